@@ -1,0 +1,213 @@
+"""Checks across records: references, vocabularies, dates and quotes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from timeline import quotes
+from timeline.errors import Problem, did_you_mean, display_path
+from timeline.model import (
+    DOCUMENT_TYPES,
+    ENTITY_TYPES,
+    ORGANIZATION_TYPES,
+    Case,
+    Citation,
+    Claim,
+    Entity,
+    Event,
+)
+from timeline.vocabulary import Vocabularies
+
+
+class _Checker:
+    def __init__(self, case: Case, vocab: Vocabularies, today: date):
+        self.case = case
+        self.vocab = vocab
+        self.today = today
+        self.problems: list[Problem] = []
+
+    def error(self, record: Entity | Event | Claim, line: int, message: str) -> None:
+        self.problems.append(Problem(display_path(record.path), line, message))
+
+    def warn(self, record: Entity | Event | Claim, line: int, message: str) -> None:
+        self.problems.append(Problem(display_path(record.path), line, message, "warning"))
+
+    # -- references --------------------------------------------------------
+
+    def ref(self, record, line: int, field: str, target: str, kinds: str, allowed: set[str] | None = None) -> None:
+        """Check that ``target`` exists and is of the kind the field needs.
+
+        ``kinds`` is a description for messages; ``allowed`` the entity types
+        accepted (None: any entity). Event and claim targets are handled by
+        the callers through :meth:`ref_event` and :meth:`ref_claim`.
+        """
+        what = f"{_kind_name(record)} {record.id!r}"
+        entity = self.case.entities.get(target)
+        if entity is None:
+            other = self.case.record(target)
+            if other is not None:
+                self.error(record, line, f"{what}: {field} {target!r} is {_kind_name(other)}, not {kinds}")
+            else:
+                self.error(record, line, f"{what}: {field} refers to unknown {kinds} {target!r}"
+                           f"{did_you_mean(target, self.case.entities)}")
+            return
+        if allowed is not None and entity.type not in allowed:
+            self.error(record, line, f"{what}: {field} {target!r} is a {entity.type}, not {kinds}")
+
+    def ref_record(self, record, line: int, field: str, target: str, table: dict, kinds: str) -> None:
+        what = f"{_kind_name(record)} {record.id!r}"
+        if target in table:
+            return
+        other = self.case.record(target)
+        if other is not None:
+            self.error(record, line, f"{what}: {field} {target!r} is {_kind_name(other)}, not {kinds}")
+        else:
+            self.error(record, line, f"{what}: {field} refers to unknown {kinds} {target!r}"
+                       f"{did_you_mean(target, table)}")
+
+    # -- records -----------------------------------------------------------
+
+    def entity(self, e: Entity) -> None:
+        if e.type not in ENTITY_TYPES:
+            self.error(e, e.line, f"entity {e.id!r}: unknown type {e.type!r}{did_you_mean(e.type, ENTITY_TYPES)}")
+        for target in e.member_of:
+            self.ref(e, e.line, "member_of", target, "an organisation or group", ORGANIZATION_TYPES | {"group"})
+        if e.parent:
+            self.ref(e, e.line, "parent", e.parent, "an organisation", ORGANIZATION_TYPES)
+        if e.made_by:
+            self.ref(e, e.line, "made_by", e.made_by, "an organisation", ORGANIZATION_TYPES)
+        if e.located_in:
+            self.ref(e, e.line, "located_in", e.located_in, "a place", {"place"})
+
+    def dates(self, record: Event | Claim) -> None:
+        span = record.date
+        if span is None:
+            return
+        known = [d for d in (span.earliest_begin, span.latest_end, span.latest_begin) if d]
+        if known and min(known) > self.today:
+            self.error(record, record.line, f"{_kind_name(record)} {record.id!r}: date {span.edtf} lies in the "
+                       f"future (after {self.today.isoformat()})")
+
+    def event(self, ev: Event) -> None:
+        what = f"event {ev.id!r}"
+        for t in ev.types:
+            if t not in self.vocab.event_types:
+                self.error(ev, ev.line, f"{what}: unknown event type {t!r}{did_you_mean(t, self.vocab.event_types)}")
+        self.dates(ev)
+        if ev.place:
+            self.ref(ev, ev.line, "place", ev.place, "a place", {"place"})
+        seen = set()
+        for p in ev.participants:
+            if p.role not in self.vocab.roles:
+                self.error(ev, p.line, f"{what}: unknown role {p.role!r}{did_you_mean(p.role, self.vocab.roles)}")
+            self.ref(ev, p.line, "participant", p.entity, "an entity")
+            if (p.entity, p.role) in seen:
+                self.error(ev, p.line, f"{what}: participant {p.entity!r} is listed twice as {p.role!r}")
+            seen.add((p.entity, p.role))
+        for doc in ev.produced:
+            self.ref(ev, ev.line, "produced", doc, "a document", DOCUMENT_TYPES)
+        for target in ev.responds_to + ev.sub_event_of:
+            self.ref_record(ev, ev.line, "event link", target, self.case.events, "an event")
+            if target == ev.id:
+                self.error(ev, ev.line, f"{what}: an event cannot respond to or be part of itself")
+        self.citations(ev)
+        sources = {c.source for c in ev.citations}
+        if len(sources) == 1:
+            self.warn(ev, ev.line, f"{what}: supported by a single source ({next(iter(sources))})")
+
+    def claim(self, c: Claim) -> None:
+        what = f"claim {c.id!r}"
+        from timeline.model import AGENT_TYPES
+
+        self.ref(c, c.line, "claimant", c.claimant, "an agent", AGENT_TYPES)
+        if c.on_behalf_of:
+            self.ref(c, c.line, "on_behalf_of", c.on_behalf_of, "an organisation or group",
+                     ORGANIZATION_TYPES | {"group"})
+        if c.stance not in self.vocab.stances:
+            self.error(c, c.line, f"{what}: unknown stance {c.stance!r}{did_you_mean(c.stance, self.vocab.stances)}")
+        for target in c.about:
+            if target not in self.case.entities and target not in self.case.events:
+                self.error(c, c.line, f"{what}: about refers to unknown event or entity {target!r}"
+                           f"{did_you_mean(target, set(self.case.entities) | set(self.case.events))}")
+        if c.stated_in:
+            self.ref_record(c, c.line, "stated_in", c.stated_in, self.case.events, "an event")
+        for target in c.contradicts + c.corroborates:
+            self.ref_record(c, c.line, "claim link", target, self.case.claims, "a claim")
+            if target == c.id:
+                self.error(c, c.line, f"{what}: a claim cannot contradict or corroborate itself")
+        self.dates(c)
+        self.citations(c)
+
+    def citations(self, record: Event | Claim) -> None:
+        what = f"{_kind_name(record)} {record.id!r}"
+        for citation in record.citations:
+            source = self.case.sources.get(citation.source)
+            if source is None:
+                self.error(record, citation.line, f"{what}: citation refers to unknown source {citation.source!r}"
+                           f"{did_you_mean(citation.source, self.case.sources)}")
+                continue
+            self.quote(record, citation, source.text, what)
+
+    def quote(self, record, citation: Citation, text: str, what: str) -> None:
+        match = quotes.find(text, citation.quote)
+        if match is None:
+            passage, ratio, hint = quotes.closest_passage(text, citation.quote)
+            message = (f"{what}: quote not found in {citation.source}; closest passage "
+                       f"({ratio:.0%} alike): {passage!r}")
+            if hint:
+                message += f"; {hint}"
+            self.error(record, citation.line, message)
+            return
+        citation.start, citation.end = match.start, match.end
+
+
+def _kind_name(record) -> str:
+    return {"Entity": "an entity", "Event": "an event", "Claim": "a claim", "Source": "a source"}.get(
+        type(record).__name__, "a record") if False else type(record).__name__.lower()
+
+
+def check_case(case: Case, vocab: Vocabularies, today: date | None = None) -> list[Problem]:
+    """Run every cross-record check; fills in citation offsets as a side effect."""
+    checker = _Checker(case, vocab, today or date.today())
+    for source in case.sources.values():
+        if source.publisher and source.publisher not in case.entities:
+            checker.problems.append(Problem(display_path(source.path), source.line,
+                                            f"source {source.id!r}: unknown publisher {source.publisher!r}"
+                                            f"{did_you_mean(source.publisher, case.entities)}"))
+        elif source.publisher and case.entities[source.publisher].type != "news-organization":
+            checker.problems.append(Problem(display_path(source.path), source.line,
+                                            f"source {source.id!r}: publisher {source.publisher!r} is not a "
+                                            "news-organization"))
+    for e in case.entities.values():
+        checker.entity(e)
+    for ev in case.events.values():
+        checker.event(ev)
+    for c in case.claims.values():
+        checker.claim(c)
+    _warn_unused(case, checker)
+    return checker.problems
+
+
+def _warn_unused(case: Case, checker: _Checker) -> None:
+    used: set[str] = set()
+    for e in case.entities.values():
+        used.update(e.member_of)
+        used.update(x for x in (e.parent, e.made_by, e.located_in) if x)
+    for ev in case.events.values():
+        used.update(p.entity for p in ev.participants)
+        used.update(ev.produced)
+        if ev.place:
+            used.add(ev.place)
+    for c in case.claims.values():
+        used.update([c.claimant, *c.about])
+        if c.on_behalf_of:
+            used.add(c.on_behalf_of)
+    used.update(s.publisher for s in case.sources.values() if s.publisher)
+    for e in case.entities.values():
+        if e.id not in used:
+            checker.warn(e, e.line, f"entity {e.id!r} is not referenced by any event, claim or source")
+    cited = {c.source for r in [*case.events.values(), *case.claims.values()] for c in r.citations}
+    for s in case.sources.values():
+        if s.id not in cited:
+            checker.problems.append(Problem(display_path(s.path), s.line,
+                                            f"source {s.id!r} is not cited by any event or claim", "warning"))

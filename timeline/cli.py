@@ -1,0 +1,264 @@
+"""The ``timeline`` command: a thin shell over the library.
+
+Heavy libraries (rdflib, pyoxigraph, pyshacl) are imported inside commands so
+that ``timeline --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from timeline import __version__
+from timeline.errors import TimelineError
+
+EXIT_ERROR = 1
+EXIT_INTERNAL = 70
+
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld")
+
+
+class Group(click.Group):
+    """Turns library errors into one line on stderr and a non-zero exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TimelineError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            _fail(f"{where}{exc.strerror or exc}")
+        except KeyboardInterrupt:
+            _fail("interrupted")
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: one line unless debugging
+            if os.environ.get("TIMELINE_DEBUG"):
+                raise
+            click.echo(f"timeline: internal error: {type(exc).__name__}: {exc} "
+                       "(set TIMELINE_DEBUG=1 for a traceback)", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+def _fail(message: str, code: int = EXIT_ERROR):
+    click.echo(f"timeline: error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="timeline")
+def cli() -> None:
+    """Turn news coverage into an event-centric knowledge graph with provenance.
+
+    Every fact in the graph cites the exact sentence of the article that
+    supports it. Without CASE, commands use the bundled sample case
+    (Amazon Rekognition and law enforcement, 2015-2020).
+    """
+
+
+case_argument = click.argument("case", required=False)
+
+
+def _print_problems(problems, quiet_warnings: bool = False) -> None:
+    for problem in problems:
+        if quiet_warnings and not problem.is_error:
+            continue
+        click.echo(str(problem), err=True)
+
+
+@cli.command()
+@case_argument
+@click.option("--no-shacl", is_flag=True, help="Skip the SHACL shape check of the built graph.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not list warnings.")
+def validate(case: str | None, no_shacl: bool, quiet: bool) -> None:
+    """Check a case: record schema, identifiers, references, EDTF dates,
+    every quote against its article, and SHACL shapes. Writes nothing.
+
+    Errors print as FILE:LINE: error: message; the exit code is 1 if any.
+    """
+    from timeline import pipeline
+
+    case_dir = pipeline.resolve_case(case)
+    report = pipeline.check(case_dir, shacl=not no_shacl)
+    _print_problems(report.problems, quiet)
+    counts = report.counts()
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+    if not report.ok:
+        click.echo(f"{case_dir}: {len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"{case_dir}: valid ({summary}; {len(report.warnings)} warning(s))")
+
+
+@cli.command()
+@case_argument
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Where to write the graph (N-Quads). Default: out/<case>/graph.nq, or $TIMELINE_OUT/<case>/.")
+@click.option("--no-shacl", is_flag=True, help="Skip the SHACL shape check of the built graph.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not list warnings.")
+def build(case: str | None, output: Path | None, no_shacl: bool, quiet: bool) -> None:
+    """Check a case and build its RDF dataset.
+
+    One named graph per source article, one for the curated facts and one
+    for the ontology. The file is replaced atomically, and only when every
+    check passes: a failed build leaves the previous graph intact.
+    """
+    from timeline import pipeline
+    from timeline.errors import CaseInvalid
+
+    case_dir = pipeline.resolve_case(case)
+    try:
+        report = pipeline.build(case_dir, output, shacl=not no_shacl)
+    except CaseInvalid as exc:
+        _print_problems(exc.problems, quiet)
+        errors = sum(1 for p in exc.problems if p.is_error)
+        _fail(f"{case_dir}: build failed with {errors} error(s); the previous graph was left unchanged")
+    _print_problems(report.warnings, quiet)
+    counts = report.counts()
+    click.echo(f"built {report.output}: {report.quads} quads in {report.graphs} graphs "
+               f"from {', '.join(f'{v} {k}' for k, v in counts.items())} "
+               f"({len(report.warnings)} warning(s), {report.seconds:.2f} s)")
+
+
+def _read_query(query: str | None, file: str | None) -> tuple[str, str, object | None]:
+    """(text, where, saved query or None) from a name, an argument, a file or stdin."""
+    from timeline import saved_queries
+
+    if file is not None:
+        if query is not None:
+            raise click.UsageError("give the query as an argument or with -f, not both")
+        if file == "-":
+            return sys.stdin.read(), "<stdin>", None
+        path = Path(file)
+        try:
+            return path.read_text(encoding="utf-8"), str(path), None
+        except UnicodeDecodeError:
+            raise TimelineError(f"{path}: not UTF-8 text") from None
+    if query is None or query == "-":
+        if sys.stdin.isatty() and query is None:
+            raise click.UsageError("give a query: a saved query name, SPARQL text, -f FILE, or - for stdin")
+        return sys.stdin.read(), "<stdin>", None
+    if re.fullmatch(r"[a-z0-9][a-z0-9-]*", query):
+        saved = saved_queries.find_saved(query)
+        return saved.text, str(saved.path), saved
+    return query, "query", None
+
+
+def _adhoc_bindings(given: dict[str, str]):
+    """Typed terms for --param on ad-hoc queries: <iri>, integer, date or string."""
+    from timeline.results import XSD_INTEGER, Term
+
+    bindings = {}
+    for name, value in given.items():
+        if value.startswith("<") and value.endswith(">"):
+            bindings[name] = Term.iri(value[1:-1])
+        elif re.fullmatch(r"[+-]?[0-9]+", value):
+            bindings[name] = Term.literal(str(int(value)), XSD_INTEGER)
+        elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            bindings[name] = Term.literal(value, "http://www.w3.org/2001/XMLSchema#date")
+        else:
+            bindings[name] = Term.literal(value)
+    return bindings
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "file", help="Read the query from FILE ('-' for stdin).")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a parameter (repeatable). Values are bound as typed terms, never pasted into the query.")
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default=None,
+              help="Output format: table (default), csv, tsv, json, xml for SELECT/ASK; "
+                   "turtle (default), nt, jsonld for CONSTRUCT/DESCRIBE.")
+@click.option("--case", "case", help="Case name or directory whose built graph to query (default: the sample).")
+@click.option("--graph", "graph", type=click.Path(path_type=Path), help="A built graph file to query instead.")
+@click.option("--backend", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True,
+              help="Query engine: pyoxigraph, or rdflib's in-memory store.")
+@click.option("--allow-update", is_flag=True, help="Allow SPARQL UPDATE; the built graph is rewritten atomically.")
+def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str | None, case: str | None,
+          graph: Path | None, backend: str, allow_update: bool) -> None:
+    """Run SPARQL 1.1 against a built graph.
+
+    QUERY is the name of a saved query (see `timeline queries`), SPARQL text,
+    or '-' for stdin. The ontology's prefixes (tl:, sem:, oa:, schema:, ...)
+    are predeclared, and the default graph is the union of all graphs.
+
+    \b
+    Examples:
+      timeline query actor-timeline --param actor=ice
+      timeline query events-in-window -p from=2018-05 -p to=2018-06 --format csv
+      timeline query 'SELECT ?e WHERE { ?e a tl:Event } LIMIT 3'
+    """
+    from timeline import pipeline, saved_queries
+    from timeline.results import write_select
+    from timeline.sparql import form_of
+    from timeline.store import ReadOnlyError, check_form, open_store, serialize_triples
+
+    text, where, saved = _read_query(query, file)
+    form = check_form(text, allow_update, where)  # refuse UPDATE before loading anything
+    given = saved_queries.parse_param_args(params)
+    if fmt is not None:
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        if graph_form and fmt not in ("turtle", "nt", "jsonld"):
+            raise click.UsageError(f"--format {fmt} is for SELECT/ASK; use turtle, nt or jsonld for {form}")
+        if form in ("SELECT", "ASK") and fmt in ("turtle", "nt", "jsonld"):
+            raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv, json or xml")
+    path = graph or pipeline.default_output(pipeline.resolve_case(case))
+    store = open_store(path, backend)
+    if form == "UPDATE":
+        if given:
+            raise ReadOnlyError(f"{where}: --param is not supported with updates")
+        before = len(store)
+        store.update(text, where)
+        store.save(path)
+        click.echo(f"updated {path}: {before} -> {len(store)} quads")
+        return
+    bindings = saved_queries.bind(saved, given, store) if saved else _adhoc_bindings(given)
+    result = store.query(text, bindings, where)
+    from timeline.prefixes import PREFIXES
+
+    if result.form in ("CONSTRUCT", "DESCRIBE"):
+        click.echo(serialize_triples(result.triples, fmt or "turtle"), nl=False)
+    else:
+        click.echo(write_select(result, fmt or "table", PREFIXES), nl=False)
+    del form_of
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--prefixes", "show_prefixes", is_flag=True, help="List the predeclared prefixes instead.")
+def queries(fmt: str, show_prefixes: bool) -> None:
+    """List the saved queries and their parameters."""
+    import json
+
+    from timeline import saved_queries
+    from timeline.prefixes import PREFIXES
+
+    if show_prefixes:
+        for prefix, namespace in PREFIXES.items():
+            click.echo(f"{prefix + ':':10} <{namespace}>")
+        return
+    found = saved_queries.saved_queries()
+    if fmt == "json":
+        doc = [{"name": q.name, "title": q.title, "description": q.description,
+                "params": [{"name": p.name, "type": p.type, "optional": p.optional, "default": p.default,
+                            "doc": p.doc} for p in q.params]} for q in found.values()]
+        click.echo(json.dumps(doc, indent=1))
+        return
+    for q in found.values():
+        click.echo(f"{q.name}: {q.title}")
+        click.echo(f"    {q.description}")
+        for p in q.params:
+            extra = f", default {p.default}" if p.default else (", optional" if p.optional else "")
+            click.echo(f"    --param {p.name}=... ({p.type}{extra}) {p.doc}")
+
+
+def main() -> None:
+    cli(prog_name="timeline")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,406 @@
+"""Read a case directory into model objects, checking each record's shape.
+
+A case directory holds ``case.yaml``, ``articles/*.md`` (YAML front matter and
+the article text), ``entities.yaml``, ``events.yaml`` and ``claims.yaml``.
+Every problem is collected with its file and line; nothing stops at the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from timeline import prefixes, yamlio
+from timeline.dates import DateSpan, EdtfError, parse_edtf
+from timeline.errors import Problem, did_you_mean, display_path
+from timeline.model import Case, Citation, Claim, Entity, Event, Participant, Source
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+URL_RE = re.compile(r"^https?://[^\s<>\"']+$")
+WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*$")
+MAX_ARTICLE_BYTES = 5_000_000
+RECORD_FILES = ("entities.yaml", "events.yaml", "claims.yaml")
+
+# Field name -> (kind, required). Kinds are checked by _check_value.
+CASE_FIELDS = {
+    "id": ("id", True), "title": ("str", True), "description": ("str", False),
+    "language": ("str", False), "base": ("url", False),
+}
+SOURCE_FIELDS = {
+    "id": ("id", True), "title": ("str", True), "title_supplied": ("bool", False),
+    "publisher": ("id", False), "publisher_note": ("str", False), "published": ("edtf", True),
+    "published_note": ("str", False), "url": ("url", False), "language": ("str", True),
+    "seed": ("str", False), "trimmed": ("str", False), "sha256": ("sha256", True),
+}
+ENTITY_FIELDS = {
+    "id": ("id", True), "type": ("str", True), "label": ("str", True), "aliases": ("strs", False),
+    "description": ("str", False), "wikidata": ("wikidata", False), "member_of": ("ids", False),
+    "parent": ("id", False), "made_by": ("id", False), "located_in": ("id", False),
+    "position": ("str", False), "note": ("str", False),
+}
+DATE_FIELDS = {"date": ("edtf", False), "date_basis": ("str", False), "date_note": ("str", False)}
+EVENT_FIELDS = {
+    "id": ("id", True), "type": ("ids", True), "label": ("str", True), "description": ("str", True),
+    **DATE_FIELDS, "place": ("id", False), "participants": ("list", True), "produced": ("ids", False),
+    "responds_to": ("ids", False), "sub_event_of": ("ids", False), "citations": ("list", True),
+    "note": ("str", False),
+}
+EVENT_FIELDS["date"] = ("edtf", True)
+CLAIM_FIELDS = {
+    "id": ("id", True), "claimant": ("id", True), "on_behalf_of": ("id", False), "about": ("ids", True),
+    "stance": ("id", True), "text": ("str", True), "stated_in": ("id", False), **DATE_FIELDS,
+    "citations": ("list", True), "contradicts": ("ids", False), "corroborates": ("ids", False),
+    "source_reliability": ("grade", False), "information_credibility": ("credibility", False),
+    "note": ("str", False),
+}
+PARTICIPANT_FIELDS = {"entity": ("id", True), "role": ("id", True)}
+CITATION_FIELDS = {"source": ("id", True), "quote": ("str", True)}
+
+
+class _Reader:
+    """Collects problems while reading one file."""
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.path = path
+        self.shown = display_path(path)
+        self.problems = problems
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.shown, line, message))
+
+    def warn(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.shown, line, message, "warning"))
+
+    def fields(self, raw: Any, spec: dict[str, tuple[str, bool]], what: str, line: int) -> dict[str, Any] | None:
+        """Check a mapping against ``spec``; return the cleaned values or None."""
+        if not isinstance(raw, yamlio.LineDict):
+            self.error(line, f"{what} must be a mapping of field: value, not {_kind(raw)}")
+            return None
+        values: dict[str, Any] = {}
+        ok = True
+        for key in raw:
+            if key not in spec:
+                self.error(raw.line_of(key), f"{what}: unknown field {key!r}{did_you_mean(str(key), spec)}")
+                ok = False
+        for key, (kind, required) in spec.items():
+            if key not in raw or raw[key] is None or raw[key] == "":
+                if required:
+                    self.error(raw.line, f"{what}: missing required field {key!r}")
+                    ok = False
+                continue
+            value, message = _check_value(kind, raw[key])
+            if message:
+                self.error(raw.line_of(key), f"{what}: field {key!r} {message}")
+                ok = False
+            else:
+                values[key] = value
+        return values if ok else None
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", yamlio.LineDict: "a mapping", list: "a list", yamlio.LineList: "a list",
+            str: "a string", int: "a number", float: "a number", bool: "true/false"}.get(
+        type(value), type(value).__name__)
+
+
+def _as_id_list(value: Any) -> tuple[list[str] | None, str | None]:
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if not isinstance(item, str) or not ID_RE.match(item):
+            return None, f"must be an id or a list of ids (lower-case letters, digits, '-'), got {item!r}"
+    return list(items), None
+
+
+def _check_value(kind: str, value: Any) -> tuple[Any, str | None]:
+    """Validate one field value; return (clean value, None) or (None, message)."""
+    if kind == "str":
+        return (value.strip(), None) if isinstance(value, str) and value.strip() else (
+            None, f"must be text, got {_kind(value)}")
+    if kind == "id":
+        if isinstance(value, str) and ID_RE.match(value):
+            return value, None
+        return None, f"must be an id (lower-case letters, digits and '-'), got {value!r}"
+    if kind == "ids":
+        return _as_id_list(value)
+    if kind == "strs":
+        items = value if isinstance(value, list) else [value]
+        if all(isinstance(v, str) and v.strip() for v in items):
+            return [v.strip() for v in items], None
+        return None, "must be a list of texts"
+    if kind == "list":
+        return (value, None) if isinstance(value, list) and value else (None, "must be a non-empty list")
+    if kind == "bool":
+        return (value, None) if isinstance(value, bool) else (None, f"must be true or false, got {value!r}")
+    if kind == "edtf":
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            return None, f"must be an EDTF date such as 2018-06, got {_kind(value)}"
+        try:
+            return parse_edtf(str(value)), None
+        except EdtfError as exc:
+            return None, f"is not a valid date: {exc}"
+    if kind == "url":
+        if isinstance(value, str) and URL_RE.match(value):
+            return value, None
+        return None, f"must be an http(s) URL, got {value!r}"
+    if kind == "sha256":
+        if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value):
+            return value, None
+        return None, "must be 64 lower-case hex digits"
+    if kind == "wikidata":
+        if isinstance(value, str) and WIKIDATA_RE.match(value):
+            return value, None
+        return None, f"must be a Wikidata item id such as Q3884, got {value!r}"
+    if kind == "grade":
+        if isinstance(value, str) and value in "ABCDEF" and len(value) == 1:
+            return value, None
+        return None, f"must be a reliability grade A-F, got {value!r}"
+    if kind == "credibility":
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 6:
+            return value, None
+        return None, f"must be a credibility grade 1-6, got {value!r}"
+    raise ValueError(kind)  # a programming error, not a user one
+
+
+# ---------------------------------------------------------------- files
+
+
+def _read_text(reader: _Reader) -> str | None:
+    try:
+        data = reader.path.read_bytes()
+    except OSError as exc:
+        reader.error(0, f"cannot read: {exc.strerror or exc}")
+        return None
+    if len(data) > MAX_ARTICLE_BYTES:
+        reader.error(0, f"file is {len(data):,} bytes; the limit is {MAX_ARTICLE_BYTES:,}")
+        return None
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        reader.error(0, "binary file, not text")
+        return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        reader.error(0, "file is UTF-16 encoded; save it as UTF-8")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        guess = "Windows-1252 or Latin-1" if _looks_single_byte(data) else "an unknown encoding"
+        line = data[: exc.start].count(b"\n") + 1
+        reader.error(line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}; the file looks like {guess}); "
+                           "save it as UTF-8")
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def _looks_single_byte(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _load_yaml(reader: _Reader, text: str, line_offset: int = 0) -> Any:
+    try:
+        return yamlio.loads(text, line_offset)
+    except yaml.YAMLError as exc:
+        line, message = yamlio.error_line(exc)
+        reader.error(line + line_offset if line else 0, message)
+        return None
+
+
+def _records(path: Path, problems: list[Problem]) -> tuple[_Reader, list[yamlio.LineDict]]:
+    reader = _Reader(path, problems)
+    if not path.exists():
+        reader.error(0, "missing file")
+        return reader, []
+    text = _read_text(reader)
+    if text is None:
+        return reader, []
+    data = _load_yaml(reader, text)
+    if data is None:
+        if text.strip() and not any(p.path == reader.shown for p in problems):
+            reader.error(1, "expected a list of records")
+        return reader, []
+    if not isinstance(data, yamlio.LineList):
+        reader.error(getattr(data, "line", 1), f"expected a list of records (- id: ...), not {_kind(data)}")
+        return reader, []
+    return reader, list(data)
+
+
+# ------------------------------------------------------------- records
+
+
+def _citations(reader: _Reader, raw: list[Any], what: str, parent: yamlio.LineDict) -> list[Citation]:
+    result = []
+    items = parent["citations"]
+    for i, item in enumerate(raw):
+        line = items.line_of(i) if isinstance(items, yamlio.LineList) else parent.line
+        values = reader.fields(item, CITATION_FIELDS, f"{what} citation {i + 1}", line)
+        if values:
+            quote_line = item.line_of("quote")
+            result.append(Citation(values["source"], item["quote"], quote_line))
+    return result
+
+
+def _dated(reader: _Reader, values: dict[str, Any], raw: yamlio.LineDict, what: str) -> None:
+    basis = values.get("date_basis")
+    if basis is not None and basis not in ("stated", "resolved", "inferred", "external"):
+        reader.error(raw.line_of("date_basis"), f"{what}: date_basis must be stated, resolved, inferred or "
+                     f"external, not {basis!r}{did_you_mean(basis, {'stated', 'resolved', 'inferred', 'external'})}")
+    if "date" in values and basis is None:
+        reader.error(raw.line_of("date"), f"{what}: a date needs a date_basis (stated, resolved, inferred or external)")
+    if basis in ("resolved", "inferred", "external") and not values.get("date_note"):
+        reader.error(raw.line_of("date_basis"), f"{what}: date_basis {basis!r} needs a date_note saying how "
+                     "the date was determined")
+
+
+def _event(reader: _Reader, raw: Any, index: int, line: int) -> Event | None:
+    what = f"event {raw.get('id', '#' + str(index + 1))!r}" if isinstance(raw, dict) else f"event #{index + 1}"
+    values = reader.fields(raw, EVENT_FIELDS, what, line)
+    if values is None:
+        return None
+    _dated(reader, values, raw, what)
+    participants = []
+    for i, item in enumerate(values["participants"]):
+        p_line = raw["participants"].line_of(i)
+        p = reader.fields(item, PARTICIPANT_FIELDS, f"{what} participant {i + 1}", p_line)
+        if p:
+            participants.append(Participant(p["entity"], p["role"], p_line))
+    return Event(
+        id=values["id"], path=reader.path, line=raw.line, types=values["type"], label=values["label"],
+        description=values["description"], date=values["date"], date_basis=values.get("date_basis"),
+        date_note=values.get("date_note"), place=values.get("place"), participants=participants,
+        produced=values.get("produced", []), responds_to=values.get("responds_to", []),
+        sub_event_of=values.get("sub_event_of", []),
+        citations=_citations(reader, values["citations"], what, raw), note=values.get("note"),
+    )
+
+
+def _claim(reader: _Reader, raw: Any, index: int, line: int) -> Claim | None:
+    what = f"claim {raw.get('id', '#' + str(index + 1))!r}" if isinstance(raw, dict) else f"claim #{index + 1}"
+    values = reader.fields(raw, CLAIM_FIELDS, what, line)
+    if values is None:
+        return None
+    _dated(reader, values, raw, what)
+    return Claim(
+        id=values["id"], path=reader.path, line=raw.line, claimant=values["claimant"], text=values["text"],
+        stance=values["stance"], about=values["about"], on_behalf_of=values.get("on_behalf_of"),
+        stated_in=values.get("stated_in"), date=values.get("date"), date_basis=values.get("date_basis"),
+        date_note=values.get("date_note"), citations=_citations(reader, values["citations"], what, raw),
+        contradicts=values.get("contradicts", []), corroborates=values.get("corroborates", []),
+        source_reliability=values.get("source_reliability"),
+        information_credibility=values.get("information_credibility"), note=values.get("note"),
+    )
+
+
+def _entity(reader: _Reader, raw: Any, index: int, line: int) -> Entity | None:
+    what = f"entity {raw.get('id', '#' + str(index + 1))!r}" if isinstance(raw, dict) else f"entity #{index + 1}"
+    values = reader.fields(raw, ENTITY_FIELDS, what, line)
+    if values is None:
+        return None
+    return Entity(
+        id=values["id"], type=values["type"], label=values["label"], path=reader.path, line=raw.line,
+        aliases=values.get("aliases", []), description=values.get("description"),
+        wikidata=values.get("wikidata"), member_of=values.get("member_of", []),
+        parent=values.get("parent"), made_by=values.get("made_by"), located_in=values.get("located_in"),
+        position=values.get("position"), note=values.get("note"),
+    )
+
+
+def _source(path: Path, problems: list[Problem]) -> Source | None:
+    reader = _Reader(path, problems)
+    text = _read_text(reader)
+    if text is None:
+        return None
+    if not text.startswith("---\n"):
+        reader.error(1, "an article starts with YAML front matter between '---' lines")
+        return None
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        reader.error(1, "the front matter is not closed by a '---' line")
+        return None
+    meta = _load_yaml(reader, text[4:end + 1], line_offset=1)
+    if meta is None:
+        return None
+    values = reader.fields(meta, SOURCE_FIELDS, "article front matter", 1)
+    body = text[end + 5:]
+    if not body.strip():
+        reader.error(0, "the article text is empty")
+        return None
+    if values is None:
+        return None
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    if digest != values["sha256"]:
+        reader.error(meta.line_of("sha256"), f"sha256 does not match the article text (the text hashes to "
+                     f"{digest}); if the text was edited on purpose, re-check its quotes and update the hash")
+    if values["id"] != path.stem:
+        reader.error(meta.line_of("id"), f"id {values['id']!r} differs from the file name {path.name!r}")
+    return Source(
+        id=values["id"], path=path, line=meta.line_of("id"), title=values["title"], text=body,
+        sha256=values["sha256"], language=values["language"], published=values["published"],
+        published_note=values.get("published_note"), title_supplied=values.get("title_supplied", False),
+        publisher=values.get("publisher"), publisher_note=values.get("publisher_note"),
+        url=values.get("url"), seed=values.get("seed"), trimmed=values.get("trimmed"),
+    )
+
+
+def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
+    """Read a case directory. Returns the case (None if unreadable) and problems."""
+    problems: list[Problem] = []
+    path = Path(path)
+    if not path.exists():
+        return None, [Problem(display_path(path), 0, "case directory does not exist")]
+    if not path.is_dir():
+        return None, [Problem(display_path(path), 0, "not a directory (a case is a directory with case.yaml)")]
+    reader = _Reader(path / "case.yaml", problems)
+    if not reader.path.exists():
+        reader.error(0, "missing case.yaml: not a case directory")
+        return None, problems
+    text = _read_text(reader)
+    meta = _load_yaml(reader, text) if text is not None else None
+    values = reader.fields(meta, CASE_FIELDS, "case", 1) if meta is not None else None
+    if values is None:
+        return None, problems
+    case = Case(
+        id=values["id"], path=path, title=values["title"], description=values.get("description", ""),
+        language=values.get("language", "en"), base=values.get("base") or prefixes.case_base(values["id"]),
+    )
+    seen: dict[str, tuple[str, int]] = {}
+
+    def add(table: dict[str, Any], record: Any, reader: _Reader) -> None:
+        if record.id in seen:
+            where, line = seen[record.id]
+            reader.error(record.line, f"duplicate id {record.id!r} (first defined at {where}:{line})")
+            return
+        seen[record.id] = (reader.shown, record.line)
+        table[record.id] = record
+
+    articles = sorted((path / "articles").glob("*.md")) if (path / "articles").is_dir() else []
+    if not articles:
+        _Reader(path / "articles", problems).error(0, "no articles (*.md) found")
+    for article in articles:
+        source = _source(article, problems)
+        if source:
+            add(case.sources, source, _Reader(article, problems))
+
+    builders: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
+        "entities.yaml": (_entity, case.entities),
+        "events.yaml": (_event, case.events),
+        "claims.yaml": (_claim, case.claims),
+    }
+    for name in RECORD_FILES:
+        build, table = builders[name]
+        reader, raws = _records(path / name, problems)
+        for i, raw in enumerate(raws):
+            record = build(reader, raw, i, getattr(raw, "line", 0))
+            if record is not None:
+                add(table, record, reader)
+    return case, problems
+
+
+def span_or_none(value: Any) -> DateSpan | None:
+    return value if isinstance(value, DateSpan) else None

@@ -1,0 +1,150 @@
+"""The records of a case: sources, entities, events, claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from timeline.dates import DateSpan
+
+AGENT_TYPES = {
+    "person", "company", "government-agency", "police-department", "advocacy-group",
+    "research-group", "news-organization", "legislature", "group",
+}
+DOCUMENT_TYPES = {"document", "report", "letter", "study", "press-release", "email", "blog-post"}
+ORGANIZATION_TYPES = AGENT_TYPES - {"person", "group"}
+ENTITY_TYPES = AGENT_TYPES | DOCUMENT_TYPES | {"product", "technology", "project", "place"}
+
+#: Entity type -> class local name in the ontology.
+ENTITY_CLASS = {
+    "person": "Person", "company": "Company", "government-agency": "GovernmentAgency",
+    "police-department": "PoliceDepartment", "advocacy-group": "AdvocacyGroup",
+    "research-group": "ResearchGroup", "news-organization": "NewsOrganization",
+    "legislature": "Legislature", "group": "Group", "product": "Product",
+    "technology": "Technology", "project": "Project", "place": "Place", "document": "Document",
+    "report": "Report", "letter": "Letter", "study": "Study", "press-release": "PressRelease",
+    "email": "Email", "blog-post": "BlogPost",
+}
+DATE_BASES = ("stated", "resolved", "inferred", "external")
+
+
+@dataclass
+class Citation:
+    source: str
+    quote: str
+    line: int
+    start: int = -1  # code-point offsets into the article text, end exclusive
+    end: int = -1
+
+
+@dataclass
+class Dated:
+    """Fields shared by events and claims for when something happened."""
+
+    date: DateSpan | None = None
+    date_basis: str | None = None
+    date_note: str | None = None
+
+
+@dataclass
+class Source:
+    id: str
+    path: Path
+    line: int
+    title: str
+    text: str
+    sha256: str
+    language: str
+    published: DateSpan | None
+    published_note: str | None = None
+    title_supplied: bool = False
+    publisher: str | None = None
+    publisher_note: str | None = None
+    url: str | None = None
+    seed: str | None = None
+    trimmed: str | None = None
+
+
+@dataclass
+class Entity:
+    id: str
+    type: str
+    label: str
+    path: Path
+    line: int
+    aliases: list[str] = field(default_factory=list)
+    description: str | None = None
+    wikidata: str | None = None
+    member_of: list[str] = field(default_factory=list)
+    parent: str | None = None
+    made_by: str | None = None
+    located_in: str | None = None
+    position: str | None = None
+    note: str | None = None
+
+    @property
+    def is_agent(self) -> bool:
+        return self.type in AGENT_TYPES
+
+
+@dataclass
+class Participant:
+    entity: str
+    role: str
+    line: int
+
+
+@dataclass
+class Event(Dated):
+    id: str = ""
+    path: Path = Path()
+    line: int = 0
+    types: list[str] = field(default_factory=list)
+    label: str = ""
+    description: str = ""
+    place: str | None = None
+    participants: list[Participant] = field(default_factory=list)
+    produced: list[str] = field(default_factory=list)
+    responds_to: list[str] = field(default_factory=list)
+    sub_event_of: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    note: str | None = None
+
+
+@dataclass
+class Claim(Dated):
+    id: str = ""
+    path: Path = Path()
+    line: int = 0
+    claimant: str = ""
+    text: str = ""
+    stance: str = ""
+    about: list[str] = field(default_factory=list)
+    on_behalf_of: str | None = None
+    stated_in: str | None = None
+    citations: list[Citation] = field(default_factory=list)
+    contradicts: list[str] = field(default_factory=list)
+    corroborates: list[str] = field(default_factory=list)
+    source_reliability: str | None = None
+    information_credibility: int | None = None
+    note: str | None = None
+
+
+@dataclass
+class Case:
+    id: str
+    path: Path
+    title: str
+    description: str
+    language: str
+    base: str
+    sources: dict[str, Source] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+    claims: dict[str, Claim] = field(default_factory=dict)
+
+    def record(self, record_id: str) -> Source | Entity | Event | Claim | None:
+        for table in (self.entities, self.events, self.claims, self.sources):
+            if record_id in table:
+                return table[record_id]
+        return None

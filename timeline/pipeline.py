@@ -1,0 +1,125 @@
+"""Validate and build a case: the library behind ``timeline validate`` and ``build``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from timeline import resources
+from timeline.errors import CaseInvalid, Problem, TimelineError, display_path
+from timeline.model import Case
+
+
+@dataclass
+class Report:
+    """What validation or a build found and made."""
+
+    case: Case | None
+    problems: list[Problem] = field(default_factory=list)
+    quads: int = 0
+    graphs: int = 0
+    output: Path | None = None
+    seconds: float = 0.0
+    dataset: object | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, int]:
+        c = self.case
+        if c is None:
+            return {}
+        citations = sum(len(r.citations) for r in [*c.events.values(), *c.claims.values()])
+        return {"sources": len(c.sources), "entities": len(c.entities), "events": len(c.events),
+                "claims": len(c.claims), "citations": citations}
+
+
+def resolve_case(name_or_path: str | Path | None) -> Path:
+    """A case directory from a path, the name of a bundled case, or None for the sample."""
+    if name_or_path is None:
+        return resources.sample_case_dir()
+    path = Path(name_or_path)
+    if path.exists() or path.is_absolute() or len(path.parts) > 1:
+        return path
+    bundled = resources.sources_dir() / str(name_or_path)
+    return bundled if bundled.is_dir() else path
+
+
+def default_output(case_dir: Path, out_dir: Path | None = None) -> Path:
+    """``<out>/<case directory name>/graph.nq``."""
+    return (out_dir or resources.default_out_dir()) / case_dir.name / "graph.nq"
+
+
+def _where(case: Case) -> dict[str, tuple[str, int]]:
+    from timeline.build import Iris
+
+    iris = Iris(case.base)
+    index: dict[str, tuple[str, int]] = {}
+    for e in case.entities.values():
+        index[str(iris.entity(e.id))] = (display_path(e.path), e.line)
+    for ev in case.events.values():
+        index[str(iris.event(ev.id))] = (display_path(ev.path), ev.line)
+    for c in case.claims.values():
+        index[str(iris.claim(c.id))] = (display_path(c.path), c.line)
+    for s in case.sources.values():
+        index[str(iris.source(s.id))] = (display_path(s.path), s.line)
+    return index
+
+
+def check(case_dir: Path, shacl: bool = True, today: date | None = None) -> Report:
+    """Load a case and run every check; build the dataset in memory if it is sound."""
+    from timeline.checks import check_case
+    from timeline.loader import load_case
+    from timeline.vocabulary import load_vocabularies
+
+    started = time.perf_counter()
+    case, problems = load_case(case_dir)
+    report = Report(case, problems)
+    if case is not None:
+        report.problems += check_case(case, load_vocabularies(), today)
+    if case is not None and report.ok:
+        from timeline.build import build_dataset
+
+        report.dataset = build_dataset(case)
+        report.graphs = sum(1 for _ in report.dataset.graphs()) - 1  # minus rdflib's empty default graph
+        report.quads = len(report.dataset)
+        if shacl:
+            from timeline.shacl import validate_dataset
+
+            report.problems += validate_dataset(report.dataset, _where(case))
+    report.problems.sort(key=lambda p: (not p.is_error, p.path, p.line, p.message))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def build(case_dir: Path, output: Path | None = None, shacl: bool = True) -> Report:
+    """Check and build a case, then write its dataset atomically.
+
+    Nothing is written unless every check passes, so a failed build leaves the
+    previous graph in place.
+    """
+    from timeline.store import write_atomic
+
+    started = time.perf_counter()
+    report = check(case_dir, shacl=shacl)
+    if not report.ok or report.dataset is None:
+        raise CaseInvalid(report.problems)
+    target = output or default_output(case_dir)
+    if target.exists() and target.is_dir():
+        raise TimelineError(f"{target}: is a directory; give a file name for the graph")
+    data = report.dataset.serialize(format="nquads", encoding="utf-8")
+    write_atomic(target, b"".join(sorted(set(data.splitlines(keepends=True)))))
+    report.output = target
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,215 @@
+"""Saved queries: ``.rq`` files with a header of title, description and parameters.
+
+Header lines at the top of the file::
+
+    # title: Timeline of an actor
+    # description: Events an actor took part in, in date order.
+    # param: actor (entity) The actor: an id, a label or alias, or an IRI.
+    # param: from (date, optional) Start of the window.
+    # param: min (integer, default=2) Smallest number of shared events.
+
+Parameter values are bound as typed RDF terms (the engine substitutes them for
+the variable of the same name); they are never pasted into the query text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from timeline import prefixes, resources
+from timeline.dates import EdtfError, parse_simple
+from timeline.errors import TimelineError, did_you_mean
+from timeline.results import XSD_INTEGER, Term
+
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+PARAM_TYPES = ("entity", "event", "claim", "source", "record", "iri", "date", "date-end", "string", "integer",
+               "event-type", "role", "stance", "entity-type")
+_PARAM_RE = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[a-z-]+)(?P<opts>[^)]*)\)\s*(?P<doc>.*)$")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    doc: str
+    optional: bool = False
+    default: str | None = None
+
+
+@dataclass
+class SavedQuery:
+    name: str
+    path: Path
+    text: str
+    title: str = ""
+    description: str = ""
+    params: list[Param] = field(default_factory=list)
+
+
+class ParamError(TimelineError):
+    pass
+
+
+def parse_saved(path: Path) -> SavedQuery:
+    text = path.read_text(encoding="utf-8")
+    query = SavedQuery(path.stem, path, text)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#"):
+            break
+        key, _, value = line[1:].strip().partition(":")
+        value = value.strip()
+        if key == "title":
+            query.title = value
+        elif key == "description":
+            query.description = value
+        elif key == "param":
+            match = _PARAM_RE.match(value)
+            if not match or match["type"] not in PARAM_TYPES:
+                raise TimelineError(f"{path}:{number}: bad param header {value!r}; expected "
+                                    "'NAME (TYPE[, optional][, default=VALUE]) description'")
+            opts = match["opts"]
+            default = re.search(r"default\s*=\s*([^,]+)", opts)
+            query.params.append(Param(match["name"], match["type"], match["doc"].strip(),
+                                      "optional" in opts or default is not None,
+                                      default.group(1).strip() if default else None))
+    return query
+
+
+def saved_queries(directory: Path | None = None) -> dict[str, SavedQuery]:
+    directory = directory or resources.queries_dir()
+    return {p.stem: parse_saved(p) for p in sorted(directory.glob("*.rq"))}
+
+
+def find_saved(name: str) -> SavedQuery:
+    queries = saved_queries()
+    if name in queries:
+        return queries[name]
+    raise TimelineError(f"unknown saved query {name!r}{did_you_mean(name, queries)}; "
+                        "`timeline queries` lists them")
+
+
+def parse_param_args(values: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``name=value`` strings from the command line."""
+    result: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ParamError(f"--param {item!r}: expected NAME=VALUE")
+        result[name.strip()] = value
+    return result
+
+
+_PATHS = {"entity": "entity/", "event": "event/", "claim": "claim/", "source": "source/"}
+_SCHEMES = {"event-type": prefixes.EVENT_TYPE, "role": prefixes.ROLE, "stance": prefixes.STANCE}
+
+
+def bind(query: SavedQuery, given: dict[str, str], store) -> dict[str, Term]:
+    """Typed terms for a saved query's parameters; raises ParamError on bad values."""
+    declared = {p.name: p for p in query.params}
+    for name in given:
+        if name not in declared:
+            names = ", ".join(declared) or "none"
+            raise ParamError(f"--param {name}: {query.name} has no such parameter{did_you_mean(name, declared)} "
+                             f"(parameters: {names})")
+    bindings: dict[str, Term] = {}
+    for p in query.params:
+        value = given.get(p.name, p.default)
+        if value is None:
+            if p.optional:
+                continue
+            raise ParamError(f"missing --param {p.name}=... ({p.type}): {p.doc}")
+        bindings[p.name] = convert(p, value, store)
+    return bindings
+
+
+def convert(p: Param, value: str, store) -> Term:
+    where = f"--param {p.name}={value}"
+    if p.type in ("date", "date-end"):
+        try:
+            parsed = parse_simple(value.strip())
+        except EdtfError as exc:
+            raise ParamError(f"{where}: not a date ({exc})") from None
+        day = parsed.lo if p.type == "date" else parsed.hi
+        return Term.literal(day.isoformat(), XSD_DATE)
+    if p.type == "integer":
+        if not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+            raise ParamError(f"{where}: not an integer")
+        return Term.literal(str(int(value)), XSD_INTEGER)
+    if p.type == "string":
+        return Term.literal(value)
+    if p.type == "iri":
+        return _iri(where, value)
+    if p.type in _SCHEMES:
+        return _concept(where, p.type, value, store)
+    if p.type == "entity-type":
+        return _entity_type(where, value)
+    return _record(where, p.type, value, store)
+
+
+def _iri(where: str, value: str) -> Term:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*", value):
+        raise ParamError(f"{where}: not an absolute IRI")
+    return Term.iri(value)
+
+
+def case_base(store) -> str:
+    result = store.query("SELECT ?case WHERE { ?case a tl:Case } ORDER BY ?case", where="case lookup")
+    if not result.rows:
+        raise TimelineError("the built graph has no tl:Case; rebuild it with `timeline build`")
+    return result.rows[0]["case"].value
+
+
+def _record(where: str, kind: str, value: str, store) -> Term:
+    """An id, a label/alias (entities) or an IRI, checked to exist in the graph."""
+    if re.match(r"^[a-z][a-z0-9+.-]*://", value):
+        return Term.iri(value)
+    base = case_base(store)
+    paths = list(_PATHS.values()) if kind == "record" else [_PATHS[kind]]
+    rows = store.query(
+        "SELECT ?x ?id WHERE { ?x dcterms:identifier ?id ; tl:inCase ?case }", {"case": Term.iri(base)},
+        where="id lookup").rows
+    known = {row["id"].value: row["x"].value for row in rows
+             if any(row["x"].value == f"{base}{path}{row['id'].value}" for path in paths)}
+    if value in known:
+        return Term.iri(known[value])
+    if kind in ("entity", "record"):
+        matches = _by_label(value, base, store)
+        if len(matches) == 1:
+            return Term.iri(matches[0])
+        if len(matches) > 1:
+            ids = ", ".join(sorted(m.rsplit("/", 1)[-1] for m in matches))
+            raise ParamError(f"{where}: {value!r} names several entities ({ids}); give an id")
+    noun = "record" if kind == "record" else kind
+    raise ParamError(f"{where}: no {noun} with id {value!r}{did_you_mean(value, known)}")
+
+
+def _by_label(value: str, base: str, store) -> list[str]:
+    rows = store.query(
+        """SELECT DISTINCT ?x WHERE {
+             ?x tl:inCase ?case . { ?x rdfs:label ?name } UNION { ?x skos:altLabel ?name }
+             FILTER (LCASE(STR(?name)) = LCASE(?wanted)) FILTER (STRSTARTS(STR(?x), ?prefix))
+           } ORDER BY ?x""",
+        {"case": Term.iri(base), "wanted": Term.literal(value.strip()), "prefix": Term.literal(base + "entity/")},
+        where="label lookup").rows
+    return [row["x"].value for row in rows]
+
+
+def _concept(where: str, kind: str, value: str, store) -> Term:
+    namespace = _SCHEMES[kind]
+    rows = store.query("SELECT ?id WHERE { ?c skos:inScheme ?scheme ; skos:notation ?id }",
+                       {"scheme": Term.iri(namespace)}, where="concept lookup").rows
+    ids = {row["id"].value for row in rows}
+    if value in ids:
+        return Term.iri(namespace + value)
+    raise ParamError(f"{where}: unknown {kind}{did_you_mean(value, ids)}")
+
+
+def _entity_type(where: str, value: str) -> Term:
+    from timeline.model import ENTITY_CLASS
+
+    classes = {**ENTITY_CLASS, "agent": "Agent", "organization": "Organization"}
+    if value in classes:
+        return Term.iri(prefixes.TL + classes[value])
+    raise ParamError(f"{where}: unknown entity type{did_you_mean(value, classes)}")
