@@ -74,8 +74,10 @@ def _print_problems(problems, quiet_warnings: bool = False) -> None:
 @cli.command()
 @case_argument
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL shape check of the built graph.")
+@click.option("--shacl-engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True,
+              help="SHACL engine: shapes compiled to SPARQL on pyoxigraph (fast), or pySHACL (reference).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not list warnings.")
-def validate(case: str | None, no_shacl: bool, quiet: bool) -> None:
+def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool) -> None:
     """Check a case: record schema, identifiers, references, EDTF dates,
     every quote against its article, and SHACL shapes. Writes nothing.
 
@@ -84,7 +86,7 @@ def validate(case: str | None, no_shacl: bool, quiet: bool) -> None:
     from timeline import pipeline
 
     case_dir = pipeline.resolve_case(case)
-    report = pipeline.check(case_dir, shacl=not no_shacl)
+    report = pipeline.check(case_dir, shacl=not no_shacl, engine=shacl_engine)
     _print_problems(report.problems, quiet)
     counts = report.counts()
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
@@ -99,8 +101,10 @@ def validate(case: str | None, no_shacl: bool, quiet: bool) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write the graph (N-Quads). Default: out/<case>/graph.nq, or $TIMELINE_OUT/<case>/.")
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL shape check of the built graph.")
+@click.option("--shacl-engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True,
+              help="SHACL engine: shapes compiled to SPARQL on pyoxigraph (fast), or pySHACL (reference).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not list warnings.")
-def build(case: str | None, output: Path | None, no_shacl: bool, quiet: bool) -> None:
+def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: str, quiet: bool) -> None:
     """Check a case and build its RDF dataset.
 
     One named graph per source article, one for the curated facts and one
@@ -112,7 +116,7 @@ def build(case: str | None, output: Path | None, no_shacl: bool, quiet: bool) ->
 
     case_dir = pipeline.resolve_case(case)
     try:
-        report = pipeline.build(case_dir, output, shacl=not no_shacl)
+        report = pipeline.build(case_dir, output, shacl=not no_shacl, engine=shacl_engine)
     except CaseInvalid as exc:
         _print_problems(exc.problems, quiet)
         errors = sum(1 for p in exc.problems if p.is_error)
@@ -194,7 +198,6 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
     """
     from timeline import pipeline, saved_queries
     from timeline.results import write_select
-    from timeline.sparql import form_of
     from timeline.store import ReadOnlyError, check_form, open_store, serialize_triples
 
     text, where, saved = _read_query(query, file)
@@ -218,13 +221,10 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
         return
     bindings = saved_queries.bind(saved, given, store) if saved else _adhoc_bindings(given)
     result = store.query(text, bindings, where)
-    from timeline.prefixes import PREFIXES
-
     if result.form in ("CONSTRUCT", "DESCRIBE"):
-        click.echo(serialize_triples(result.triples, fmt or "turtle"), nl=False)
+        click.echo(serialize_triples(result.triples, fmt or "turtle", store.prefixes), nl=False)
     else:
-        click.echo(write_select(result, fmt or "table", PREFIXES), nl=False)
-    del form_of
+        click.echo(write_select(result, fmt or "table", store.prefixes), nl=False)
 
 
 @cli.command()

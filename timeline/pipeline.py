@@ -23,6 +23,7 @@ class Report:
     output: Path | None = None
     seconds: float = 0.0
     dataset: object | None = None
+    nquads: bytes = b""
 
     @property
     def errors(self) -> list[Problem]:
@@ -61,7 +62,8 @@ def default_output(case_dir: Path, out_dir: Path | None = None) -> Path:
     return (out_dir or resources.default_out_dir()) / case_dir.name / "graph.nq"
 
 
-def _where(case: Case) -> dict[str, tuple[str, int]]:
+def _where(case: Case):
+    """A function from a node IRI to the (file, line) of the record it belongs to."""
     from timeline.build import Iris
 
     iris = Iris(case.base)
@@ -74,10 +76,23 @@ def _where(case: Case) -> dict[str, tuple[str, int]]:
         index[str(iris.claim(c.id))] = (display_path(c.path), c.line)
     for s in case.sources.values():
         index[str(iris.source(s.id))] = (display_path(s.path), s.line)
-    return index
+    for kind, table in (("event", case.events), ("claim", case.claims)):
+        for record in table.values():
+            index[f"{case.base}mention/{kind}/{record.id}"] = (display_path(record.path), record.line)
+
+    def where(iri: str) -> tuple[str, int]:
+        # Participations, mentions and selectors hang below their record's IRI.
+        probe = iri
+        while probe:
+            if probe in index:
+                return index[probe]
+            probe = probe.rpartition("/")[0]
+        return ("(built graph)", 0)
+
+    return where
 
 
-def check(case_dir: Path, shacl: bool = True, today: date | None = None) -> Report:
+def check(case_dir: Path, shacl: bool = True, today: date | None = None, engine: str = "sparql") -> Report:
     """Load a case and run every check; build the dataset in memory if it is sound."""
     from timeline.checks import check_case
     from timeline.loader import load_case
@@ -93,17 +108,28 @@ def check(case_dir: Path, shacl: bool = True, today: date | None = None) -> Repo
 
         report.dataset = build_dataset(case)
         report.graphs = sum(1 for _ in report.dataset.graphs()) - 1  # minus rdflib's empty default graph
-        report.quads = len(report.dataset)
+        report.nquads = serialize(report.dataset)
+        report.quads = report.nquads.count(b"\n")
         if shacl:
-            from timeline.shacl import validate_dataset
+            from timeline import shacl as shacl_check
 
-            report.problems += validate_dataset(report.dataset, _where(case))
+            if engine == "pyshacl":
+                violations = shacl_check.validate_pyshacl(report.dataset)
+            else:
+                violations = shacl_check.validate_nquads(report.nquads)
+            report.problems += shacl_check.as_problems(violations, _where(case))
     report.problems.sort(key=lambda p: (not p.is_error, p.path, p.line, p.message))
     report.seconds = time.perf_counter() - started
     return report
 
 
-def build(case_dir: Path, output: Path | None = None, shacl: bool = True) -> Report:
+def serialize(dataset) -> bytes:
+    """Sorted, de-duplicated N-Quads: byte-identical for the same input."""
+    data = dataset.serialize(format="nquads", encoding="utf-8")
+    return b"".join(sorted(set(data.splitlines(keepends=True))))
+
+
+def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine: str = "sparql") -> Report:
     """Check and build a case, then write its dataset atomically.
 
     Nothing is written unless every check passes, so a failed build leaves the
@@ -112,14 +138,13 @@ def build(case_dir: Path, output: Path | None = None, shacl: bool = True) -> Rep
     from timeline.store import write_atomic
 
     started = time.perf_counter()
-    report = check(case_dir, shacl=shacl)
+    report = check(case_dir, shacl=shacl, engine=engine)
     if not report.ok or report.dataset is None:
         raise CaseInvalid(report.problems)
     target = output or default_output(case_dir)
     if target.exists() and target.is_dir():
         raise TimelineError(f"{target}: is a directory; give a file name for the graph")
-    data = report.dataset.serialize(format="nquads", encoding="utf-8")
-    write_atomic(target, b"".join(sorted(set(data.splitlines(keepends=True)))))
+    write_atomic(target, report.nquads)
     report.output = target
     report.seconds = time.perf_counter() - started
     return report

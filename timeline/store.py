@@ -30,6 +30,8 @@ class ReadOnlyError(TimelineError):
 
 
 class Store(Protocol):
+    prefixes: dict[str, str]
+
     def query(self, text: str, bindings: dict[str, Term] | None = None, where: str = "query") -> QueryResult: ...
 
     def update(self, text: str, where: str = "query") -> None: ...
@@ -58,6 +60,7 @@ class OxigraphStore:
 
         self._ox = ox
         self.store = ox.Store()
+        self.prefixes = dict(PREFIXES)
 
     @classmethod
     def load(cls, path: Path) -> OxigraphStore:
@@ -98,7 +101,7 @@ class OxigraphStore:
         ox = self._ox
         form = check_form(text, False, where)
         try:
-            answer = self.store.query(bind_values(text, bindings or {}), prefixes=PREFIXES,
+            answer = self.store.query(bind_values(text, bindings or {}), prefixes=self.prefixes,
                                       use_default_graph_as_union=True)
         except SyntaxError as exc:
             raise syntax_error(where, str(exc)) from None
@@ -122,7 +125,7 @@ class OxigraphStore:
 
     def update(self, text: str, where: str = "query") -> None:
         try:
-            self.store.update(text, prefixes=PREFIXES)
+            self.store.update(text, prefixes=self.prefixes)
         except SyntaxError as exc:
             raise syntax_error(where, str(exc)) from None
 
@@ -138,7 +141,10 @@ class MemoryStore:
     def __init__(self) -> None:
         from rdflib import Dataset
 
-        self.dataset = Dataset(default_union=True)
+        # rdflib's default_union=True re-scans every graph per pattern (seconds per query
+        # here), so the union is copied into the default graph once, at load time.
+        self.dataset = Dataset(default_union=False)
+        self.prefixes = dict(PREFIXES)
 
     @classmethod
     def load(cls, path: Path) -> MemoryStore:
@@ -147,10 +153,15 @@ class MemoryStore:
             self.dataset.parse(str(path), format="nquads")
         except Exception as exc:  # rdflib raises many kinds for bad input
             raise TimelineError(f"{path}: cannot load the built graph: {exc}") from None
+        default = self.dataset.default_graph
+        for graph in list(self.dataset.graphs()):
+            if graph.identifier != default.identifier:
+                default += graph
         return self
 
     def __len__(self) -> int:
-        return sum(len(g) for g in self.dataset.graphs())
+        default = self.dataset.default_graph.identifier
+        return sum(len(g) for g in self.dataset.graphs() if g.identifier != default)
 
     @staticmethod
     def _term(term: Term):
@@ -178,7 +189,7 @@ class MemoryStore:
     def query(self, text: str, bindings: dict[str, Term] | None = None, where: str = "query") -> QueryResult:
         form = check_form(text, False, where)
         try:
-            answer = self.dataset.query(bind_values(text, bindings or {}), initNs=PREFIXES)
+            answer = self.dataset.query(bind_values(text, bindings or {}), initNs=self.prefixes)
         except Exception as exc:  # pyparsing raises ParseException with line/col
             line, col = getattr(exc, "lineno", None), getattr(exc, "col", None)
             if line is not None:
@@ -195,14 +206,10 @@ class MemoryStore:
         return QueryResult(form, triples=[tuple(self._from(x) for x in t) for t in answer])
 
     def update(self, text: str, where: str = "query") -> None:
-        try:
-            self.dataset.update(text, initNs=PREFIXES)
-        except Exception as exc:
-            raise SparqlError(f"{where}: update failed: {exc}") from None
+        raise ReadOnlyError(f"{where}: updates run on the oxigraph backend; use --backend oxigraph")
 
     def save(self, path: Path) -> None:
-        data = self.dataset.serialize(format="nquads").encode("utf-8")
-        write_atomic(path, b"".join(sorted(set(data.splitlines(keepends=True)))))
+        raise ReadOnlyError("the memory backend is read-only")
 
 
 # ------------------------------------------------------------------ helpers
@@ -216,10 +223,25 @@ def open_store(path: Path, backend: str = "oxigraph") -> Store:
     if not path.exists():
         raise TimelineError(f"{path}: no built graph here; run `timeline build` first")
     if backend == "oxigraph":
-        return OxigraphStore.load(path)
-    if backend == "memory":
-        return MemoryStore.load(path)
-    raise TimelineError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        store: Store = OxigraphStore.load(path)
+    elif backend == "memory":
+        store = MemoryStore.load(path)
+    else:
+        raise TimelineError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    store.prefixes.update(case_prefixes(store))
+    return store
+
+
+CASE_PREFIXES = ("entity", "event", "claim", "source", "graph", "mention")
+
+
+def case_prefixes(store: Store) -> dict[str, str]:
+    """``entity:``, ``event:``, ``claim:``, ``source:``, ``graph:``, ``mention:`` for the graph's case."""
+    rows = store.query("SELECT ?case WHERE { ?case a tl:Case } ORDER BY ?case LIMIT 2", where="case lookup").rows
+    if len(rows) != 1:
+        return {}
+    base = rows[0]["case"].value
+    return {name: f"{base}{name}/" for name in CASE_PREFIXES}
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -244,7 +266,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def serialize_triples(triples: list[tuple[Term, Term, Term]], fmt: str) -> str:
+def serialize_triples(triples: list[tuple[Term, Term, Term]], fmt: str, prefixes: dict[str, str] | None = None) -> str:
     """CONSTRUCT/DESCRIBE results as Turtle, N-Triples or JSON-LD (same bytes for every backend)."""
     import pyoxigraph as ox
 
@@ -253,7 +275,10 @@ def serialize_triples(triples: list[tuple[Term, Term, Term]], fmt: str) -> str:
     items = sorted(set(triples))
     converted = [ox.Triple(helper._term(s), helper._term(p), helper._term(o)) for s, p, o in items]
     formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
-    kwargs = {"prefixes": PREFIXES} if fmt in ("turtle", "jsonld") else {}
+    iris = {t.value for triple in items for t in triple if t.kind == "uri"} | {
+        t.datatype for triple in items for t in triple if t.datatype}
+    used = {p: ns for p, ns in (prefixes or PREFIXES).items() if any(i.startswith(ns) for i in iris)}
+    kwargs = {"prefixes": used} if fmt in ("turtle", "jsonld") else {}
     try:
         return ox.serialize(converted, format=formats[fmt], **kwargs).decode("utf-8")
     except TypeError:  # a format that takes no prefixes
