@@ -334,8 +334,6 @@ CROSS_RECORD = {
 }
 
 
-@pytest.mark.xfail(reason="BUG: checks.py reports place/type/date/stance errors at the record's '- id:' line, "
-                          "not at the line of the field that is wrong", strict=True)
 @pytest.mark.parametrize("name", list(CROSS_RECORD))
 def test_cross_record_errors_name_the_field_line(case_copy, name):
     file, old, new, needle, fragment = CROSS_RECORD[name]
@@ -352,8 +350,6 @@ def test_unclosed_bracket_is_invalid_yaml(case_copy):
     assert_error(result, path, None, "invalid YAML")
 
 
-@pytest.mark.xfail(reason="BUG: an unclosed '[' is reported one line too late (where PyYAML noticed it), "
-                          "and the line of the '[' is not mentioned", strict=True)
 def test_unclosed_bracket_names_its_line(case_copy):
     path = case_copy / "entities.yaml"
     text = edit(path, "aliases: [Amazon.com Inc., Amazon.com]", "aliases: [Amazon.com Inc., Amazon.com")
@@ -363,8 +359,6 @@ def test_unclosed_bracket_names_its_line(case_copy):
     assert error.line == bracket or f"line {bracket}" in error.message, error
 
 
-@pytest.mark.xfail(reason="BUG: when entities.yaml or an article cannot be read, every reference to the "
-                          "records in it is reported as 'unknown' (hundreds of misleading errors)", strict=True)
 @pytest.mark.parametrize("broken", ["entities-yaml", "article-encoding"])
 def test_unreadable_file_does_not_cascade_into_unknown_references(case_copy, broken):
     if broken == "entities-yaml":
@@ -379,8 +373,6 @@ def test_unreadable_file_does_not_cascade_into_unknown_references(case_copy, bro
     assert len(errors) == 1, f"{len(errors)} errors, e.g. {errors[-1].message}"
 
 
-@pytest.mark.xfail(reason="BUG: reference errors read 'refers to unknown an entity' / 'unknown an agent'",
-                   strict=True)
 def test_unknown_reference_message_reads_well(case_copy):
     b = BREAKAGES["unknown-reference"]
     edit(case_copy / b.file, b.old, b.new)
@@ -389,8 +381,6 @@ def test_unknown_reference_message_reads_well(case_copy):
     assert "unknown an " not in error.message, error.message
 
 
-@pytest.mark.xfail(reason="BUG: a date of winter 9999 ('9999-24') crashes validate with 'internal error: "
-                          "ValueError: year 10000 is out of range' instead of a FILE:LINE error", strict=True)
 def test_date_out_of_range_is_a_user_error(case_copy):
     path = case_copy / "events.yaml"
     text = edit(path, '  date: "2016"\n', '  date: "9999-24"\n')
@@ -525,8 +515,6 @@ def test_build_writes_one_named_graph_per_source_plus_curated_and_ontology(built
     assert m and int(m[1]) == len(graphs)
 
 
-@pytest.mark.xfail(reason="BUG: the build summary counts one quad more than the file holds (the sorted "
-                          "N-Quads start with an empty line, and pipeline counts newlines)", strict=True)
 def test_build_summary_counts_the_quads_written(built):
     import pyoxigraph as ox
 

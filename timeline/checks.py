@@ -34,50 +34,55 @@ class _Checker:
 
     # -- references --------------------------------------------------------
 
-    def ref(self, record, line: int, field: str, target: str, kinds: str, allowed: set[str] | None = None) -> None:
-        """Check that ``target`` exists and is of the kind the field needs.
+    def _unknown(self, record, line: int, field: str, target: str, noun: str, table) -> None:
+        """Report a reference to nothing, unless what it names failed to load (already reported)."""
+        if target in self.case.failed_ids or self._unreadable(table):
+            return
+        self.error(record, line, f"{_what(record)}: {field} {target!r} is not a defined {noun}"
+                   f"{did_you_mean(target, table)}")
 
-        ``kinds`` is a description for messages; ``allowed`` the entity types
-        accepted (None: any entity). Event and claim targets are handled by
-        the callers through :meth:`ref_event` and :meth:`ref_claim`.
-        """
-        what = f"{_kind_name(record)} {record.id!r}"
+    def _unreadable(self, table) -> bool:
+        names = {id(self.case.entities): "entities.yaml", id(self.case.events): "events.yaml",
+                 id(self.case.claims): "claims.yaml"}
+        return names.get(id(table)) in self.case.unreadable
+
+    def ref(self, record, line: int, field: str, target: str, noun: str, allowed: set[str] | None = None) -> None:
+        """Check that ``target`` is an entity, of one of the ``allowed`` types if given."""
         entity = self.case.entities.get(target)
         if entity is None:
             other = self.case.record(target)
             if other is not None:
-                self.error(record, line, f"{what}: {field} {target!r} is {_kind_name(other)}, not {kinds}")
+                self.error(record, line, f"{_what(record)}: {field} {target!r} is {_a(other)}, not {_article(noun)}")
             else:
-                self.error(record, line, f"{what}: {field} refers to unknown {kinds} {target!r}"
-                           f"{did_you_mean(target, self.case.entities)}")
+                self._unknown(record, line, field, target, noun, self.case.entities)
             return
         if allowed is not None and entity.type not in allowed:
-            self.error(record, line, f"{what}: {field} {target!r} is a {entity.type}, not {kinds}")
+            self.error(record, line, f"{_what(record)}: {field} {target!r} is a {entity.type}, not {_article(noun)}")
 
-    def ref_record(self, record, line: int, field: str, target: str, table: dict, kinds: str) -> None:
-        what = f"{_kind_name(record)} {record.id!r}"
+    def ref_record(self, record, line: int, field: str, target: str, table: dict, noun: str) -> None:
         if target in table:
             return
         other = self.case.record(target)
         if other is not None:
-            self.error(record, line, f"{what}: {field} {target!r} is {_kind_name(other)}, not {kinds}")
+            self.error(record, line, f"{_what(record)}: {field} {target!r} is {_a(other)}, not {_article(noun)}")
         else:
-            self.error(record, line, f"{what}: {field} refers to unknown {kinds} {target!r}"
-                       f"{did_you_mean(target, table)}")
+            self._unknown(record, line, field, target, noun, table)
 
     # -- records -----------------------------------------------------------
 
     def entity(self, e: Entity) -> None:
         if e.type not in ENTITY_TYPES:
-            self.error(e, e.line, f"entity {e.id!r}: unknown type {e.type!r}{did_you_mean(e.type, ENTITY_TYPES)}")
+            self.error(e, e.line_of("type"), f"entity {e.id!r}: unknown type {e.type!r}"
+                       f"{did_you_mean(e.type, ENTITY_TYPES)}")
         for target in e.member_of:
-            self.ref(e, e.line, "member_of", target, "an organisation or group", ORGANIZATION_TYPES | {"group"})
+            self.ref(e, e.line_of("member_of"), "member_of", target, "organisation or group",
+                     ORGANIZATION_TYPES | {"group"})
         if e.parent:
-            self.ref(e, e.line, "parent", e.parent, "an organisation", ORGANIZATION_TYPES)
+            self.ref(e, e.line_of("parent"), "parent", e.parent, "organisation", ORGANIZATION_TYPES)
         if e.made_by:
-            self.ref(e, e.line, "made_by", e.made_by, "an organisation", ORGANIZATION_TYPES)
+            self.ref(e, e.line_of("made_by"), "made_by", e.made_by, "organisation", ORGANIZATION_TYPES)
         if e.located_in:
-            self.ref(e, e.line, "located_in", e.located_in, "a place", {"place"})
+            self.ref(e, e.line_of("located_in"), "located_in", e.located_in, "place", {"place"})
 
     def dates(self, record: Event | Claim) -> None:
         span = record.date
@@ -85,31 +90,33 @@ class _Checker:
             return
         known = [d for d in (span.earliest_begin, span.latest_end, span.latest_begin) if d]
         if known and min(known) > self.today:
-            self.error(record, record.line, f"{_kind_name(record)} {record.id!r}: date {span.edtf} lies in the "
-                       f"future (after {self.today.isoformat()})")
+            self.error(record, record.line_of("date"), f"{_what(record)}: date {span.edtf} lies in the future "
+                       f"(after {self.today.isoformat()})")
 
     def event(self, ev: Event) -> None:
         what = f"event {ev.id!r}"
         for t in ev.types:
             if t not in self.vocab.event_types:
-                self.error(ev, ev.line, f"{what}: unknown event type {t!r}{did_you_mean(t, self.vocab.event_types)}")
+                self.error(ev, ev.line_of("type"), f"{what}: unknown event type {t!r}"
+                           f"{did_you_mean(t, self.vocab.event_types)}")
         self.dates(ev)
         if ev.place:
-            self.ref(ev, ev.line, "place", ev.place, "a place", {"place"})
+            self.ref(ev, ev.line_of("place"), "place", ev.place, "place", {"place"})
         seen = set()
         for p in ev.participants:
             if p.role not in self.vocab.roles:
                 self.error(ev, p.line, f"{what}: unknown role {p.role!r}{did_you_mean(p.role, self.vocab.roles)}")
-            self.ref(ev, p.line, "participant", p.entity, "an entity")
+            self.ref(ev, p.line, "participant", p.entity, "entity")
             if (p.entity, p.role) in seen:
                 self.error(ev, p.line, f"{what}: participant {p.entity!r} is listed twice as {p.role!r}")
             seen.add((p.entity, p.role))
         for doc in ev.produced:
-            self.ref(ev, ev.line, "produced", doc, "a document", DOCUMENT_TYPES)
-        for target in ev.responds_to + ev.sub_event_of:
-            self.ref_record(ev, ev.line, "event link", target, self.case.events, "an event")
-            if target == ev.id:
-                self.error(ev, ev.line, f"{what}: an event cannot respond to or be part of itself")
+            self.ref(ev, ev.line_of("produced"), "produced", doc, "document", DOCUMENT_TYPES)
+        for field in ("responds_to", "sub_event_of"):
+            for target in getattr(ev, field):
+                self.ref_record(ev, ev.line_of(field), field, target, self.case.events, "event")
+                if target == ev.id:
+                    self.error(ev, ev.line_of(field), f"{what}: an event cannot respond to or be part of itself")
         self.citations(ev)
         sources = {c.source for c in ev.citations}
         if len(sources) == 1:
@@ -119,22 +126,26 @@ class _Checker:
         what = f"claim {c.id!r}"
         from timeline.model import AGENT_TYPES
 
-        self.ref(c, c.line, "claimant", c.claimant, "an agent", AGENT_TYPES)
+        self.ref(c, c.line_of("claimant"), "claimant", c.claimant, "agent", AGENT_TYPES)
         if c.on_behalf_of:
-            self.ref(c, c.line, "on_behalf_of", c.on_behalf_of, "an organisation or group",
+            self.ref(c, c.line_of("on_behalf_of"), "on_behalf_of", c.on_behalf_of, "organisation or group",
                      ORGANIZATION_TYPES | {"group"})
         if c.stance not in self.vocab.stances:
-            self.error(c, c.line, f"{what}: unknown stance {c.stance!r}{did_you_mean(c.stance, self.vocab.stances)}")
+            self.error(c, c.line_of("stance"), f"{what}: unknown stance {c.stance!r}"
+                       f"{did_you_mean(c.stance, self.vocab.stances)}")
         for target in c.about:
             if target not in self.case.entities and target not in self.case.events:
-                self.error(c, c.line, f"{what}: about refers to unknown event or entity {target!r}"
+                if target in self.case.failed_ids or {"entities.yaml", "events.yaml"} & self.case.unreadable:
+                    continue
+                self.error(c, c.line_of("about"), f"{what}: about {target!r} is not a defined event or entity"
                            f"{did_you_mean(target, set(self.case.entities) | set(self.case.events))}")
         if c.stated_in:
-            self.ref_record(c, c.line, "stated_in", c.stated_in, self.case.events, "an event")
-        for target in c.contradicts + c.corroborates:
-            self.ref_record(c, c.line, "claim link", target, self.case.claims, "a claim")
-            if target == c.id:
-                self.error(c, c.line, f"{what}: a claim cannot contradict or corroborate itself")
+            self.ref_record(c, c.line_of("stated_in"), "stated_in", c.stated_in, self.case.events, "event")
+        for field in ("contradicts", "corroborates"):
+            for target in getattr(c, field):
+                self.ref_record(c, c.line_of(field), field, target, self.case.claims, "claim")
+                if target == c.id:
+                    self.error(c, c.line_of(field), f"{what}: a claim cannot contradict or corroborate itself")
         self.dates(c)
         self.citations(c)
 
@@ -143,8 +154,9 @@ class _Checker:
         for citation in record.citations:
             source = self.case.sources.get(citation.source)
             if source is None:
-                self.error(record, citation.line, f"{what}: citation refers to unknown source {citation.source!r}"
-                           f"{did_you_mean(citation.source, self.case.sources)}")
+                if citation.source not in self.case.failed_ids:  # an unreadable article is reported once
+                    self.error(record, citation.line, f"{what}: citation names unknown source {citation.source!r}"
+                               f"{did_you_mean(citation.source, self.case.sources)}")
                 continue
             self.quote(record, citation, source.text, what)
 
@@ -162,8 +174,20 @@ class _Checker:
 
 
 def _kind_name(record) -> str:
-    return {"Entity": "an entity", "Event": "an event", "Claim": "a claim", "Source": "a source"}.get(
-        type(record).__name__, "a record") if False else type(record).__name__.lower()
+    return type(record).__name__.lower()
+
+
+def _what(record) -> str:
+    return f"{_kind_name(record)} {record.id!r}"
+
+
+def _a(record) -> str:
+    """'an event', 'a claim', ... for a record."""
+    return _article(_kind_name(record))
+
+
+def _article(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def check_case(case: Case, vocab: Vocabularies, today: date | None = None) -> list[Problem]:
@@ -171,9 +195,10 @@ def check_case(case: Case, vocab: Vocabularies, today: date | None = None) -> li
     checker = _Checker(case, vocab, today or date.today())
     for source in case.sources.values():
         if source.publisher and source.publisher not in case.entities:
-            checker.problems.append(Problem(display_path(source.path), source.line,
-                                            f"source {source.id!r}: unknown publisher {source.publisher!r}"
-                                            f"{did_you_mean(source.publisher, case.entities)}"))
+            if source.publisher not in case.failed_ids and "entities.yaml" not in case.unreadable:
+                checker.problems.append(Problem(display_path(source.path), source.line,
+                                                f"source {source.id!r}: publisher {source.publisher!r} is not a "
+                                                f"defined entity{did_you_mean(source.publisher, case.entities)}"))
         elif source.publisher and case.entities[source.publisher].type != "news-organization":
             checker.problems.append(Problem(display_path(source.path), source.line,
                                             f"source {source.id!r}: publisher {source.publisher!r} is not a "

@@ -129,6 +129,8 @@ def parse_simple(text: str) -> SimpleDate:
             raise EdtfError(f"{text!r}: a season cannot have a day")
         _name, first, last = SEASONS[month]
         end_year, end_month = (year + 1, last - 12) if last > 12 else (year, last)
+        if end_year > 9999:
+            raise EdtfError(f"{text!r}: winter {year} runs into year {end_year}, past the supported range")
         hi = date(end_year, end_month, _last_day(end_year, end_month))
         return SimpleDate(text, date(year, first, 1), hi, "season", approximate, uncertain)
     if not 1 <= month <= 12:
@@ -172,12 +174,19 @@ def _parse_interval(value: str) -> DateSpan:
         raise EdtfError(f"{value!r}: the interval ends before it starts")
     units = [d.unit for d in (start, end) if d is not None]
     label = _label_interval(start, end, left, right)
+    earliest_begin, latest_begin = (start.lo, start.hi) if start else (None, None)
+    earliest_end, latest_end = (end.lo, end.hi) if end else (None, None)
+    # Ends of different precision ("2018-06-15/2018-06"): an interval cannot end before it begins.
+    if earliest_begin and earliest_end and earliest_end < earliest_begin:
+        earliest_end = earliest_begin
+    if latest_begin and latest_end and latest_begin > latest_end:
+        latest_begin = latest_end
     return DateSpan(
         value,
-        start.lo if start else None,
-        start.hi if start else None,
-        end.lo if end else None,
-        end.hi if end else None,
+        earliest_begin,
+        latest_begin,
+        earliest_end,
+        latest_end,
         max(units, key=UNITS.index),
         any(d.approximate for d in (start, end) if d),
         any(d.uncertain for d in (start, end) if d),
@@ -207,7 +216,8 @@ def _parse_one_of(value: str) -> DateSpan:
     else:
         label = f"on or after {_label_simple(lo)}"
     units = [d.unit for d in (lo, hi) if d is not None]
-    return DateSpan(value, lo_d, hi_d, lo_d, hi_d, min(units, key=UNITS.index), False, True, False, label)
+    approximate = any(d.approximate for d in (lo, hi) if d is not None)
+    return DateSpan(value, lo_d, hi_d, lo_d, hi_d, min(units, key=UNITS.index), approximate, True, False, label)
 
 
 def _label_simple(d: SimpleDate) -> str:

@@ -212,22 +212,25 @@ def _load_yaml(reader: _Reader, text: str, line_offset: int = 0) -> Any:
         return None
 
 
-def _records(path: Path, problems: list[Problem]) -> tuple[_Reader, list[yamlio.LineDict]]:
+def _records(path: Path, problems: list[Problem]) -> tuple[_Reader, list[yamlio.LineDict] | None]:
+    """The records of one YAML file, or None if the file could not be read."""
     reader = _Reader(path, problems)
     if not path.exists():
         reader.error(0, "missing file")
-        return reader, []
+        return reader, None
     text = _read_text(reader)
     if text is None:
+        return reader, None
+    if not text.strip():
         return reader, []
     data = _load_yaml(reader, text)
     if data is None:
-        if text.strip() and not any(p.path == reader.shown for p in problems):
+        if not any(p.path == reader.shown for p in problems):
             reader.error(1, "expected a list of records")
-        return reader, []
+        return reader, None
     if not isinstance(data, yamlio.LineList):
         reader.error(getattr(data, "line", 1), f"expected a list of records (- id: ...), not {_kind(data)}")
-        return reader, []
+        return reader, None
     return reader, list(data)
 
 
@@ -277,6 +280,7 @@ def _event(reader: _Reader, raw: Any, index: int, line: int) -> Event | None:
         produced=values.get("produced", []), responds_to=values.get("responds_to", []),
         sub_event_of=values.get("sub_event_of", []),
         citations=_citations(reader, values["citations"], what, raw), note=values.get("note"),
+        field_lines=dict(raw.key_lines),
     )
 
 
@@ -294,6 +298,7 @@ def _claim(reader: _Reader, raw: Any, index: int, line: int) -> Claim | None:
         contradicts=values.get("contradicts", []), corroborates=values.get("corroborates", []),
         source_reliability=values.get("source_reliability"),
         information_credibility=values.get("information_credibility"), note=values.get("note"),
+        field_lines=dict(raw.key_lines),
     )
 
 
@@ -307,7 +312,7 @@ def _entity(reader: _Reader, raw: Any, index: int, line: int) -> Entity | None:
         aliases=values.get("aliases", []), description=values.get("description"),
         wikidata=values.get("wikidata"), member_of=values.get("member_of", []),
         parent=values.get("parent"), made_by=values.get("made_by"), located_in=values.get("located_in"),
-        position=values.get("position"), note=values.get("note"),
+        position=values.get("position"), note=values.get("note"), field_lines=dict(raw.key_lines),
     )
 
 
@@ -386,6 +391,8 @@ def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
         source = _source(article, problems)
         if source:
             add(case.sources, source, _Reader(article, problems))
+        else:
+            case.failed_ids.add(article.stem)
 
     builders: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
         "entities.yaml": (_entity, case.entities),
@@ -395,10 +402,15 @@ def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
     for name in RECORD_FILES:
         build, table = builders[name]
         reader, raws = _records(path / name, problems)
+        if raws is None:
+            case.unreadable.add(name)
+            continue
         for i, raw in enumerate(raws):
             record = build(reader, raw, i, getattr(raw, "line", 0))
             if record is not None:
                 add(table, record, reader)
+            elif isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                case.failed_ids.add(raw["id"])
     return case, problems
 
 

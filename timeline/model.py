@@ -81,6 +81,10 @@ class Entity:
     located_in: str | None = None
     position: str | None = None
     note: str | None = None
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, self.line)
 
     @property
     def is_agent(self) -> bool:
@@ -109,6 +113,10 @@ class Event(Dated):
     sub_event_of: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     note: str | None = None
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, self.line)
 
 
 @dataclass
@@ -128,6 +136,10 @@ class Claim(Dated):
     source_reliability: str | None = None
     information_credibility: int | None = None
     note: str | None = None
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, self.line)
 
 
 @dataclass
@@ -142,6 +154,10 @@ class Case:
     entities: dict[str, Entity] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
     claims: dict[str, Claim] = field(default_factory=dict)
+    # Records that exist but could not be loaded (their errors are already reported), and
+    # record files that could not be read at all: references to them are not errors again.
+    failed_ids: set[str] = field(default_factory=set)
+    unreadable: set[str] = field(default_factory=set)
 
     def record(self, record_id: str) -> Source | Entity | Event | Claim | None:
         for table in (self.entities, self.events, self.claims, self.sources):

@@ -126,7 +126,7 @@ def check(case_dir: Path, shacl: bool = True, today: date | None = None, engine:
 def serialize(dataset) -> bytes:
     """Sorted, de-duplicated N-Quads: byte-identical for the same input."""
     data = dataset.serialize(format="nquads", encoding="utf-8")
-    return b"".join(sorted(set(data.splitlines(keepends=True))))
+    return b"".join(sorted({line for line in data.splitlines(keepends=True) if line.strip()}))
 
 
 def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine: str = "sparql") -> Report:

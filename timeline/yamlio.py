@@ -94,9 +94,21 @@ def load(path: Path) -> Any:
 
 
 def error_line(exc: yaml.YAMLError) -> tuple[int, str]:
-    """The 1-based line and a one-line message of a YAML error."""
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    """The 1-based line and a one-line message of a YAML error.
+
+    When a construct opened on an earlier line is never closed (an unclosed
+    ``[`` or quote), PyYAML notices it later; the error then names the line
+    where it was opened, where the fix belongs.
+    """
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    context, problem = getattr(exc, "context", None), getattr(exc, "problem", None)
+    mark = problem_mark or context_mark
     line = mark.line + 1 if mark is not None else 0
-    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    if context_mark is not None and problem_mark is not None and context_mark.line < problem_mark.line:
+        opened = (context or "construct").removeprefix("while ").replace("parsing a ", "").replace("scanning a ", "")
+        return context_mark.line + 1, (f"invalid YAML: {problem or 'syntax error'} — the {opened} opened on "
+                                       f"this line is not closed (noticed at line {problem_mark.line + 1})")
+    parts = [context, problem]
     message = "; ".join(p for p in parts if p) or str(exc).splitlines()[0]
     return line, f"invalid YAML: {message}"
