@@ -33,11 +33,11 @@ def form_of(text: str) -> str:
     i = 0
     while i < len(tokens):
         word = tokens[i].upper()
-        if word == "PREFIX":
-            i += 3  # PREFIX name: <iri>
-            continue
-        if word == "BASE":
-            i += 2
+        if word in ("PREFIX", "BASE"):
+            i += 1
+            while i < len(tokens) and not tokens[i].startswith("<"):
+                i += 1  # PREFIX name: <iri>, BASE <iri>
+            i += 1
             continue
         if word in QUERY_FORMS:
             return word

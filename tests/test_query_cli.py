@@ -1,0 +1,200 @@
+"""`timeline query` and `timeline queries` as a user runs them (Click's CliRunner)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from timeline import resources
+from timeline.cli import cli
+
+SAMPLE = resources.sample_case_dir()
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("q") / "graph.nq"
+    result = CliRunner().invoke(cli, ["build", str(SAMPLE), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def query(graph: Path, *args: str, input: str | None = None):
+    return CliRunner().invoke(cli, ["query", "--graph", str(graph), *args], input=input)
+
+
+def fails_cleanly(result, fragment: str) -> str:
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def test_queries_lists_every_saved_query_with_parameters() -> None:
+    result = CliRunner().invoke(cli, ["queries"])
+    assert result.exit_code == 0
+    names = re.findall(r"^([a-z0-9-]+): ", result.output, re.M)
+    assert len(names) >= 12 and "actor-timeline" in names
+    assert "--param actor=... (entity)" in result.output
+    doc = json.loads(CliRunner().invoke(cli, ["queries", "--format", "json"]).output)
+    assert {q["name"] for q in doc} == set(names)
+
+
+def test_saved_query_table_is_readable(graph) -> None:
+    result = query(graph, "actor-timeline", "--param", "actor=ice")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["event", "date", "label", "role"]
+    assert "event:amazon-ice-meeting" in result.stdout  # IRIs shortened with the case's prefixes
+    assert re.search(r"\(\d+ rows\)$", lines[-1])
+
+
+def test_table_truncates_long_cells(graph) -> None:
+    result = query(graph, "SELECT ?text WHERE { ?s schema:text ?text } LIMIT 1")
+    assert result.exit_code == 0
+    row = result.stdout.splitlines()[2]
+    assert row.endswith("…") and len(row) <= 120
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_select_in_w3c_result_formats(graph, fmt) -> None:
+    result = query(graph, "event-sources", "-p", "event=amazon-ice-meeting-2018-06", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    if fmt == "json":
+        doc = json.loads(out)
+        assert doc["head"]["vars"] == ["source", "title", "publisher", "published", "quote"]
+        assert doc["results"]["bindings"][0]["source"]["type"] == "uri"
+        rows = len(doc["results"]["bindings"])
+    elif fmt == "xml":
+        ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+        root = ET.fromstring(out)
+        assert [v.get("name") for v in root.find("r:head", ns)] == ["source", "title", "publisher", "published",
+                                                                      "quote"]
+        rows = len(root.find("r:results", ns))
+    elif fmt == "csv":
+        table = list(csv.reader(io.StringIO(out)))
+        assert table[0] == ["source", "title", "publisher", "published", "quote"]
+        assert result.stdout_bytes.endswith(b"\r\n")  # CliRunner's .stdout folds CRLF
+        rows = len(table) - 1
+    else:
+        lines = out.splitlines()
+        assert lines[0].split("\t") == ["?source", "?title", "?publisher", "?published", "?quote"]
+        assert lines[1].startswith("<https://")
+        rows = len(lines) - 1
+    assert rows == 5
+
+
+def test_ask_and_construct(graph) -> None:
+    ask = query(graph, "ASK { entity:ice a tl:GovernmentAgency }", "--format", "json")
+    assert json.loads(ask.stdout) == {"head": {}, "boolean": True}
+    construct = query(graph, "CONSTRUCT { entity:ice rdfs:label ?l } WHERE { entity:ice rdfs:label ?l }")
+    assert construct.exit_code == 0
+    assert 'entity:ice rdfs:label "U.S. Immigration and Customs Enforcement"' in construct.stdout
+    nt = query(graph, "DESCRIBE entity:ice", "--format", "nt")
+    assert "<https://w3id.org/timeline/case/rekognition/entity/ice>" in nt.stdout
+
+
+def test_query_from_file_and_stdin(graph, tmp_path) -> None:
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?e a tl:Event }"
+    path = tmp_path / "count.rq"
+    path.write_text(text, encoding="utf-8")
+    from_file = query(graph, "-f", str(path), "--format", "csv")
+    from_stdin = query(graph, "-", "--format", "csv", input=text)
+    assert from_file.stdout_bytes == from_stdin.stdout_bytes == b"n\r\n42\r\n"
+
+
+def test_syntax_error_points_at_line_and_column(graph, tmp_path) -> None:
+    path = tmp_path / "bad.rq"
+    path.write_text("SELECT ?e WHERE {\n  ?e a tl:Event\n  FILTER (?e = \n}\n", encoding="utf-8")
+    line = fails_cleanly(query(graph, "-f", str(path)), "SPARQL syntax error")
+    assert re.search(rf"{re.escape(str(path))}:[45]:\d+: SPARQL syntax error", line), line
+
+
+def test_update_is_refused_without_allow_update(graph) -> None:
+    before = graph.read_bytes()
+    fails_cleanly(query(graph, "DELETE WHERE { ?s ?p ?o }"), "--allow-update")
+    fails_cleanly(query(graph, "PREFIX x: <urn:x:> INSERT DATA { x:a x:b x:c }"), "read-only")
+    assert graph.read_bytes() == before
+
+
+def test_update_with_allow_update_rewrites_the_graph_atomically(graph, tmp_path) -> None:
+    copy = tmp_path / "graph.nq"
+    copy.write_bytes(graph.read_bytes())
+    result = query(copy, "INSERT DATA { GRAPH <urn:x:notes> { entity:ice rdfs:comment \"checked\" } }",
+                   "--allow-update")
+    assert result.exit_code == 0, result.output
+    assert "-> " in result.stdout
+    assert b'"checked"' in copy.read_bytes()
+    assert not list(tmp_path.glob(".graph.nq.*"))  # no temporary file left behind
+
+
+def test_parameters_are_bound_not_pasted(graph) -> None:
+    hostile = 'x" } } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o . FILTER("'
+    result = query(graph, "SELECT ?v WHERE { BIND (?p AS ?v) }", "--param", f"p={hostile}", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["results"]["bindings"] == [{"v": {"type": "literal", "value": hostile}}]
+    fails_cleanly(query(graph, "actor-timeline", "--param", f"actor={hostile}"), "no entity")
+    fails_cleanly(query(graph, "SELECT ?v WHERE { BIND (?p AS ?v) }", "--param", "p=<urn:a> } <urn:b>"),
+                  "not a valid IRI")
+
+
+def test_typed_parameters_and_their_errors(graph) -> None:
+    ok = query(graph, "events-in-window", "-p", "from=2020", "-p", "to=2020", "--format", "csv")
+    assert "amazon-moratorium-2020-06" in ok.stdout
+    fails_cleanly(query(graph, "events-in-window", "-p", "from=2018-13", "-p", "to=2019"), "not a date")
+    fails_cleanly(query(graph, "events-in-window", "-p", "from=2018"), "missing --param to")
+    fails_cleanly(query(graph, "co-participation", "-p", "min=lots"), "not an integer")
+    fails_cleanly(query(graph, "actor-timeline", "-p", "actr=ice"), "did you mean 'actor'")
+    fails_cleanly(query(graph, "actor-timeline", "-p", "actor=amazn"), "did you mean 'amazon'")
+    fails_cleanly(query(graph, "actor-timeline", "-p", "actor"), "expected NAME=VALUE")
+
+
+def test_labels_and_aliases_resolve_case_insensitively(graph) -> None:
+    by_alias = query(graph, "actor-timeline", "-p", "actor=city of ORLANDO", "--format", "csv")
+    by_id = query(graph, "actor-timeline", "-p", "actor=city-of-orlando", "--format", "csv")
+    assert by_alias.exit_code == 0 and by_alias.stdout == by_id.stdout
+    assert "orlando-rekognition-pilot" in by_id.stdout
+
+
+def test_ambiguous_label_asks_for_an_id(tmp_path) -> None:
+    import shutil
+
+    case = tmp_path / "case"
+    shutil.copytree(SAMPLE, case)
+    entities = case / "entities.yaml"
+    text = entities.read_text(encoding="utf-8")
+    place = "  label: Orlando, Florida\n"
+    entities.write_text(text.replace(place, place + "  aliases: [Orlando]\n"), encoding="utf-8")
+    out = tmp_path / "g.nq"
+    assert CliRunner().invoke(cli, ["build", str(case), "-o", str(out), "-q"]).exit_code == 0
+    line = fails_cleanly(query(out, "actor-timeline", "-p", "actor=Orlando"), "names several entities")
+    assert "city-of-orlando" in line and "orlando" in line
+
+
+def test_unknown_saved_query_suggests_a_name(graph) -> None:
+    fails_cleanly(query(graph, "actor-timelin"), "did you mean 'actor-timeline'")
+
+
+def test_missing_graph_says_to_build_first(tmp_path) -> None:
+    fails_cleanly(query(tmp_path / "none.nq", "who-met-whom"), "run `timeline build` first")
+
+
+def test_format_must_fit_the_query_form(graph) -> None:
+    result = query(graph, "who-met-whom", "--format", "turtle")
+    assert result.exit_code == 2 and "CONSTRUCT/DESCRIBE" in result.output
+
+
+def test_memory_backend_answers_the_same(graph) -> None:
+    a = query(graph, "co-participation", "--format", "json")
+    b = query(graph, "co-participation", "--format", "json", "--backend", "memory")
+    assert a.stdout == b.stdout
