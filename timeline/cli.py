@@ -30,6 +30,9 @@ class Group(click.Group):
             return super().invoke(ctx)
         except TimelineError as exc:
             _fail(str(exc))
+        except BrokenPipeError:  # `timeline query ... | head`: the reader left; stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except OSError as exc:
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
             _fail(f"{where}{exc.strerror or exc}")

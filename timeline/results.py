@@ -180,15 +180,17 @@ def to_table(result: QueryResult, prefixes: dict[str, str], width: int | None = 
     if width is None:
         width = shutil.get_terminal_size((120, 24)).columns
     headers = list(result.variables)
-    rows = [[_table_cell(row.get(v), prefixes) for v in headers] for row in result.rows]
+    cells = [[_table_cell(row.get(v), prefixes) for v in headers] for row in result.rows]
     if not headers:
         return "(no columns)\n"
-    cap = max(8, min(max_cell, (width - 3 * len(headers)) // max(1, len(headers)))) if width else max_cell
-    rows = [[_truncate(cell, cap) for cell in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False)).rstrip()
+    widths = [min(max_cell, max([len(h)] + [len(r[i]) for r in cells])) for i, h in enumerate(headers)]
+    # Shrink the widest column first until the table fits; short columns keep their width.
+    while width and sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 8:
+        widths[widths.index(max(widths))] -= 1
+    rows = [[_truncate(c, w) for c, w in zip(r, widths, strict=True)] for r in cells]
+    line = "  ".join(h[:w].ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
     rule = "  ".join("-" * w for w in widths)
-    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in rows]
+    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     count = f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
     return "\n".join([line, rule, *body, count]) + "\n"
 
