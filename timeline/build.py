@@ -114,6 +114,14 @@ def _prefixes() -> dict[str, str]:
     return PREFIXES
 
 
+def _record(g: Graph, node: URIRef, cls: URIRef, id_: str, label: str, iris: Iris) -> None:
+    """What every record node carries: its class, id, label and case."""
+    g.add((node, RDF.type, cls))
+    g.add((node, DCTERMS.identifier, Literal(id_)))
+    g.add((node, RDFS.label, Literal(label)))
+    g.add((node, TL.inCase, iris.case))
+
+
 def _case_node(g: Graph, case: Case, iris: Iris) -> None:
     g.add((iris.case, RDF.type, TL.Case))
     g.add((iris.case, RDFS.label, Literal(case.title)))
@@ -126,10 +134,7 @@ def _case_node(g: Graph, case: Case, iris: Iris) -> None:
 def _entities(g: Graph, case: Case, iris: Iris) -> None:
     for e in case.entities.values():
         node = iris.entity(e.id)
-        g.add((node, RDF.type, TL[ENTITY_CLASS[e.type]]))
-        g.add((node, DCTERMS.identifier, Literal(e.id)))
-        g.add((node, RDFS.label, Literal(e.label)))
-        g.add((node, TL.inCase, iris.case))
+        _record(g, node, TL[ENTITY_CLASS[e.type]], e.id, e.label, iris)
         for alias in e.aliases:
             g.add((node, SKOS.altLabel, Literal(alias)))
         _text(g, node, DCTERMS.description, e.description)
@@ -151,11 +156,8 @@ def _entities(g: Graph, case: Case, iris: Iris) -> None:
 
 def _event(g: Graph, ev: Event, iris: Iris, entities: dict) -> None:
     node = iris.event(ev.id)
-    g.add((node, RDF.type, TL.Event))
-    g.add((node, DCTERMS.identifier, Literal(ev.id)))
-    g.add((node, RDFS.label, Literal(ev.label)))
+    _record(g, node, TL.Event, ev.id, ev.label, iris)
     g.add((node, DCTERMS.description, Literal(ev.description)))
-    g.add((node, TL.inCase, iris.case))
     for t in ev.types:
         g.add((node, TL.eventType, EVENT_TYPE[t]))
     if ev.date is not None:
@@ -183,11 +185,8 @@ def _event(g: Graph, ev: Event, iris: Iris, entities: dict) -> None:
 
 def _claim(g: Graph, c: Claim, iris: Iris, events: dict[str, Event]) -> None:
     node = iris.claim(c.id)
-    g.add((node, RDF.type, TL.Claim))
-    g.add((node, DCTERMS.identifier, Literal(c.id)))
-    g.add((node, RDFS.label, Literal(c.text)))
+    _record(g, node, TL.Claim, c.id, c.text, iris)
     g.add((node, TL.claimText, Literal(c.text)))
-    g.add((node, TL.inCase, iris.case))
     g.add((node, TL.claimant, iris.entity(c.claimant)))
     if c.on_behalf_of:
         g.add((node, TL.onBehalfOf, iris.entity(c.on_behalf_of)))
@@ -212,14 +211,11 @@ def _claim(g: Graph, c: Claim, iris: Iris, events: dict[str, Event]) -> None:
 
 def _source(g: Graph, case: Case, s, iris: Iris) -> None:
     node = iris.source(s.id)
-    g.add((node, RDF.type, TL.SourceArticle))
-    g.add((node, DCTERMS.identifier, Literal(s.id)))
+    _record(g, node, TL.SourceArticle, s.id, s.title, iris)
     g.add((node, SCHEMA.headline, Literal(s.title)))
-    g.add((node, RDFS.label, Literal(s.title)))
     g.add((node, SCHEMA.text, Literal(s.text)))
     g.add((node, TL.sha256, Literal(s.sha256)))
     g.add((node, SCHEMA.inLanguage, Literal(s.language)))
-    g.add((node, TL.inCase, iris.case))
     g.add((node, TL.titleSupplied, Literal(s.title_supplied)))
     if s.url:
         g.add((node, SCHEMA.url, URIRef(s.url)))

@@ -261,8 +261,15 @@ def _dated(reader: _Reader, values: dict[str, Any], raw: yamlio.LineDict, what: 
                      "the date was determined")
 
 
+def _describe(kind: str, raw: Any, index: int) -> str:
+    """``event 'id'`` for messages, or ``event #3`` when the record has no usable id."""
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        return f"{kind} {raw['id']!r}"
+    return f"{kind} #{index + 1}"
+
+
 def _event(reader: _Reader, raw: Any, index: int, line: int) -> Event | None:
-    what = f"event {raw.get('id', '#' + str(index + 1))!r}" if isinstance(raw, dict) else f"event #{index + 1}"
+    what = _describe("event", raw, index)
     values = reader.fields(raw, EVENT_FIELDS, what, line)
     if values is None:
         return None
@@ -285,7 +292,7 @@ def _event(reader: _Reader, raw: Any, index: int, line: int) -> Event | None:
 
 
 def _claim(reader: _Reader, raw: Any, index: int, line: int) -> Claim | None:
-    what = f"claim {raw.get('id', '#' + str(index + 1))!r}" if isinstance(raw, dict) else f"claim #{index + 1}"
+    what = _describe("claim", raw, index)
     values = reader.fields(raw, CLAIM_FIELDS, what, line)
     if values is None:
         return None
@@ -303,7 +310,7 @@ def _claim(reader: _Reader, raw: Any, index: int, line: int) -> Claim | None:
 
 
 def _entity(reader: _Reader, raw: Any, index: int, line: int) -> Entity | None:
-    what = f"entity {raw.get('id', '#' + str(index + 1))!r}" if isinstance(raw, dict) else f"entity #{index + 1}"
+    what = _describe("entity", raw, index)
     values = reader.fields(raw, ENTITY_FIELDS, what, line)
     if values is None:
         return None
