@@ -1,4 +1,4 @@
-# Shared fixtures: the path of the bundled sample case, and a writable copy of it in tmp_path.
+# Shared fixtures: the bundled sample case, a writable copy of it, and one headless Chromium per session.
 from __future__ import annotations
 
 import shutil
@@ -22,3 +22,15 @@ def case_copy(tmp_path: Path, sample_case: Path) -> Path:
     target = tmp_path / "rekognition"
     shutil.copytree(sample_case, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole session (tests/browser.py opens pages in it)."""
+    from browser import launch
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

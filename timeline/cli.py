@@ -259,6 +259,108 @@ def queries(fmt: str, show_prefixes: bool) -> None:
             click.echo(f"    --param {p.name}=... ({p.type}{extra}) {p.doc}")
 
 
+@cli.group()
+def render() -> None:
+    """Render a built graph as an interactive HTML page (one offline, embeddable file)."""
+
+
+def _view_options(f):
+    options = [
+        click.option("--case", "case", help="Case name or directory whose built graph to render (default: sample)."),
+        click.option("--graph", "graph", type=click.Path(path_type=Path), help="A built graph file instead."),
+        click.option("--from", "date_from", metavar="DATE", help="Only events that could overlap from this date on "
+                     "(2018, 2018-06 or 2018-06-12)."),
+        click.option("--to", "date_to", metavar="DATE", help="... and up to this date (2018 means to 31 December)."),
+        click.option("--actor", "actors", multiple=True, metavar="ENTITY",
+                     help="Only events this entity takes part in (repeatable; id, label or alias)."),
+        click.option("--type", "types", multiple=True, metavar="TYPE", help="Only events of this type (repeatable)."),
+        click.option("--title", help="Page title (default: the case title)."),
+        click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The HTML file to write."),
+        click.option("--embed-snippet", is_flag=True, help="Also print an <iframe> snippet that embeds the page."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _load_view(case, graph, date_from, date_to, actors, types):
+    from timeline import pipeline, saved_queries
+    from timeline.dates import EdtfError, parse_simple
+    from timeline.store import open_store
+    from timeline.viewmodel import load_view
+
+    def day(value, option, last):
+        if value is None:
+            return None
+        try:
+            parsed = parse_simple(value)
+        except EdtfError as exc:
+            raise click.BadParameter(str(exc), param_hint=option) from None
+        return parsed.hi if last else parsed.lo
+
+    start, end = day(date_from, "--from", False), day(date_to, "--to", True)
+    if start and end and start > end:
+        raise click.BadParameter("is before --from", param_hint="--to")
+    store = open_store(graph or pipeline.default_output(pipeline.resolve_case(case)))
+    entity = saved_queries.Param("actor", "entity", "")
+    actor_ids = [saved_queries.convert(entity, a, store).value.rsplit("/", 1)[-1] for a in actors]
+    concept = saved_queries.Param("type", "event-type", "")
+    type_ids = [saved_queries.convert(concept, t, store).value.rsplit("/", 1)[-1] for t in types]
+    return load_view(store, start, end, actor_ids, type_ids)
+
+
+def _write_page(html: str, output: Path, title: str, embed: bool) -> None:
+    from timeline.embed import embed_snippet
+    from timeline.store import write_atomic
+
+    write_atomic(output, html.encode("utf-8"))
+    click.echo(f"wrote {output} ({len(html.encode('utf-8')) / 1024:.0f} KiB)", err=embed)
+    if embed:
+        click.echo(embed_snippet(output.name, title), nl=False)
+
+
+@render.command("timeline")
+@_view_options
+@click.option("--group-by", type=click.Choice(["actor", "type", "source", "none"]), default="actor",
+              show_default=True, help="Lanes of the timeline.")
+def render_timeline_cmd(case, graph, date_from, date_to, actors, types, title, output, embed_snippet,
+                        group_by) -> None:
+    """An interactive timeline: lanes, zoom and pan, precision-aware dates, citations on click."""
+    from timeline.render_timeline import render_timeline
+
+    view = _load_view(case, graph, date_from, date_to, actors, types)
+    page_title = title or view.case_title
+    _write_page(render_timeline(view, group_by=group_by, title=page_title), output, page_title, embed_snippet)
+
+
+@render.command("graph")
+@_view_options
+@click.option("--focus", metavar="ENTITY", help="Centre on this entity (id, label or alias).")
+@click.option("--depth", type=click.IntRange(0, 10), default=1, show_default=True,
+              help="With --focus: how many hops around it to show.")
+@click.option("--events", "include_events", is_flag=True, help="Show events as nodes too.")
+def render_graph_cmd(case, graph, date_from, date_to, actors, types, title, output, embed_snippet, focus, depth,
+                     include_events) -> None:
+    """An interactive network of the case's entities; edges open their citations."""
+    from timeline.errors import did_you_mean
+    from timeline.render_graph import render_graph
+
+    view = _load_view(case, graph, date_from, date_to, actors, types)
+    focus_id = None
+    if focus:
+        wanted = focus.lower()
+        matches = [e.id for e in view.entities.values()
+                   if focus == e.id or wanted in {e.label.lower(), *(a.lower() for a in e.aliases)}]
+        if not matches:
+            raise TimelineError(f"--focus {focus!r}: no such entity{did_you_mean(focus, view.entities)}")
+        if len(matches) > 1 and focus not in matches:
+            raise TimelineError(f"--focus {focus!r}: names several entities ({', '.join(matches)}); give an id")
+        focus_id = focus if focus in matches else matches[0]
+    page_title = title or view.case_title
+    html = render_graph(view, focus=focus_id, depth=depth, events=include_events, title=page_title)
+    _write_page(html, output, page_title, embed_snippet)
+
+
 def main() -> None:
     cli(prog_name="timeline")
 

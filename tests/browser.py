@@ -1,0 +1,59 @@
+"""Opening rendered pages in Debian's Chromium through Playwright, recording what they do.
+
+Every page opened here records its network requests (other than the page
+itself) and console errors, so a test can assert that a page works offline
+and cleanly. Chromium is started once per test session (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync", "--disable-quic"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@dataclass
+class Visit:
+    page: object
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / name
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def launch(playwright):
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        raise RuntimeError("browser tests need Debian's chromium: apt-get install -y chromium")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+
+@contextmanager
+def visit(browser, url: str, *, reduced_motion: bool = False, viewport=(1280, 900), wait_for: str | None = None):
+    """Open ``url`` in a fresh context; yields a :class:`Visit` recording requests and errors."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                  reduced_motion="reduce" if reduced_motion else "no-preference")
+    page = context.new_page()
+    record = Visit(page)
+    own = url.split("#", 1)[0]
+    page.on("request", lambda r: None if r.url.split("#", 1)[0] == own or r.url.startswith("data:")
+            else record.requests.append(r.url))
+    page.on("console", lambda m: record.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: record.page_errors.append(str(e)))
+    try:
+        page.goto(url)
+        if wait_for:
+            page.wait_for_selector(wait_for)
+        yield record
+    finally:
+        context.close()

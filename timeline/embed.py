@@ -1,0 +1,35 @@
+"""An ``<iframe>`` snippet to embed a rendered page in another site (course page, LMS)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from timeline.htmlsafe import esc
+
+#: The page posts {"type": "timeline:height", "height": N} to its parent when its height changes.
+HEIGHT_MESSAGE = "timeline:height"
+
+
+def embed_snippet(src: str, title: str, height: int = 640) -> str:
+    """Responsive width, a starting height, and a listener that follows the page's reported height.
+
+    The listener only accepts messages from this iframe's own window, so other
+    frames on the host page cannot resize it; it adds no key listeners.
+    """
+    frame_id = "timeline-" + hashlib.sha256(f"{src}\n{title}".encode()).hexdigest()[:10]
+    return (
+        f'<iframe id="{frame_id}" src="{esc(src)}" title="{esc(title)}" loading="lazy"\n'
+        f'        style="width:100%;max-width:100%;height:{int(height)}px;border:0" '
+        f'referrerpolicy="no-referrer"></iframe>\n'
+        "<script>\n"
+        "(function () {\n"
+        f"  var frame = document.getElementById({frame_id!r});\n"
+        "  window.addEventListener('message', function (event) {\n"
+        f"    if (!frame || event.source !== frame.contentWindow || !event.data || event.data.type !== "
+        f"{HEIGHT_MESSAGE!r}) return;\n"
+        "    var h = Number(event.data.height);\n"
+        "    if (h > 0 && h < 20000) frame.style.height = Math.ceil(h) + 'px';\n"
+        "  });\n"
+        "})();\n"
+        "</script>\n"
+    )

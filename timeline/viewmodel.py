@@ -1,0 +1,305 @@
+"""What the timeline and graph pages show, read from a built graph.
+
+:func:`load_view` answers a few SPARQL queries against a store and returns
+plain data (events with their participants, claims and citations; entities;
+sources), filtered by date window, actors and event types. Renderers turn it
+into HTML; a notebook can use it directly. Everything is sorted, so the same
+graph and filters give the same view.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from timeline.errors import TimelineError
+
+TL = "https://w3id.org/timeline/ns#"
+
+# Which side of a relation each role stands on, for the directed graph edges:
+# e.g. a vendor *pitched to* a target, a signatory *wrote to* a recipient.
+SOURCE_ROLES = ("initiator", "author", "signatory", "speaker", "spokesperson", "vendor", "host", "publisher",
+                "interviewer")
+TARGET_ROLES = ("target", "recipient", "customer", "subject", "partner", "interviewee", "participant", "product")
+
+
+@dataclass
+class Citation:
+    source: str
+    quote: str
+    start: int
+    title: str = ""
+    publisher: str = ""
+    published: str = ""
+    url: str | None = None
+
+
+@dataclass
+class Participant:
+    id: str
+    label: str
+    role: str
+    kind: str  # the entity's class local name, e.g. "Company"
+
+
+@dataclass
+class ClaimView:
+    id: str
+    text: str
+    claimant: str
+    claimant_label: str
+    stance: str
+    about: list[str] = field(default_factory=list)
+    date: str = ""
+    contradicts: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+
+
+@dataclass
+class EventView:
+    id: str
+    label: str
+    description: str
+    edtf: str
+    date_label: str
+    sort: str
+    earliest_begin: str | None
+    latest_begin: str | None
+    earliest_end: str | None
+    latest_end: str | None
+    unit: str
+    approximate: bool
+    uncertain: bool
+    basis: str = ""
+    date_note: str = ""
+    place: str = ""
+    types: list[str] = field(default_factory=list)
+    type_labels: list[str] = field(default_factory=list)
+    participants: list[Participant] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    claims: list[str] = field(default_factory=list)  # ids of claims about or made in this event
+
+    def overlaps(self, start: date | None, end: date | None) -> bool:
+        if end is not None and self.earliest_begin is not None and date.fromisoformat(self.earliest_begin) > end:
+            return False
+        if start is not None and self.latest_end is not None and date.fromisoformat(self.latest_end) < start:
+            return False
+        return True
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({c.source for c in self.citations})
+
+
+@dataclass
+class EntityView:
+    id: str
+    label: str
+    kind: str
+    kind_label: str
+    description: str = ""
+    aliases: list[str] = field(default_factory=list)
+    wikidata: str | None = None
+    member_of: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SourceView:
+    id: str
+    title: str
+    publisher: str
+    published: str
+    url: str | None
+
+
+@dataclass
+class View:
+    case_title: str
+    events: list[EventView]
+    claims: dict[str, ClaimView]
+    entities: dict[str, EntityView]
+    sources: dict[str, SourceView]
+    filters: dict[str, object] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """Deterministic JSON (sorted keys) for embedding in a page."""
+        data = {
+            "caseTitle": self.case_title,
+            "filters": self.filters,
+            "events": [asdict(e) for e in self.events],
+            "claims": {k: asdict(v) for k, v in sorted(self.claims.items())},
+            "entities": {k: asdict(v) for k, v in sorted(self.entities.items())},
+            "sources": {k: asdict(v) for k, v in sorted(self.sources.items())},
+        }
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def relations(self) -> list[dict[str, str]]:
+        """Directed entity-to-entity relations, one per event and role pair, with the event's id."""
+        out = []
+        for ev in self.events:
+            sources = [p for p in ev.participants if p.role in SOURCE_ROLES]
+            targets = [p for p in ev.participants if p.role in TARGET_ROLES]
+            for s in sources:
+                for t in targets:
+                    if s.id != t.id:
+                        out.append({"from": s.id, "to": t.id, "event": ev.id, "relation": "/".join(ev.types),
+                                    "fromRole": s.role, "toRole": t.role})
+        for entity in self.entities.values():
+            for org in entity.member_of:
+                if org in self.entities:
+                    out.append({"from": entity.id, "to": org, "event": "", "relation": "member of",
+                                "fromRole": "", "toRole": ""})
+        return sorted(out, key=lambda r: (r["from"], r["to"], r["event"], r["fromRole"], r["toRole"]))
+
+
+def _local(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _rows(store, text: str) -> list[dict[str, str]]:
+    return store.query(text, where="view").records()
+
+
+def load_view(store, date_from: date | None = None, date_to: date | None = None,
+              actors: list[str] | tuple[str, ...] = (), types: list[str] | tuple[str, ...] = ()) -> View:
+    """The events, claims, entities and sources of a built graph, filtered.
+
+    ``actors`` are entity ids (an event qualifies if any of them takes part);
+    ``types`` event-type ids; the date window is an overlap test on the bounds.
+    """
+    case_rows = _rows(store, "SELECT ?title WHERE { ?case a tl:Case ; rdfs:label ?title } LIMIT 1")
+    if not case_rows:
+        raise TimelineError("the graph has no tl:Case; rebuild it with `timeline build`")
+    sources = _sources(store)
+    entities = _entities(store)
+    events = _events(store, sources)
+    claims = _claims(store, sources)
+    for claim in claims.values():
+        for target in claim.about:
+            if target in events:
+                events[target].claims.append(claim.id)
+    for row in _rows(store, "SELECT ?c ?e WHERE { ?c a tl:Claim ; prov:wasGeneratedBy ?e }"):
+        event = events.get(_local(row["e"]))
+        if event is not None and _local(row["c"]) not in event.claims:
+            event.claims.append(_local(row["c"]))
+    for event in events.values():
+        event.claims.sort()
+
+    unknown_actors = [a for a in actors if a not in entities]
+    if unknown_actors:
+        raise TimelineError(f"--actor {unknown_actors[0]!r}: no such entity in the graph")
+    selected = [
+        e for e in sorted(events.values(), key=lambda e: (e.sort, e.id))
+        if e.overlaps(date_from, date_to)
+        and (not actors or any(p.id in actors for p in e.participants))
+        and (not types or any(t in types for t in e.types))
+    ]
+    filters = {"from": date_from.isoformat() if date_from else None,
+               "to": date_to.isoformat() if date_to else None,
+               "actors": sorted(actors), "types": sorted(types)}
+    return View(case_rows[0]["title"], selected, claims, entities, sources, filters)
+
+
+def _sources(store) -> dict[str, SourceView]:
+    rows = _rows(store, """SELECT ?id ?title ?published ?publisher ?url WHERE {
+        ?s a tl:SourceArticle ; dcterms:identifier ?id ; schema:headline ?title ; tl:dateLabel ?published .
+        OPTIONAL { ?s schema:publisher/rdfs:label ?publisher }
+        OPTIONAL { ?s schema:url ?url } }""")
+    return {r["id"]: SourceView(r["id"], r["title"], r.get("publisher", ""), r["published"], r.get("url"))
+            for r in sorted(rows, key=lambda r: r["id"])}
+
+
+def _entities(store) -> dict[str, EntityView]:
+    rows = _rows(store, """SELECT ?id ?label ?cls ?clsLabel ?description ?wikidata WHERE {
+        ?e tl:inCase ?case ; dcterms:identifier ?id ; rdfs:label ?label ; a ?cls .
+        ?cls rdfs:label ?clsLabel ; rdfs:subClassOf* ?top .
+        VALUES ?top { tl:Agent tl:Product tl:Technology tl:Project tl:Place tl:Document }
+        OPTIONAL { ?e dcterms:description ?description }
+        OPTIONAL { ?e tl:wikidata ?wikidata } }""")
+    entities: dict[str, EntityView] = {}
+    for r in sorted(rows, key=lambda r: r["id"]):
+        entities.setdefault(r["id"], EntityView(r["id"], r["label"], _local(r["cls"]), r["clsLabel"],
+                                                r.get("description", ""), wikidata=r.get("wikidata")))
+    for r in _rows(store, "SELECT ?id ?alias WHERE { ?e dcterms:identifier ?id ; skos:altLabel ?alias }"):
+        if r["id"] in entities:
+            entities[r["id"]].aliases.append(r["alias"])
+    for r in _rows(store, "SELECT ?id ?org WHERE { ?e dcterms:identifier ?id ; tl:memberOf ?org }"):
+        if r["id"] in entities:
+            entities[r["id"]].member_of.append(_local(r["org"]))
+    for e in entities.values():
+        e.aliases.sort()
+        e.member_of.sort()
+    return entities
+
+
+def _citations(store, kind: str, sources: dict[str, SourceView]) -> dict[str, list[Citation]]:
+    rows = _rows(store, f"""SELECT ?id ?source ?quote ?start WHERE {{ GRAPH ?g {{
+        ?r tl:hasMention ?m . ?m tl:inSource ?s ; oa:hasTarget ?t .
+        ?t oa:hasSelector ?q, ?p . ?q oa:exact ?quote . ?p oa:start ?start . }}
+        ?r a tl:{kind} ; dcterms:identifier ?id . ?s dcterms:identifier ?source }}""")
+    out: dict[str, list[Citation]] = {}
+    for r in rows:
+        s = sources[r["source"]]
+        out.setdefault(r["id"], []).append(Citation(r["source"], r["quote"], int(r["start"]), s.title,
+                                                    s.publisher, s.published, s.url))
+    for items in out.values():
+        items.sort(key=lambda c: (c.source, c.start))
+    return out
+
+
+def _events(store, sources: dict[str, SourceView]) -> dict[str, EventView]:
+    rows = _rows(store, """SELECT * WHERE {
+        ?e a tl:Event ; dcterms:identifier ?id ; rdfs:label ?label ; dcterms:description ?description ;
+           tl:edtf ?edtf ; tl:dateLabel ?dateLabel ; tl:sortDate ?sort ; time:unitType ?unit ;
+           tl:dateApproximate ?approximate ; tl:dateUncertain ?uncertain .
+        OPTIONAL { ?e sem:hasEarliestBeginTimeStamp ?eb } OPTIONAL { ?e sem:hasLatestBeginTimeStamp ?lb }
+        OPTIONAL { ?e sem:hasEarliestEndTimeStamp ?ee } OPTIONAL { ?e sem:hasLatestEndTimeStamp ?le }
+        OPTIONAL { ?e tl:dateBasis/skos:notation ?basis } OPTIONAL { ?e tl:dateNote ?note }
+        OPTIONAL { ?e tl:place/rdfs:label ?place } }""")
+    events = {
+        r["id"]: EventView(
+            r["id"], r["label"], r["description"], r["edtf"], r["dateLabel"], r["sort"], r.get("eb"), r.get("lb"),
+            r.get("ee"), r.get("le"), _local(r["unit"]).removeprefix("unit").lower(), r["approximate"] == "true",
+            r["uncertain"] == "true", r.get("basis", ""), r.get("note", ""), r.get("place", ""))
+        for r in rows
+    }
+    for r in sorted(_rows(store, """SELECT ?id ?type ?typeLabel WHERE { ?e a tl:Event ; dcterms:identifier ?id ;
+            tl:eventType ?t . ?t skos:notation ?type ; skos:prefLabel ?typeLabel }"""),
+                    key=lambda r: (r["id"], r["type"])):
+        events[r["id"]].types.append(r["type"])
+        events[r["id"]].type_labels.append(r["typeLabel"])
+    for r in _rows(store, """SELECT ?id ?pid ?plabel ?role ?cls ?n WHERE { ?e a tl:Event ; dcterms:identifier ?id ;
+            tl:hasParticipation ?p . ?p tl:participant ?x ; tl:role/skos:notation ?role .
+            ?x dcterms:identifier ?pid ; rdfs:label ?plabel ; a ?cls .
+            ?cls rdfs:isDefinedBy <https://w3id.org/timeline/ns> . BIND (STR(?p) AS ?n) }"""):
+        events[r["id"]].participants.append(Participant(r["pid"], r["plabel"], r["role"], _local(r["cls"])))
+    for e in events.values():
+        # Order of the record (participation/1, /2, ...), so the page lists them as the curator did.
+        e.participants.sort(key=lambda p: (SOURCE_ROLES + TARGET_ROLES).index(p.role)
+                            if p.role in SOURCE_ROLES + TARGET_ROLES else 99)
+    for event_id, citations in _citations(store, "Event", sources).items():
+        events[event_id].citations = citations
+    return events
+
+
+def _claims(store, sources: dict[str, SourceView]) -> dict[str, ClaimView]:
+    rows = _rows(store, """SELECT ?id ?text ?claimant ?claimantLabel ?stance ?date WHERE {
+        ?c a tl:Claim ; dcterms:identifier ?id ; tl:claimText ?text ; tl:claimant ?who ;
+           tl:stance/skos:notation ?stance . ?who dcterms:identifier ?claimant ; rdfs:label ?claimantLabel .
+        OPTIONAL { ?c tl:dateLabel ?own } OPTIONAL { ?c prov:wasGeneratedBy/tl:dateLabel ?made }
+        BIND (COALESCE(?own, ?made, "") AS ?date) }""")
+    claims = {r["id"]: ClaimView(r["id"], r["text"], r["claimant"], r["claimantLabel"], r["stance"],
+                                 date=r["date"]) for r in rows}
+    for r in _rows(store, "SELECT ?id ?about WHERE { ?c a tl:Claim ; dcterms:identifier ?id ; tl:about ?a . "
+                          "?a dcterms:identifier ?about }"):
+        claims[r["id"]].about.append(r["about"])
+    for r in _rows(store, "SELECT ?id ?other WHERE { ?c dcterms:identifier ?id ; tl:contradicts ?o . "
+                          "?o dcterms:identifier ?other }"):
+        claims[r["id"]].contradicts.append(r["other"])
+    for claim_id, citations in _citations(store, "Claim", sources).items():
+        claims[claim_id].citations = citations
+    for c in claims.values():
+        c.about.sort()
+        c.contradicts.sort()
+    return claims
