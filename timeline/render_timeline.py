@@ -1,0 +1,461 @@
+"""The interactive timeline page: one offline, embeddable, accessible HTML file.
+
+:func:`render_timeline` turns a :class:`~timeline.viewmodel.View` into a whole
+HTML document. Everything is inlined: vis-timeline (from npm, with its license
+notices), the page's own ``timeline/web/timeline.js`` and ``timeline.css``, the
+view as JSON and a small JSON configuration computed here (lanes, where each
+event is drawn, which source URLs may become links). The page makes no
+network request.
+
+What is computed here rather than in the browser, so it can be tested without
+one: the lanes (by actor, event type or source), the drawn extent of every
+event from its date bounds (a month-precision event spans its month, an open
+end runs to the end of the view, an "on or before" date is a point at its
+latest bound), the ``<time datetime>`` of the text twin, and which URLs are
+safe (``http``/``https`` only; the script checks again).
+
+Every piece of case text is escaped (:func:`timeline.htmlsafe.esc`) or
+embedded as JSON that cannot close its ``<script>`` element
+(:func:`timeline.htmlsafe.script_json`); the script builds the DOM with
+``textContent`` only. The output is deterministic: same view and options,
+same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from timeline import __version__, assets
+from timeline.embed import HEIGHT_MESSAGE
+from timeline.errors import TimelineError
+from timeline.htmlsafe import esc, safe_url, script_json
+from timeline.viewmodel import EventView, View
+
+WEB_DIR = Path(__file__).resolve().parent / "web"
+GROUP_BYS = ("actor", "type", "source", "none")
+#: More lanes than this and the smallest ones are folded into one "Other …" lane.
+MAX_LANES = 60
+#: From this many timeline items on, vis-timeline clusters items that crowd each other.
+CLUSTER_FROM = 400
+#: Up to this many events the text twin (the list of all events) starts open.
+TWIN_OPEN_UP_TO = 150
+OTHER_LANE = "~other"
+NONE_LANE = "~none"
+ALL_LANE = "all"
+
+# The packages vis-timeline's standalone build bundles (its peer dependencies, and xss's own).
+BUNDLED = ("@egjs/hammerjs", "component-emitter", "cssfilter", "keycharm", "moment", "propagating-hammerjs",
+           "uuid", "vis-data", "vis-util", "xss")
+
+BASIS = {
+    "stated": "stated: the date is written in a cited source",
+    "resolved": "resolved: a relative expression in a source (such as \u201clast month\u201d) was resolved "
+                "against the article\u2019s date",
+    "inferred": "inferred: the date was bounded from context in the sources",
+    "external": "external: the date comes from knowledge outside the case\u2019s sources",
+}
+
+_LANE_WORDS = {"actor": ("actor", "actors"), "type": ("event type", "event types"),
+               "source": ("source", "sources")}
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One lane (a vis-timeline group): ``id`` is used in item ids, ``label`` shown at the left."""
+
+    id: str
+    label: str
+    detail: str
+    count: int
+
+
+def lanes(view: View, group_by: str = "actor") -> tuple[list[Lane], dict[str, list[str]]]:
+    """The lanes in display order, and for each event id the ids of the lanes it is drawn in.
+
+    Busiest lanes first (then by label). An event appears once in each of its
+    actors' (types', sources') lanes. Beyond :data:`MAX_LANES` the smallest
+    lanes are folded into one "Other" lane; events with no actor (type,
+    source) go to a lane of their own. With ``group_by="none"`` there are no
+    lanes and every event is drawn once.
+    """
+    if group_by not in GROUP_BYS:
+        raise TimelineError(f"group_by {group_by!r}: expected one of {', '.join(GROUP_BYS)}")
+    if group_by == "none":
+        return [], {e.id: [ALL_LANE] for e in view.events}
+    keys: dict[str, list[tuple[str, str, str]]] = {}
+    for event in view.events:
+        keys[event.id] = _lane_keys(view, event, group_by)
+    counts = Counter(key for ks in keys.values() for key, _, _ in ks)
+    labels = {key: (label, detail) for ks in keys.values() for key, label, detail in ks}
+    order = sorted(counts, key=lambda k: (-counts[k], labels[k][0].casefold(), k))
+    kept = order if len(order) <= MAX_LANES else order[:MAX_LANES - 1]
+    folded = set(order) - set(kept)
+    out = [Lane(k, labels[k][0], labels[k][1], counts[k]) for k in kept]
+    rank = {k: i for i, k in enumerate(order)}
+    members: dict[str, list[str]] = {}
+    other_events = none_events = 0
+    for event in view.events:
+        ids = [k for k, _, _ in keys[event.id] if k not in folded]
+        if any(k in folded for k, _, _ in keys[event.id]):
+            ids.append(OTHER_LANE)
+            other_events += 1
+        if not keys[event.id]:
+            ids.append(NONE_LANE)
+            none_events += 1
+        members[event.id] = sorted(set(ids), key=lambda k: (k in (OTHER_LANE, NONE_LANE), rank.get(k, 0), k))
+    singular, plural = _LANE_WORDS[group_by]
+    if folded:
+        out.append(Lane(OTHER_LANE, f"Other {plural}", f"{len(folded)} {plural} with fewer events", other_events))
+    if none_events:
+        out.append(Lane(NONE_LANE, f"No {singular}", "", none_events))
+    return out, members
+
+
+def _lane_keys(view: View, event: EventView, group_by: str) -> list[tuple[str, str, str]]:
+    if group_by == "actor":
+        seen: dict[str, tuple[str, str, str]] = {}
+        for p in event.participants:
+            entity = view.entities.get(p.id)
+            seen.setdefault(p.id, (p.id, p.label, entity.kind_label if entity else p.kind))
+        return sorted(seen.values())
+    if group_by == "type":
+        labels = dict(zip(event.types, event.type_labels, strict=False))
+        return sorted((t, labels.get(t) or t, "") for t in set(event.types))
+    out = []
+    for source_id in event.sources:
+        source = view.sources.get(source_id)
+        if source is None:
+            out.append((source_id, source_id, ""))
+        else:
+            out.append((source_id, source.publisher or source.title, _source_detail(source.publisher,
+                                                                                   source.title, source.published)))
+    return out
+
+
+def _source_detail(publisher: str, title: str, published: str) -> str:
+    return f"{title}, {published}" if publisher else published
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _bounds(view: View) -> tuple[date, date] | None:
+    days = [d for e in view.events for d in map(_day, (e.earliest_begin, e.latest_begin, e.earliest_end,
+                                                        e.latest_end)) if d]
+    return (min(days), max(days)) if days else None
+
+
+def geometry(event: EventView, view_end: date | None) -> dict[str, object]:
+    """Where an event is drawn: ``{"kind": "point"|"range", "start", "end", "open"}`` (ISO dates, end exclusive).
+
+    A single day is a point (a dot with its text to the right); a month, a year, an interval or a one-of range
+    spans from the earliest begin to the latest end; an open end runs to the
+    end of the view; an unknown beginning ("on or before") is a point at the
+    latest possible date, marked ``open: "start"``.
+    """
+    eb, lb, ee, le = (_day(event.earliest_begin), _day(event.latest_begin), _day(event.earliest_end),
+                      _day(event.latest_end))
+    if eb is None:
+        at = lb or ee or le or view_end
+        return {"kind": "point", "start": _iso(at), "end": None, "open": "start"}
+    if ee is None and le is None:
+        end = max(view_end or eb, lb or eb, eb)
+        return {"kind": "range", "start": eb.isoformat(), "end": (end + timedelta(days=1)).isoformat(),
+                "open": "end"}
+    end = le or ee
+    if end <= eb:
+        return {"kind": "point", "start": eb.isoformat(), "end": None, "open": ""}
+    return {"kind": "range", "start": eb.isoformat(), "end": (end + timedelta(days=1)).isoformat(), "open": ""}
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def datetime_attr(event: EventView) -> str:
+    """A valid HTML ``datetime`` for the event's earliest bound, at the precision written ("2018", "2018-06", a day).
+
+    The precision is that of the first date in the EDTF (the moratorium,
+    ``2020-06-10/2021-06``, begins on a day although it ends in a month).
+    """
+    bound = event.earliest_begin or event.latest_begin or event.earliest_end or event.latest_end or ""
+    if not bound:
+        return ""
+    core = re.sub(r"[\[\]{}~?%]", "", event.edtf)
+    parts = [p for p in re.split(r"/|\.\.|,", core) if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", p)]
+    if parts and (event.earliest_begin or not core.startswith("..")):
+        width = len(parts[0].split("-"))
+    else:
+        width = {"year": 1, "month": 2}.get(event.unit, 3)
+    return bound[:{1: 4, 2: 7}.get(width, 10)]
+
+
+def marker(event: EventView) -> str:
+    """The text marker of an imprecise date: "~" approximate, "?" uncertain, "~?" both, "" otherwise."""
+    return ("~" if event.approximate else "") + ("?" if event.uncertain else "")
+
+
+def config(view: View, group_by: str = "actor") -> dict[str, object]:
+    """What the page's script needs besides the view: lanes, drawn extents, safe URLs, wording."""
+    lane_list, members = lanes(view, group_by)
+    bounds = _bounds(view)
+    view_end = bounds[1] if bounds else None
+    events = []
+    for event in view.events:
+        geo = geometry(event, view_end)
+        geo.update(id=event.id, lanes=members[event.id], marker=marker(event), datetime=datetime_attr(event))
+        events.append(geo)
+    urls: dict[str, str] = {}
+    for source in view.sources.values():
+        if safe_url(source.url):
+            urls[source.id] = source.url
+    for citation in _all_citations(view):
+        if citation.source not in urls and safe_url(citation.url):
+            urls[citation.source] = citation.url
+    n_items = sum(len(e["lanes"]) for e in events)
+    singular, plural = _LANE_WORDS.get(group_by, ("", ""))
+    return {
+        "basis": BASIS,
+        "bounds": [bounds[0].isoformat(), (bounds[1] + timedelta(days=1)).isoformat()] if bounds else None,
+        "cluster": n_items >= CLUSTER_FROM,
+        "events": events,
+        "groupBy": group_by,
+        "heightMessage": HEIGHT_MESSAGE,
+        "laneWord": singular,
+        "lanes": [{"id": lane.id, "label": lane.label, "detail": lane.detail, "count": lane.count}
+                  for lane in lane_list],
+        "safeUrls": dict(sorted(urls.items())),
+    }
+
+
+def _all_citations(view: View):
+    for event in view.events:
+        yield from event.citations
+    for claim in view.claims.values():
+        yield from claim.citations
+
+
+def _read_web(name: str) -> str:
+    try:
+        return (WEB_DIR / name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TimelineError(f"{WEB_DIR / name}: cannot read the page's own front-end code: "
+                            f"{exc.strerror or exc}") from None
+
+
+def _inline(text: str, kind: str) -> str:
+    """Text for an inline ``<script>``/``<style>``: no closing tag inside, no source-map comment (a request)."""
+    closing = "</script" if kind == "js" else "</style"
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith(("//# sourceMappingURL=",
+                                                                                    "/*# sourceMappingURL="))]
+    out = "\n".join(lines)
+    if closing in out.lower():
+        out = re.sub(re.escape(closing), "<\\\\/" + closing[2:], out, flags=re.IGNORECASE)
+    return out
+
+
+def license_notices() -> list[str]:
+    """vis-timeline's notice, then those of the packages its standalone build bundles (as installed)."""
+    root = assets.node_modules()
+    notices = [assets.notice("vis-timeline")]
+    notices += [assets.notice(name) for name in BUNDLED if (root / name / "package.json").is_file()]
+    return notices
+
+
+def _filters_text(view: View) -> str:
+    f = view.filters or {}
+    parts = []
+    if f.get("from") or f.get("to"):
+        parts.append(f"dates {f.get('from') or 'any'} to {f.get('to') or 'any'}")
+    actors = [view.entities[a].label if a in view.entities else str(a) for a in f.get("actors") or []]
+    if actors:
+        parts.append("actors: " + ", ".join(actors))
+    if f.get("types"):
+        parts.append("event types: " + ", ".join(str(t) for t in f["types"]))
+    return "; ".join(parts)
+
+
+def _options(pairs: list[tuple[str, str, int]]) -> str:
+    return "".join(f'<option value="{esc(value)}">{esc(label)} ({count})</option>' for value, label, count in pairs)
+
+
+def _actor_options(view: View) -> list[tuple[str, str, int]]:
+    counts = Counter(p.id for e in view.events for p in {p.id: p for p in e.participants}.values())
+    labels = {p.id: p.label for e in view.events for p in e.participants}
+    return sorted(((a, labels[a], n) for a, n in counts.items()), key=lambda t: (t[1].casefold(), t[0]))
+
+
+def _type_options(view: View) -> list[tuple[str, str, int]]:
+    counts = Counter(t for e in view.events for t in set(e.types))
+    labels = {t: lab for e in view.events for t, lab in zip(e.types, e.type_labels, strict=False)}
+    return sorted(((t, labels.get(t) or t, n) for t, n in counts.items()), key=lambda t: (t[1].casefold(), t[0]))
+
+
+def _twin(view: View, cfg: dict[str, object]) -> str:
+    rows = []
+    for event, geo in zip(view.events, cfg["events"], strict=True):
+        mark = geo["marker"]
+        mark_html = f'<span class="tl-mark" aria-hidden="true">{esc(mark)}</span>' if mark else ""
+        words = [w for w, on in (("approximate", event.approximate), ("uncertain", event.uncertain)) if on]
+        extra = f' <span class="tl-twin-note">({esc(" and ".join(words))})</span>' if words else ""
+        rows.append(
+            f'<li data-event="{esc(event.id)}"><span class="tl-twin-when">'
+            f'<time datetime="{esc(geo["datetime"])}" data-edtf="{esc(event.edtf)}">{mark_html}'
+            f'{esc(event.date_label)}</time>{extra}</span> <a href="#{esc(event.id)}">{esc(event.label)}</a></li>')
+    return "\n".join(rows)
+
+
+def render_timeline(view: View, *, group_by: str = "actor", title: str | None = None) -> str:
+    """The whole HTML document of the interactive timeline of ``view``."""
+    cfg = config(view, group_by)
+    page_title = title or view.case_title or "Timeline"
+    n = len(view.events)
+    lane_note = ("one lane" if group_by == "none"
+                 else f"lanes by {_LANE_WORDS[group_by][0]} ({len(cfg['lanes'])})")
+    filters = _filters_text(view)
+    filters_html = (f'<p class="tl-filters" id="tl-view-filters">This page shows a selection of the case: '
+                    f'{esc(filters)}.</p>\n' if filters else "")
+    events_word = "event" if n == 1 else "events"
+    vis_version = assets.version("vis-timeline")
+    notices = "\n\n".join(license_notices())
+    twin_open = " open" if n <= TWIN_OPEN_UP_TO else ""
+    config_json = json.dumps(cfg, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return f"""<!DOCTYPE html>
+<html lang="en" class="tl-no-js">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="timeline {esc(__version__)}; vis-timeline {esc(vis_version)}">
+<meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
+<title>{esc(page_title)}</title>
+<!--
+This page inlines vis-timeline {esc(vis_version)} (https://visjs.github.io/vis-timeline/), dual licensed
+under the Apache License 2.0 and the MIT License; the license texts are in the "Licenses" section at the end.
+-->
+<style>
+{_inline(assets.read(assets.TIMELINE_CSS), "css")}
+</style>
+<style>
+{_inline(_read_web("timeline.css"), "css")}
+</style>
+</head>
+<body>
+<div class="tl-page">
+<header class="tl-header">
+<h1 id="tl-title">{esc(page_title)}</h1>
+<p class="tl-summary">{n} {events_word}, {esc(lane_note)}. <span id="tl-count">{n} of {n} {events_word} shown</span></p>
+{filters_html}<div class="tl-controls" role="search" aria-label="Filter the events">
+<div class="tl-field tl-field-search"><label for="tl-search">Search</label>
+<input type="search" id="tl-search" autocomplete="off" spellcheck="false"
+ placeholder="Words in titles, descriptions, people, quotes"></div>
+<div class="tl-field"><label for="tl-actor">Actor</label>
+<select id="tl-actor"><option value="">All actors</option>{_options(_actor_options(view))}</select></div>
+<div class="tl-field"><label for="tl-type">Event type</label>
+<select id="tl-type"><option value="">All types</option>{_options(_type_options(view))}</select></div>
+<div class="tl-field tl-field-reset"><button type="button" id="tl-reset">Clear filters</button></div>
+</div>
+</header>
+<main class="tl-layout">
+<section class="tl-stage" aria-labelledby="tl-stage-title">
+<h2 id="tl-stage-title" class="tl-visually-hidden">Timeline</h2>
+<div class="tl-toolbar" role="group" aria-label="Timeline view">
+<button type="button" id="tl-prev" aria-label="Previous event"><span aria-hidden="true">\u25c0</span> Previous</button>
+<button type="button" id="tl-next" aria-label="Next event">Next <span aria-hidden="true">\u25b6</span></button>
+<button type="button" id="tl-zoom-in" aria-label="Zoom in"><span aria-hidden="true">+</span> Zoom in</button>
+<button type="button" id="tl-zoom-out" aria-label="Zoom out"><span aria-hidden="true">\u2212</span> Zoom out</button>
+<button type="button" id="tl-fit" aria-label="Fit all events">Fit all</button>
+</div>
+<div id="tl-widget" class="tl-widget" tabindex="0" role="application" aria-roledescription="timeline"
+ aria-label="Timeline of {n} {events_word}, {esc(lane_note)}" aria-describedby="tl-help">
+<noscript><p class="tl-noscript">The interactive timeline needs JavaScript; all events are listed below.</p></noscript>
+</div>
+<div id="tl-help" class="tl-help">
+<p><strong>Mouse and touch:</strong> drag to move through time and lanes, Ctrl + wheel or pinch to zoom, the wheel
+ over the lane names scrolls the lanes, click an event for its sources.
+<strong>Keyboard:</strong> Tab to the timeline, then \u2190 \u2192 move between events in date order,
+Enter opens the details, Escape closes them, + and \u2212 zoom, 0 fits all.</p>
+<p class="tl-legend">
+<span class="tl-legend-item"><span class="tl-swatch" aria-hidden="true"></span>solid
+ border: exact date</span>
+<span class="tl-legend-item"><span class="tl-swatch tl-swatch-approx" aria-hidden="true">~</span>dashed border and
+ \u201c~\u201d: approximate</span>
+<span class="tl-legend-item"><span class="tl-swatch tl-swatch-approx" aria-hidden="true">?</span>\u201c?\u201d:
+ uncertain</span>
+<span class="tl-legend-item"><span class="tl-mark" aria-hidden="true">\u2192</span>dotted end: no known
+ end</span></p>
+</div>
+</section>
+<aside id="tl-panel" class="tl-panel" aria-labelledby="tl-panel-heading" tabindex="-1">
+<h2 id="tl-panel-heading" class="tl-panel-heading">Event details</h2>
+<p id="tl-panel-empty" class="tl-panel-empty">Select an event on the timeline or in the list below to see when it
+ happened, who took part, the claims made about it and every source that reports it.</p>
+<div id="tl-detail" class="tl-detail" hidden></div>
+</aside>
+</main>
+<div id="tl-live" class="tl-visually-hidden" aria-live="polite" aria-atomic="true"></div>
+<section class="tl-twin" aria-labelledby="tl-twin-heading">
+<details id="tl-twin"{twin_open}>
+<summary><h2 id="tl-twin-heading">All {n} {events_word} as a list</h2></summary>
+<ol class="tl-twin-list" id="tl-twin-list">
+{_twin(view, cfg)}
+</ol>
+</details>
+</section>
+<footer class="tl-footer">
+<details class="tl-licenses" id="tl-licenses">
+<summary>Licenses</summary>
+<p>This page was made with timeline {esc(__version__)} and includes vis-timeline {esc(vis_version)} with the
+libraries its standalone build bundles. Their license notices:</p>
+<pre>{esc(notices)}</pre>
+</details>
+</footer>
+</div>
+<script type="application/json" id="timeline-data">{script_json(view.to_json())}</script>
+<script type="application/json" id="timeline-config">{script_json(config_json)}</script>
+<script>
+{_inline(assets.read(assets.TIMELINE_JS), "js")}
+</script>
+<script>
+{_inline(_read_web("timeline.js"), "js")}
+</script>
+</body>
+</html>
+"""
+
+
+class TimelinePage:
+    """A rendered timeline: ``.html``, ``.save(path)``, and inline display in a notebook."""
+
+    def __init__(self, html: str, title: str = "Timeline", height: int = 900):
+        self.html = html
+        self.title = title
+        self.height = height
+
+    def save(self, path) -> Path:
+        from timeline.store import write_atomic
+
+        path = Path(path)
+        write_atomic(path, self.html.encode("utf-8"))
+        return path
+
+    def _repr_html_(self) -> str:
+        # A sandboxed srcdoc frame: the page's scripts run in an opaque origin and cannot reach the notebook.
+        return (f'<iframe srcdoc="{esc(self.html)}" title="{esc(self.title)}" sandbox="allow-scripts" '
+                f'style="width:100%;max-width:100%;height:{int(self.height)}px;border:0" loading="lazy">'
+                f'</iframe>')
+
+    def __repr__(self) -> str:
+        return f"<TimelinePage {self.title!r}: {len(self.html.encode('utf-8')) / 1024:.0f} KiB>"
+
+
+def timeline_page(view: View, **kw) -> TimelinePage:
+    """:func:`render_timeline` wrapped for a notebook (``_repr_html_``) and for saving."""
+    title = kw.get("title") or view.case_title or "Timeline"
+    return TimelinePage(render_timeline(view, **kw), title)
