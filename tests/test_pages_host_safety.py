@@ -1,0 +1,74 @@
+"""Both pages leave the host alone: no global key listeners, no scroll hijacking.
+
+An init script wraps addEventListener before the page's (and the libraries')
+code runs and records every key listener registered on the document or the
+window, so a library adding one behind our back would be caught too.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser import visit
+
+from timeline import pipeline, resources
+from timeline.render_graph import render_graph
+from timeline.render_timeline import render_timeline
+from timeline.store import open_store
+from timeline.viewmodel import load_view
+
+RECORD_KEY_LISTENERS = """
+window.__globalKeyListeners = [];
+for (const target of [window, document]) {
+  const original = target.addEventListener.bind(target);
+  target.addEventListener = function (type, listener, options) {
+    if (/^key/i.test(String(type))) {
+      window.__globalKeyListeners.push((target === window ? 'window:' : 'document:') + type);
+    }
+    return original(type, listener, options);
+  };
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    work = tmp_path_factory.mktemp("host")
+    graph = work / "graph.nq"
+    pipeline.build(resources.sample_case_dir(), graph)
+    view = load_view(open_store(graph))
+    paths = {"timeline": work / "timeline.html", "graph": work / "graph.html"}
+    paths["timeline"].write_text(render_timeline(view), encoding="utf-8")
+    paths["graph"].write_text(render_graph(view), encoding="utf-8")
+    return paths
+
+
+@pytest.mark.parametrize("kind", ["timeline", "graph"])
+def test_no_key_listeners_on_document_or_window(browser, pages, kind) -> None:
+    context = browser.new_context()
+    context.add_init_script(RECORD_KEY_LISTENERS)
+    page = context.new_page()
+    try:
+        page.goto(pages[kind].as_uri())
+        page.wait_for_load_state("load")
+        page.keyboard.press("Tab")  # let lazy set-up run, as a user would
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate("window.__globalKeyListeners") == []
+    finally:
+        context.close()
+
+
+WIDGET = {"timeline": ".vis-timeline", "graph": "canvas"}
+
+
+@pytest.mark.parametrize("kind", ["timeline", "graph"])
+def test_a_plain_wheel_over_the_widget_scrolls_the_page(browser, pages, kind) -> None:
+    """No scroll hijacking: without Ctrl the wheel scrolls the page; the widget does not zoom."""
+    with visit(browser, pages[kind].as_uri(), viewport=(1280, 600)) as v:
+        widget = v.page.locator(WIDGET[kind]).first
+        widget.wait_for()
+        box = widget.bounding_box()
+        v.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 150))
+        assert v.page.evaluate("document.documentElement.scrollHeight > window.innerHeight")
+        v.page.mouse.wheel(0, 400)
+        v.page.wait_for_timeout(400)
+        assert v.page.evaluate("window.scrollY") > 0
