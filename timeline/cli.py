@@ -185,8 +185,13 @@ def _adhoc_bindings(given: dict[str, str]):
 @click.option("--backend", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True,
               help="Query engine: pyoxigraph, or rdflib's in-memory store.")
 @click.option("--allow-update", is_flag=True, help="Allow SPARQL UPDATE; the built graph is rewritten atomically.")
+@click.option("--view", "view_kind", type=click.Choice(["timeline", "graph"]),
+              help="Render the SELECT result as an interactive page instead (needs -o). Columns: ?item, ?label, "
+                   "?start, ?end, ?group, ?description for a timeline; IRI columns as nodes, ?xLabel, ?relation "
+                   "for a graph.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="With --view: the HTML file to write.")
 def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str | None, case: str | None,
-          graph: Path | None, backend: str, allow_update: bool) -> None:
+          graph: Path | None, backend: str, allow_update: bool, view_kind: str | None, output: Path | None) -> None:
     """Run SPARQL 1.1 against a built graph.
 
     QUERY is the name of a saved query (see `timeline queries`), SPARQL text,
@@ -223,11 +228,39 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
         click.echo(f"updated {path}: {before} -> {len(store)} quads")
         return
     bindings = saved_queries.bind(saved, given, store) if saved else _adhoc_bindings(given)
+    if view_kind and output is None:
+        raise click.UsageError("--view needs -o FILE")
     result = store.query(text, bindings, where)
+    if view_kind:
+        _render_result(result, store, view_kind, output, saved.title if saved else "Query result")
+        return
     if result.form in ("CONSTRUCT", "DESCRIBE"):
         click.echo(serialize_triples(result.triples, fmt or "turtle", store.prefixes), nl=False)
     else:
         click.echo(write_select(result, fmt or "table", store.prefixes), nl=False)
+
+
+def _render_result(result, store, kind: str, output: Path, title: str) -> None:
+    from timeline import resultview
+    from timeline.store import write_atomic
+    from timeline.viewmodel import load_view
+
+    case_view = load_view(store)
+    if kind == "timeline":
+        from timeline.render_timeline import render_timeline
+
+        converted = resultview.to_timeline_view(result, case_view, title)
+        grouped = any(e.types != [] for e in converted.view.events) and any(
+            v.lower() == "group" for v in result.variables)
+        html = render_timeline(converted.view, group_by="type" if grouped else "none", title=title)
+    else:
+        from timeline.render_graph import render_graph
+
+        converted = resultview.to_graph_view(result, case_view, title)
+        html = render_graph(converted.view, title=title)
+    write_atomic(output, html.encode("utf-8"))
+    skipped = f"; {converted.skipped} row(s) without a date or IRI left out" if converted.skipped else ""
+    click.echo(f"wrote {output}: {len(converted.view.events)} item(s) from {len(result.rows)} row(s){skipped}")
 
 
 @cli.command()
