@@ -394,6 +394,147 @@ def render_graph_cmd(case, graph, date_from, date_to, actors, types, title, outp
     _write_page(html, output, page_title, embed_snippet)
 
 
+def _graph_options(f):
+    f = click.option("--graph", "graph", type=click.Path(path_type=Path), help="A built graph file instead.")(f)
+    return click.option("--case", "case", help="Case name or directory whose built graph to use (default: sample).")(f)
+
+
+def _case_view(case, graph):
+    from timeline import pipeline
+    from timeline.store import open_store
+    from timeline.viewmodel import load_view
+
+    path = graph or pipeline.default_output(pipeline.resolve_case(case))
+    return path, load_view(open_store(path))
+
+
+def _echo_json(data) -> None:
+    import json
+
+    click.echo(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False))
+
+
+@cli.command()
+@click.argument("name")
+@_graph_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def entity(name: str, case, graph, fmt: str) -> None:
+    """Profile of an entity: types, aliases, events in date order, relations, claims, sources.
+
+    NAME is an id, a label or an alias, in any case ("ice", "ICE", "U.S. Immigration and Customs
+    Enforcement"); unknown or ambiguous names get suggestions.
+    """
+    from timeline.profiles import entity_profile
+
+    _path, view = _case_view(case, graph)
+    profile = entity_profile(view, name)
+    if fmt == "json":
+        _echo_json(profile)
+        return
+    click.echo(f"{profile['label']} ({profile['kind_label']}) — {profile['id']}")
+    if profile.get("aliases"):
+        click.echo(f"  also: {', '.join(profile['aliases'])}")
+    if profile.get("description"):
+        click.echo(f"  {profile['description']}")
+    if profile.get("wikidata_url"):
+        click.echo(f"  Wikidata: {profile['wikidata_url']}")
+    for title, key in (("Member of", "member_of"), ("Members", "members")):
+        if profile.get(key):
+            click.echo(f"{title}: " + ", ".join(m["label"] for m in profile[key]))
+    click.echo(f"Events ({len(profile['events'])}):")
+    for ev in profile["events"]:
+        roles = ", ".join(ev["roles"]) if isinstance(ev.get("roles"), list) else ev.get("role", "")
+        click.echo(f"  {ev['date']:<38} {ev['label']}  [{roles}]")
+    for title, key in (("Claims made", "claims_made"), ("Claims about it", "claims_about")):
+        if profile.get(key):
+            click.echo(f"{title} ({len(profile[key])}):")
+            for c in profile[key]:
+                click.echo(f"  {c['stance']:<10} {c['text']}  ({c['claimant']}, {c.get('date') or 'undated'})")
+    if profile.get("sources"):
+        click.echo("Mentioned by: " + "; ".join(f"{x['title']} ({x['publisher'] or 'unknown publisher'}, "
+                                                  f"{x['published']})" for x in profile["sources"]))
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@_graph_options
+@click.option("--max-hops", type=click.IntRange(1, 8), default=4, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=5, show_default=True, help="How many paths to show.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def path(a: str, b: str, case, graph, max_hops: int, limit: int, fmt: str) -> None:
+    """How two actors are connected: each hop is an event they shared, with its date and a citation.
+
+    "Not connected" is an answer (exit code 0), not an error.
+    """
+    from dataclasses import asdict
+
+    from timeline.network import paths
+    from timeline.profiles import resolve_entity
+
+    _path, view = _case_view(case, graph)
+    start, end = resolve_entity(view, a), resolve_entity(view, b)
+    found = paths(view, start.id, end.id, max_hops=max_hops, limit=limit)
+    if fmt == "json":
+        _echo_json({"from": start.id, "to": end.id, "paths": [[asdict(h) for h in p] for p in found]})
+        return
+    if not found:
+        click.echo(f"{start.label} and {end.label} are not connected within {max_hops} hops.")
+        return
+    for n, hops in enumerate(found, start=1):
+        click.echo(f"Path {n} ({len(hops)} hop{'s' if len(hops) != 1 else ''}):")
+        for hop in hops:
+            click.echo(f"  {hop.from_label} -> {hop.to_label}: {hop.event_label} ({hop.date_label})")
+            if hop.citation is not None:
+                click.echo(f"      \u201c{hop.citation.quote}\u201d — {hop.citation.title}, "
+                           f"{hop.citation.publisher or 'unknown publisher'}, {hop.citation.published}")
+
+
+@cli.command()
+@_graph_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stats(case, graph, fmt: str) -> None:
+    """Counts by type, events per year, per-source coverage, corroboration, the most central actors."""
+    from timeline.profiles import stats as case_stats
+
+    _path, view = _case_view(case, graph)
+    data = case_stats(view)
+    if fmt == "json":
+        _echo_json(data)
+        return
+    def flat(item) -> str:
+        return ", ".join(f"{k}: {v}" for k, v in item.items()) if isinstance(item, dict) else str(item)
+
+    for title, value in data.items():
+        click.echo(f"{title.replace('_', ' ')}:")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                click.echo(f"  {key}: {flat(item)}")
+        elif isinstance(value, list):
+            for item in value:
+                click.echo(f"  {flat(item)}")
+        else:
+            click.echo(f"  {value}")
+
+
+@cli.command()
+@_graph_options
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["turtle", "trig", "nquads", "jsonld", "csv", "graphml", "gexf", "timelinejs"]),
+              help="turtle (graphs merged), trig/nquads/jsonld (named graphs kept), csv (events and entities), "
+                   "graphml/gexf (a network projection), timelinejs (Knight Lab TimelineJS 3 JSON).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The file to write.")
+@click.option("--projection", type=click.Choice(["coparticipation", "actor-event", "relation"]),
+              default="coparticipation", show_default=True, help="For graphml/gexf: which network.")
+def export(case, graph, fmt: str, output: Path, projection: str) -> None:
+    """Export the built graph for other tools (written atomically)."""
+    from timeline.export import export as do_export
+
+    path, view = _case_view(case, graph)
+    for written in do_export(path, fmt, output, view=view, projection=projection):
+        click.echo(f"wrote {written}")
+
+
 def main() -> None:
     cli(prog_name="timeline")
 

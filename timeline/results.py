@@ -79,6 +79,19 @@ class QueryResult:
     def records(self) -> list[dict[str, str]]:
         return [{k: v.value for k, v in row.items()} for row in self.rows]
 
+    def _repr_html_(self) -> str:
+        """A notebook shows SELECT results as a table (every value escaped) and ASK as yes/no."""
+        from html import escape
+
+        if self.form == "ASK":
+            return f"<p>{'yes' if self.boolean else 'no'}</p>"
+        if self.form != "SELECT":
+            return f"<p>{len(self.triples)} triples</p>"
+        head = "".join(f"<th>{escape(v)}</th>" for v in self.variables)
+        body = "".join("<tr>" + "".join(f"<td>{escape(row[v].value) if v in row else ''}</td>"
+                                        for v in self.variables) + "</tr>" for row in self.rows)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{len(self.rows)} rows</p>"
+
 
 # --------------------------------------------------------------- writers
 

@@ -54,6 +54,7 @@ class ClaimView:
     date: str = ""
     contradicts: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
+    on_behalf_of: str = ""  # id of the entity the claimant spoke for (tl:onBehalfOf), if any
 
 
 @dataclass
@@ -297,6 +298,9 @@ def _claims(store, sources: dict[str, SourceView]) -> dict[str, ClaimView]:
     for r in _rows(store, "SELECT ?id ?other WHERE { ?c dcterms:identifier ?id ; tl:contradicts ?o . "
                           "?o dcterms:identifier ?other }"):
         claims[r["id"]].contradicts.append(r["other"])
+    for r in _rows(store, "SELECT ?id ?org WHERE { ?c a tl:Claim ; dcterms:identifier ?id ; tl:onBehalfOf ?o . "
+                          "?o dcterms:identifier ?org }"):
+        claims[r["id"]].on_behalf_of = r["org"]
     for claim_id, citations in _citations(store, "Claim", sources).items():
         claims[claim_id].citations = citations
     for c in claims.values():
