@@ -79,3 +79,31 @@ def test_stats_adds_up(graph, case) -> None:
     assert sum(data["events_per_year"].values()) == len(case.events)
     assert data["central_actors"][0]["id"] == "amazon"
     assert run(graph, "stats").exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "trig", "nquads", "jsonld", "graphml", "gexf", "timelinejs"])
+def test_export_writes_each_format(graph, tmp_path, fmt) -> None:
+    out = tmp_path / f"case.{fmt}"
+    result = run(graph, "export", "--format", fmt, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"wrote {out}\n" and out.stat().st_size > 0
+
+
+def test_export_csv_writes_two_files(graph, tmp_path) -> None:
+    result = run(graph, "export", "--format", "csv", "-o", str(tmp_path / "case.csv"))
+    assert result.exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case-entities.csv", "case-events.csv"]
+
+
+def test_a_view_from_turtle_keeps_its_citations(graph, tmp_path) -> None:
+    from timeline.store import OxigraphStore
+    from timeline.viewmodel import load_view
+
+    ttl = tmp_path / "case.ttl"
+    assert run(graph, "export", "--format", "turtle", "-o", str(ttl)).exit_code == 0
+    store = OxigraphStore()
+    import pyoxigraph as ox
+
+    store.store.load(path=str(ttl), format=ox.RdfFormat.TURTLE)
+    meeting = next(e for e in load_view(store).events if e.id == "amazon-ice-meeting-2018-06")
+    assert len(meeting.citations) == 5

@@ -235,9 +235,10 @@ def _entities(store) -> dict[str, EntityView]:
 
 
 def _citations(store, kind: str, sources: dict[str, SourceView]) -> dict[str, list[Citation]]:
-    rows = _rows(store, f"""SELECT ?id ?source ?quote ?start WHERE {{ GRAPH ?g {{
+    # The default graph is the union, so this also works on a graph whose named graphs were merged.
+    rows = _rows(store, f"""SELECT DISTINCT ?id ?source ?quote ?start WHERE {{
         ?r tl:hasMention ?m . ?m tl:inSource ?s ; oa:hasTarget ?t .
-        ?t oa:hasSelector ?q, ?p . ?q oa:exact ?quote . ?p oa:start ?start . }}
+        ?t oa:hasSelector ?q, ?p . ?q oa:exact ?quote . ?p oa:start ?start .
         ?r a tl:{kind} ; dcterms:identifier ?id . ?s dcterms:identifier ?source }}""")
     out: dict[str, list[Citation]] = {}
     for r in rows:
