@@ -107,7 +107,11 @@ def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool) -
 @click.option("--shacl-engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True,
               help="SHACL engine: shapes compiled to SPARQL on pyoxigraph (fast), or pySHACL (reference).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not list warnings.")
-def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: str, quiet: bool) -> None:
+@click.option("--store", "store_to", metavar="DIR|URL",
+              help="Also load the graph into an on-disk Oxigraph store (DIR, replaced atomically) or push it to a "
+                   "SPARQL endpoint (URL; the case's graphs are replaced, never duplicated).")
+def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: str, quiet: bool,
+          store_to: str | None) -> None:
     """Check a case and build its RDF dataset.
 
     One named graph per source article, one for the curated facts and one
@@ -129,6 +133,21 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
     click.echo(f"built {report.output}: {report.quads} quads in {report.graphs} graphs "
                f"from {', '.join(f'{v} {k}' for k, v in counts.items())} "
                f"({len(report.warnings)} warning(s), {report.seconds:.2f} s)")
+    if store_to:
+        _store_to(report.output, store_to)
+
+
+def _store_to(graph: Path, target: str) -> None:
+    from timeline.remote import is_endpoint
+
+    if is_endpoint(target):
+        from timeline.remote import push
+
+        click.echo(f"pushed to {target}: {push(graph, target)}")
+    else:
+        from timeline.store import build_disk_store
+
+        click.echo(str(build_disk_store(graph, Path(target))))
 
 
 def _read_query(query: str | None, file: str | None) -> tuple[str, str, object | None]:
@@ -182,6 +201,10 @@ def _adhoc_bindings(given: dict[str, str]):
                    "turtle (default), nt, jsonld for CONSTRUCT/DESCRIBE.")
 @click.option("--case", "case", help="Case name or directory whose built graph to query (default: the sample).")
 @click.option("--graph", "graph", type=click.Path(path_type=Path), help="A built graph file to query instead.")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path),
+              help="An on-disk Oxigraph store (from `build --store DIR`) to query instead.")
+@click.option("--endpoint", metavar="URL", help="A remote SPARQL 1.1 endpoint to query instead (credentials from "
+              "TIMELINE_ENDPOINT_USER/TIMELINE_ENDPOINT_PASSWORD or ~/.netrc).")
 @click.option("--backend", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True,
               help="Query engine: pyoxigraph, or rdflib's in-memory store.")
 @click.option("--allow-update", is_flag=True, help="Allow SPARQL UPDATE; the built graph is rewritten atomically.")
@@ -191,7 +214,8 @@ def _adhoc_bindings(given: dict[str, str]):
                    "for a graph.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="With --view: the HTML file to write.")
 def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str | None, case: str | None,
-          graph: Path | None, backend: str, allow_update: bool, view_kind: str | None, output: Path | None) -> None:
+          graph: Path | None, store_dir: Path | None, endpoint: str | None, backend: str, allow_update: bool,
+          view_kind: str | None, output: Path | None) -> None:
     """Run SPARQL 1.1 against a built graph.
 
     QUERY is the name of a saved query (see `timeline queries`), SPARQL text,
@@ -217,8 +241,8 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
             raise click.UsageError(f"--format {fmt} is for SELECT/ASK; use turtle, nt or jsonld for {form}")
         if form in ("SELECT", "ASK") and fmt in ("turtle", "nt", "jsonld"):
             raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv, json or xml")
-    path = graph or pipeline.default_output(pipeline.resolve_case(case))
-    store = open_store(path, backend)
+    path = endpoint or store_dir or graph or pipeline.default_output(pipeline.resolve_case(case))
+    store = open_store(path, backend, writable=bool(allow_update and form == "UPDATE" and store_dir))
     if form == "UPDATE":
         if given:
             raise ReadOnlyError(f"{where}: --param is not supported with updates")
@@ -533,6 +557,51 @@ def export(case, graph, fmt: str, output: Path, projection: str) -> None:
     path, view = _case_view(case, graph)
     for written in do_export(path, fmt, output, view=view, projection=projection):
         click.echo(f"wrote {written}")
+
+
+@cli.command()
+@_graph_options
+@click.option("--endpoint", metavar="URL", required=True,
+              help="The SPARQL endpoint (Oxigraph server base URL, or a query URL with --update-url/--store-url).")
+@click.option("--update-url", metavar="URL", help="SPARQL Update URL, if not derivable from --endpoint.")
+@click.option("--store-url", metavar="URL", help="Graph Store Protocol URL, if not derivable from --endpoint.")
+def push(case, graph, endpoint: str, update_url: str | None, store_url: str | None) -> None:
+    """Load the case's named graphs into a SPARQL endpoint, replacing them (a second push does not duplicate).
+
+    Only graphs under the case's base IRI are touched. Credentials come from
+    TIMELINE_ENDPOINT_USER / TIMELINE_ENDPOINT_PASSWORD or ~/.netrc, never from the command line.
+    """
+    from timeline import pipeline
+    from timeline.remote import RemoteStore
+    from timeline.remote import push as do_push
+
+    path = graph or pipeline.default_output(pipeline.resolve_case(case))
+    target = RemoteStore(endpoint, update_url=update_url, store_url=store_url) if (update_url or store_url) \
+        else endpoint
+    click.echo(f"pushed {path} to {endpoint}: {do_push(path, target)}")
+
+
+@cli.command()
+@_graph_options
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), help="An on-disk Oxigraph store instead.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (this machine only).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
+              help="Seconds a query may run.")
+@click.option("--max-rows", type=click.IntRange(1), default=10000, show_default=True,
+              help="Largest result a query may return.")
+def serve(case, graph, store_dir, host: str, port: int, timeout: float, max_rows: int) -> None:
+    """Serve a built graph as a read-only SPARQL 1.1 endpoint, with the timeline and graph pages.
+
+    GET/POST /sparql (results by content negotiation), / (index), /timeline.html, /graph.html,
+    /queries. UPDATE is refused; each query has a time and a result-size limit.
+    """
+    from timeline import pipeline
+    from timeline.serve import serve as run_server
+    from timeline.store import open_store
+
+    path = store_dir or graph or pipeline.default_output(pipeline.resolve_case(case))
+    run_server(open_store(path), host=host, port=port, timeout=timeout, max_rows=max_rows)
 
 
 def main() -> None:

@@ -1,18 +1,48 @@
-"""Stores that answer SPARQL over a built graph: one interface, two engines.
+"""Stores that answer SPARQL over a built graph: one interface, several places.
 
-* ``oxigraph`` (default): pyoxigraph, fast to load and to query.
+* ``oxigraph`` (default): pyoxigraph, fast to load and to query. A built
+  ``graph.nq`` is loaded into memory (:class:`OxigraphStore`); a store
+  directory made by :func:`build_disk_store` is opened on disk, read-only
+  unless asked otherwise (:class:`OxigraphDiskStore`).
 * ``memory``: an rdflib Dataset, for small work and as an independent check
   that the saved queries mean the same thing on another engine.
+* a remote SPARQL 1.1 endpoint (``http://`` or ``https://``):
+  :class:`timeline.remote.RemoteStore`.
 
-Both use the union of all named graphs as the default graph, so a query sees
-every fact unless it asks for a ``GRAPH``. Queries are read-only unless the
-caller allows updates explicitly.
+All use the union of all named graphs as the default graph, so a query sees
+every fact unless it asks for a ``GRAPH`` (a remote server must be set up so;
+see :mod:`timeline.remote`). Queries are read-only unless the caller allows
+updates explicitly.
+
+On-disk stores
+--------------
+:func:`build_disk_store` bulk-loads into a temporary sibling directory
+(``.NAME.building-PID-XXXX``) and only then swaps it in: rename the old store
+to ``.NAME.previous-PID-XXXX``, rename the new one to ``NAME``, remove the old
+one. A build that fails or is killed before the swap leaves the previous store
+untouched (its temporary directory is removed by the next build). Between the
+two renames -- two ``rename`` calls, microseconds apart -- ``NAME`` does not
+exist; a process killed exactly there leaves the previous store complete at
+``.NAME.previous-...``, and the next :func:`open_store` or build renames it
+back. A store directory is recognised by :data:`STORE_MARKER`, written last,
+next to Oxigraph's own files (``CURRENT``, ``*.sst``, ...), so a directory
+with the marker is always a complete store.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import json
 import os
+import re
+import secrets
+import shutil
 import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +53,9 @@ from timeline.sparql import SparqlError, bind_values, form_of, syntax_error
 
 BACKENDS = ("oxigraph", "memory")
 GRAPH_FILE = "graph.nq"
+#: Written last into a store directory built by :func:`build_disk_store`.
+STORE_MARKER = "timeline-store.json"
+STORE_FORMAT = "timeline-oxigraph-store"
 
 
 class ReadOnlyError(TimelineError):
@@ -55,11 +88,13 @@ def check_form(text: str, allow_update: bool, where: str) -> str:
 
 
 class OxigraphStore:
-    def __init__(self) -> None:
+    """pyoxigraph; in memory unless given a store (see :class:`OxigraphDiskStore`)."""
+
+    def __init__(self, store=None) -> None:
         import pyoxigraph as ox
 
         self._ox = ox
-        self.store = ox.Store()
+        self.store = ox.Store() if store is None else store
         self.prefixes = dict(PREFIXES)
 
     @classmethod
@@ -88,17 +123,9 @@ class OxigraphStore:
         return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype)) if term.datatype else ox.Literal(term.value)
 
     def _from(self, node) -> Term:
-        ox = self._ox
-        if isinstance(node, ox.NamedNode):
-            return Term.iri(node.value)
-        if isinstance(node, ox.BlankNode):
-            return Term("bnode", node.value)
-        if isinstance(node, ox.Literal):
-            return Term.literal(node.value, node.datatype.value, node.language)
-        raise TimelineError(f"unsupported term in result: {node!r}")  # RDF-star triples
+        return term_from_oxigraph(node)
 
     def query(self, text: str, bindings: dict[str, Term] | None = None, where: str = "query") -> QueryResult:
-        ox = self._ox
         form = check_form(text, False, where)
         try:
             answer = self.store.query(bind_values(text, bindings or {}), prefixes=self.prefixes,
@@ -107,21 +134,7 @@ class OxigraphStore:
             raise syntax_error(where, str(exc)) from None
         except OSError as exc:
             raise SparqlError(f"{where}: query failed: {exc}") from None
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult("ASK", boolean=bool(answer))
-        if isinstance(answer, ox.QuerySolutions):
-            variables = [v.value for v in answer.variables]
-            rows = []
-            for solution in answer:
-                row = {}
-                for var in variables:
-                    value = solution[var]
-                    if value is not None:
-                        row[var] = self._from(value)
-                rows.append(row)
-            return QueryResult("SELECT", variables=variables, rows=rows)
-        triples = [(self._from(t.subject), self._from(t.predicate), self._from(t.object)) for t in answer]
-        return QueryResult(form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT", triples=triples)
+        return result_from_oxigraph(answer, form)
 
     def update(self, text: str, where: str = "query") -> None:
         try:
@@ -132,6 +145,333 @@ class OxigraphStore:
     def save(self, path: Path) -> None:
         data = self._ox.serialize(self.store, format=self._ox.RdfFormat.N_QUADS)
         write_atomic(path, b"".join(sorted(data.splitlines(keepends=True))))
+
+
+@functools.cache
+def _oxigraph_converter():
+    import pyoxigraph as ox
+
+    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
+
+    def convert(node) -> Term:
+        if isinstance(node, named):
+            return Term.iri(node.value)
+        if isinstance(node, blank):
+            return Term("bnode", node.value)
+        if isinstance(node, literal):
+            return Term.literal(node.value, node.datatype.value, node.language)
+        raise TimelineError(f"unsupported term in result: {node!r}")  # RDF-star triples
+
+    return convert
+
+
+def term_from_oxigraph(node) -> Term:
+    """A pyoxigraph term as a :class:`Term` (shared by every pyoxigraph-based store and the remote one)."""
+    return _oxigraph_converter()(node)
+
+
+def result_from_oxigraph(answer, form: str) -> QueryResult:
+    """pyoxigraph's QueryBoolean, QuerySolutions or triples as a :class:`QueryResult`."""
+    import pyoxigraph as ox
+
+    convert = _oxigraph_converter()
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ASK", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        rows = []
+        for solution in answer:
+            row = {}
+            for var in variables:
+                value = solution[var]
+                if value is not None:
+                    row[var] = convert(value)
+            rows.append(row)
+        return QueryResult("SELECT", variables=variables, rows=rows)
+    triples = [(convert(t.subject), convert(t.predicate), convert(t.object)) for t in answer]
+    return QueryResult(form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT", triples=triples)
+
+
+# ------------------------------------------------------------------ oxigraph on disk
+
+
+class OxigraphDiskStore(OxigraphStore):
+    """A store directory made by :func:`build_disk_store`, queried in place.
+
+    Opened read-only (``pyoxigraph.Store.read_only``) unless ``writable``, so a
+    query never changes a file in it. Queries, prefixes and results are those
+    of :class:`OxigraphStore`. Several read-only openers may share a directory;
+    a writable opener must be the only one (RocksDB's rule).
+    """
+
+    def __init__(self, path: Path, writable: bool = False) -> None:
+        import pyoxigraph as ox
+
+        path = Path(path)
+        if not is_store_dir(path):
+            raise TimelineError(f"{path}: not a timeline store directory (no {STORE_MARKER}); "
+                                "build one with build_disk_store / `timeline build --store`")
+        try:
+            store = ox.Store(str(path)) if writable else ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise TimelineError(f"{path}: cannot open the store: {' '.join(str(exc).split())}") from None
+        super().__init__(store)
+        self.path = path
+        self.writable = writable
+
+    @classmethod
+    def open(cls, path: Path, writable: bool = False) -> OxigraphDiskStore:
+        return cls(path, writable)
+
+    @property
+    def info(self) -> dict:
+        """The marker: format, version, quads and graphs at build time, sha256 of the N-Quads loaded."""
+        return read_marker(self.path)
+
+    def add_nquads(self, data: bytes) -> None:
+        self._writable("add_nquads")
+        super().add_nquads(data)
+
+    def update(self, text: str, where: str = "query") -> None:
+        self._writable(where)
+        super().update(text, where)
+
+    def save(self, path: Path) -> None:
+        """Flush updates when ``path`` is this store; write N-Quads when it is a file name."""
+        path = Path(path)
+        if path.exists() and path.resolve() == self.path.resolve():
+            if self.writable:
+                self.store.flush()
+            return
+        if path.is_dir():
+            raise TimelineError(f"{path}: is a directory; give a file name for the N-Quads, "
+                                "or build a store there with build_disk_store")
+        super().save(path)
+
+    def close(self) -> None:
+        """Release the directory (RocksDB closes when the last reference goes)."""
+        if self.writable and self.store is not None:
+            self.store.flush()
+        self.store = None
+
+    def __enter__(self) -> OxigraphDiskStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _writable(self, where: str) -> None:
+        if not self.writable:
+            raise ReadOnlyError(f"{where}: {self.path} is opened read-only; open it writable "
+                                "(open_store(..., writable=True), i.e. --allow-update) to change it")
+
+
+@dataclass
+class DiskStoreInfo:
+    path: Path
+    quads: int
+    graphs: int
+    seconds: float
+    replaced: bool  # a previous store was swapped out
+
+    def __str__(self) -> str:
+        return (f"{self.path}: {self.quads} quads in {self.graphs} graphs "
+                f"({'replaced the previous store' if self.replaced else 'new store'}, {self.seconds:.1f} s)")
+
+
+def is_store_dir(path: Path | str) -> bool:
+    """A directory with the timeline marker and Oxigraph's (RocksDB's) ``CURRENT`` file."""
+    path = Path(path)
+    return (path / STORE_MARKER).is_file() and (path / "CURRENT").is_file()
+
+
+def read_marker(path: Path) -> dict:
+    marker = Path(path) / STORE_MARKER
+    try:
+        info = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TimelineError(f"{marker}: cannot read the store marker: {exc}") from None
+    if not isinstance(info, dict) or info.get("format") != STORE_FORMAT:
+        raise TimelineError(f"{marker}: not a timeline store marker")
+    return info
+
+
+def build_disk_store(nquads: bytes | Path, target_dir: Path) -> DiskStoreInfo:
+    """Bulk-load N-Quads (bytes, or the path of a ``.nq`` file) into a store directory, replacing it atomically.
+
+    The load goes to a temporary sibling directory; the result is swapped in
+    only once complete (see the module docstring for the exact steps). A
+    failure leaves the previous store at ``target_dir`` as it was and removes
+    the temporary directory. ``target_dir`` must be absent, an empty
+    directory, or a store built here before: any other directory is refused.
+    """
+    import pyoxigraph as ox
+
+    started = time.perf_counter()
+    target = Path(target_dir).absolute()
+    parent, name = target.parent, target.name
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TimelineError(f"{parent}: cannot create: {exc.strerror or exc}") from None
+    with _dir_lock(parent):
+        _cleanup_siblings(target)
+    _check_replaceable(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.building-{os.getpid()}-", dir=parent))
+    try:
+        digest = hashlib.sha256()
+        in_memory = isinstance(nquads, (bytes, bytearray, memoryview))
+        where = "N-Quads" if in_memory else str(nquads)
+        store = ox.Store(str(tmp))
+        try:
+            if in_memory:
+                digest.update(nquads)
+                store.bulk_load(bytes(nquads), format=ox.RdfFormat.N_QUADS)
+            else:
+                with open(nquads, "rb") as handle:
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(block)
+                store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+            store.flush()
+            quads = len(store)
+            graphs = sum(1 for _ in store.named_graphs())
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise TimelineError(f"{where}: cannot build the store at {target}: "
+                                f"{' '.join(str(exc).split())}") from None
+        finally:
+            store = None  # closes RocksDB before the directory moves
+        marker = {"format": STORE_FORMAT, "version": 1, "quads": quads, "graphs": graphs,
+                  "sha256": digest.hexdigest(), "pyoxigraph": ox.__version__,
+                  "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        write_atomic(tmp / STORE_MARKER, (json.dumps(marker, indent=1) + "\n").encode("utf-8"))
+        _fsync_dir(tmp)
+        with _dir_lock(parent):
+            replaced = _swap_in(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return DiskStoreInfo(target, quads, graphs, time.perf_counter() - started, replaced)
+
+
+def _check_replaceable(target: Path) -> None:
+    if not target.exists() and not target.is_symlink():
+        return
+    if target.is_symlink() or not target.is_dir():
+        raise TimelineError(f"{target}: exists and is not a store directory; refusing to replace it")
+    if is_store_dir(target):
+        read_marker(target)  # ours, not some other RocksDB directory
+        return
+    if any(target.iterdir()):
+        raise TimelineError(f"{target}: exists and is not a timeline store (no {STORE_MARKER}); "
+                            "refusing to replace it: give a new or empty directory")
+
+
+def _swap_in(tmp: Path, target: Path) -> bool:
+    """Move the finished store to ``target``; the previous one goes aside and then away."""
+    backup = None
+    if target.exists():
+        _check_replaceable(target)  # again, under the lock
+        backup = target.with_name(f".{target.name}.previous-{os.getpid()}-{secrets.token_hex(4)}")
+        os.rename(target, backup)
+    try:
+        os.rename(tmp, target)
+    except BaseException:
+        if backup is not None:
+            os.rename(backup, target)
+        raise
+    _fsync_dir(target.parent)
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+    return backup is not None
+
+
+_SIBLING = re.compile(r"^\.(?P<name>.+)\.(?P<kind>building|previous)-(?P<pid>\d+)-[A-Za-z0-9_]+$")
+
+
+def _siblings(target: Path) -> list[tuple[Path, str, int]]:
+    found = []
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        match = _SIBLING.match(entry.name)
+        if match and match["name"] == target.name:
+            found.append((entry, match["kind"], int(match["pid"])))
+    return sorted(found)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _cleanup_siblings(target: Path) -> bool:
+    """Undo what a killed build left next to ``target`` (call under the directory lock).
+
+    A previous store set aside by a build killed mid-swap is renamed back when
+    ``target`` is missing; temporary build directories of dead processes are
+    removed. Returns True when a store was recovered.
+    """
+    recovered = False
+    for path, kind, pid in _siblings(target):
+        if _alive(pid):
+            continue
+        if kind == "previous" and not target.exists() and is_store_dir(path):
+            os.rename(path, target)
+            _fsync_dir(target.parent)
+            recovered = True
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+    return recovered
+
+
+def recover_store(target_dir: Path) -> bool:
+    """Put back a store that a build killed between its two renames left aside; True if one was."""
+    target = Path(target_dir).absolute()
+    if target.exists() or not any(kind == "previous" for _, kind, _ in _siblings(target)):
+        return False
+    with _dir_lock(target.parent):
+        return _cleanup_siblings(target)
+
+
+@contextlib.contextmanager
+def _dir_lock(directory: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on the parent directory while stores are swapped (POSIX; a no-op elsewhere)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks: the renames are still each atomic
+            pass
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 # ------------------------------------------------------------------ rdflib
@@ -147,10 +487,14 @@ class MemoryStore:
         self.prefixes = dict(PREFIXES)
 
     @classmethod
-    def load(cls, path: Path) -> MemoryStore:
+    def load(cls, path: Path, data: bytes | None = None) -> MemoryStore:
+        """Load ``graph.nq`` (or, with ``data``, those N-Quads; ``path`` then only names them in errors)."""
         self = cls()
         try:
-            self.dataset.parse(str(path), format="nquads")
+            if data is None:
+                self.dataset.parse(str(path), format="nquads")
+            else:
+                self.dataset.parse(data=data, format="nquads")
         except Exception as exc:  # rdflib raises many kinds for bad input
             raise TimelineError(f"{path}: cannot load the built graph: {exc}") from None
         default = self.dataset.default_graph
@@ -215,19 +559,46 @@ class MemoryStore:
 # ------------------------------------------------------------------ helpers
 
 
-def open_store(path: Path, backend: str = "oxigraph") -> Store:
-    """Open a built graph (``graph.nq``) with the chosen engine."""
+def open_store(path: Path | str, backend: str = "oxigraph", *, writable: bool = False,
+               update_url: str | None = None, store_url: str | None = None,
+               timeout: float | None = None) -> Store:
+    """Open a built graph with the chosen engine.
+
+    ``path`` is a built ``graph.nq`` (or a directory holding one), a store
+    directory made by :func:`build_disk_store` (opened read-only unless
+    ``writable``), or the ``http(s)://`` URL of a SPARQL 1.1 query endpoint
+    (``update_url``, ``store_url`` and ``timeout`` go to
+    :class:`timeline.remote.RemoteStore`).
+    """
+    if backend not in BACKENDS:
+        raise TimelineError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if isinstance(path, str) and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", path):
+        from timeline.remote import open_remote
+
+        if backend != "oxigraph":
+            raise TimelineError(f"{path}: an endpoint answers its own queries; --backend {backend} "
+                                "reads a built graph file")
+        return open_remote(path, update_url=update_url, store_url=store_url, timeout=timeout)
     path = Path(path)
+    if not path.exists():
+        recover_store(path)  # a build killed mid-swap left the previous store aside
+    if is_store_dir(path):
+        if backend == "memory":
+            with OxigraphDiskStore(path) as disk:
+                data = disk._ox.serialize(disk.store, format=disk._ox.RdfFormat.N_QUADS)
+            store: Store = MemoryStore.load(path, data)
+        else:
+            store = OxigraphDiskStore(path, writable)
+        store.prefixes.update(case_prefixes(store))
+        return store
     if path.is_dir():
         path = path / GRAPH_FILE
     if not path.exists():
         raise TimelineError(f"{path}: no built graph here; run `timeline build` first")
     if backend == "oxigraph":
-        store: Store = OxigraphStore.load(path)
-    elif backend == "memory":
-        store = MemoryStore.load(path)
+        store = OxigraphStore.load(path)
     else:
-        raise TimelineError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        store = MemoryStore.load(path)
     store.prefixes.update(case_prefixes(store))
     return store
 
