@@ -37,7 +37,7 @@ def test_build_into_a_disk_store_and_query_it(built, tmp_path) -> None:
     result = CliRunner().invoke(cli, ["build", str(resources.sample_case_dir()), "-o", str(tmp_path / "g.nq"),
                                       "-q", "--store", str(store)])
     assert result.exit_code == 0, result.output
-    assert f"{store}: 6201 quads" in result.stdout
+    assert f"{store}: 6279 quads" in result.stdout
     from_store = CliRunner().invoke(cli, ["query", "--store", str(store), "corroboration", "--format", "csv"])
     from_file = CliRunner().invoke(cli, ["query", "--graph", str(built), "corroboration", "--format", "csv"])
     assert from_store.exit_code == 0 and csv_rows(from_store.stdout) == csv_rows(from_file.stdout)
@@ -51,7 +51,7 @@ def test_push_then_query_the_endpoint_twice_without_duplicates(built, tmp_path) 
         count = CliRunner().invoke(cli, ["query", "--endpoint", server.query_url, "--format", "csv",
                                          "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"])
         assert count.exit_code == 0, count.output
-        assert csv_rows(count.stdout) == ["n", "6201"]
+        assert csv_rows(count.stdout) == ["n", "6279"]
         remote = CliRunner().invoke(cli, ["query", "--endpoint", server.query_url, "actor-timeline",
                                           "-p", "actor=ICE", "--format", "csv"])
         local = CliRunner().invoke(cli, ["query", "--graph", str(built), "actor-timeline", "-p", "actor=ICE",

@@ -1,31 +1,44 @@
-"""Turn a checked case into an RDF dataset.
+"""Turn a checked case into an RDF dataset, written as sorted N-Quads.
 
 Graphs: ``<base>graph/curated`` holds entities, events and claims;
 ``<base>graph/source/<id>`` holds one article, its metadata and the mentions
 (quotes) that cite it, so "what does this source say" is a GRAPH query and
 corroboration is a count of graphs; ``<base>graph/ontology`` holds the
 vocabulary so a built graph is self-describing.
+
+The N-Quads lines are written directly rather than through rdflib: at 100,000
+events rdflib needs minutes and gigabytes to hold the dataset that this writer
+produces in seconds. :func:`build_dataset` parses the result when an rdflib
+dataset is wanted (pySHACL, notebooks).
 """
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
-from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, TIME
-
-from timeline import __version__, quotes, resources
+from timeline import __version__, prefixes, quotes, resources
 from timeline.dates import DateSpan
-from timeline.model import ENTITY_CLASS, Case, Citation, Claim, Event
-from timeline.vocab import CAMEO, DATE_BASIS, EVENT_TYPE, OA, ROLE, SCHEMA, SEM, STANCE, TL, WD  # noqa: F401
+from timeline.model import ENTITY_CLASS, Case, Citation, Claim, Entity, Event, Source
 
-UNITS = {
-    "day": TIME.unitDay, "month": TIME.unitMonth, "season": TL.unitSeason, "year": TIME.unitYear,
-    # OWL-Time's 2022 draft adds these; rdflib's TIME namespace predates them.
-    "decade": URIRef(str(TIME) + "unitDecade"), "century": URIRef(str(TIME) + "unitCentury"),
-}
 ONTOLOGY_FILES = ("timeline.ttl", "event-types.ttl", "roles.ttl")
+#: The month-range index (tl:monthRange): its nodes are members of this container.
+MONTH_RANGES = "https://w3id.org/timeline/ns/date-range/"
+
+_P = prefixes.PREFIXES
+TL, RDF, RDFS, XSD = prefixes.TL, _P["rdf"], _P["rdfs"], _P["xsd"]
+SEM, SCHEMA, OA, DCT = _P["sem"], _P["schema"], _P["oa"], _P["dcterms"]
+SKOS, OWL, PROV, TIME, WD = _P["skos"], _P["owl"], _P["prov"], _P["time"], _P["wd"]
+UNITS = {
+    "day": TIME + "unitDay", "month": TIME + "unitMonth", "season": TL + "unitSeason", "year": TIME + "unitYear",
+    # OWL-Time's 2022 draft adds these two.
+    "decade": TIME + "unitDecade", "century": TIME + "unitCentury",
+}
+_A = f"<{RDF}type>"
+_BOOLEAN = {True: f'"true"^^<{XSD}boolean>', False: f'"false"^^<{XSD}boolean>'}
+_BOUNDS = ("hasEarliestBeginTimeStamp", "hasLatestBeginTimeStamp", "hasEarliestEndTimeStamp", "hasLatestEndTimeStamp")
 
 
 class Iris:
@@ -33,240 +46,280 @@ class Iris:
 
     def __init__(self, base: str):
         self.base = base
-        self.case = URIRef(base)
-        self.curated_graph = URIRef(base + "graph/curated")
-        self.ontology_graph = URIRef(base + "graph/ontology")
+        self.case = base
+        self.curated_graph = base + "graph/curated"
+        self.ontology_graph = base + "graph/ontology"
 
-    def entity(self, id_: str) -> URIRef:
-        return URIRef(f"{self.base}entity/{id_}")
+    def entity(self, id_: str) -> str:
+        return f"{self.base}entity/{id_}"
 
-    def event(self, id_: str) -> URIRef:
-        return URIRef(f"{self.base}event/{id_}")
+    def event(self, id_: str) -> str:
+        return f"{self.base}event/{id_}"
 
-    def claim(self, id_: str) -> URIRef:
-        return URIRef(f"{self.base}claim/{id_}")
+    def claim(self, id_: str) -> str:
+        return f"{self.base}claim/{id_}"
 
-    def source(self, id_: str) -> URIRef:
-        return URIRef(f"{self.base}source/{id_}")
+    def source(self, id_: str) -> str:
+        return f"{self.base}source/{id_}"
 
-    def source_graph(self, id_: str) -> URIRef:
-        return URIRef(f"{self.base}graph/source/{id_}")
+    def source_graph(self, id_: str) -> str:
+        return f"{self.base}graph/source/{id_}"
 
-    def mention(self, record_kind: str, record_id: str, n: int) -> URIRef:
-        return URIRef(f"{self.base}mention/{record_kind}/{record_id}/{n}")
-
-
-def _date(value: date) -> Literal:
-    return Literal(value.isoformat(), datatype=XSD.date)
+    def mention(self, record_kind: str, record_id: str, n: int) -> str:
+        return f"{self.base}mention/{record_kind}/{record_id}/{n}"
 
 
-def add_dates(g: Graph, node: URIRef, span: DateSpan, basis: str | None, note: str | None) -> None:
-    """The EDTF as written, four xsd:date bounds, the unit and the qualifiers."""
-    g.add((node, TL.edtf, Literal(span.edtf)))
-    g.add((node, TL.dateLabel, Literal(span.label)))
-    g.add((node, TL.sortDate, _date(span.sort_date)))
-    bounds = (
-        (SEM.hasEarliestBeginTimeStamp, span.earliest_begin), (SEM.hasLatestBeginTimeStamp, span.latest_begin),
-        (SEM.hasEarliestEndTimeStamp, span.earliest_end), (SEM.hasLatestEndTimeStamp, span.latest_end),
-    )
-    for prop, value in bounds:
-        if value is not None:
-            g.add((node, prop, _date(value)))
-    g.add((node, TIME.unitType, UNITS[span.unit]))
-    g.add((node, TL.dateApproximate, Literal(span.approximate)))
-    g.add((node, TL.dateUncertain, Literal(span.uncertain)))
-    if basis:
-        g.add((node, TL.dateBasis, DATE_BASIS[basis]))
-    if note:
-        g.add((node, TL.dateNote, Literal(note)))
+def month_range_key(earliest_begin: date | None, latest_end: date | None) -> str:
+    """``2018-06-01/2018-06-30``: the whole months a date could overlap; ``open`` for an unknown bound."""
+    first = earliest_begin.replace(day=1).isoformat() if earliest_begin else "open"
+    if latest_end is None:
+        return f"{first}/open"
+    last_day = calendar.monthrange(latest_end.year, latest_end.month)[1]
+    return f"{first}/{latest_end.replace(day=last_day).isoformat()}"
 
 
-def _text(g: Graph, node: URIRef, prop: URIRef, value: str | None) -> None:
-    if value:
-        g.add((node, prop, Literal(value)))
+def literal(value: str) -> str:
+    """A plain string literal in N-Quads: only ``\\``, ``"``, LF and CR need escaping there."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
 
 
-def build_dataset(case: Case, ontology: Path | None = None) -> Dataset:
-    """The RDF dataset of a case whose checks passed (citations carry offsets)."""
-    iris = Iris(case.base)
-    ds = Dataset()
-    for prefix, namespace in _prefixes().items():
-        ds.bind(prefix, namespace, replace=True)
-    curated = ds.graph(iris.curated_graph)
-    _case_node(curated, case, iris)
-    _entities(curated, case, iris)
-    for ev in case.events.values():
-        _event(curated, ev, iris, case.entities)
-    for claim in case.claims.values():
-        _claim(curated, claim, iris, case.events)
-    for source in case.sources.values():
-        _source(ds.graph(iris.source_graph(source.id)), case, source, iris)
-    for record_kind, records in (("event", case.events), ("claim", case.claims)):
-        for record in records.values():
-            _mentions(ds, case, record_kind, record, iris)
-    _ontology(ds.graph(iris.ontology_graph), ontology or resources.ontology_dir())
-    return ds
+def _day(value: date) -> str:
+    return f'"{value.isoformat()}"^^<{XSD}date>'
 
 
-def _prefixes() -> dict[str, str]:
-    from timeline.prefixes import PREFIXES
+class _Writer:
+    """Collects the N-Quads lines of one case; one method per kind of record."""
 
-    return PREFIXES
+    def __init__(self, case: Case):
+        self.case, self.iris, self.lines = case, Iris(case.base), []
+        self.curated = f"<{self.iris.curated_graph}> .\n"
+        self.agents = {e.id for e in case.entities.values() if e.is_agent}
 
+    def add(self, s: str, p: str, o: str, g: str) -> None:
+        self.lines.append(f"{s} <{p}> {o} {g}")
 
-def _record(g: Graph, node: URIRef, cls: URIRef, id_: str, label: str, iris: Iris) -> None:
-    """What every record node carries: its class, id, label and case."""
-    g.add((node, RDF.type, cls))
-    g.add((node, DCTERMS.identifier, Literal(id_)))
-    g.add((node, RDFS.label, Literal(label)))
-    g.add((node, TL.inCase, iris.case))
+    def text(self, node: str, prop: str, value: str | None, g: str) -> None:
+        if value:
+            self.add(node, prop, literal(value), g)
 
+    def record(self, node: str, cls: str, id_: str, label: str, g: str) -> None:
+        """What every record node carries: its class, id, label and case."""
+        self.lines.append(f"{node} {_A} <{cls}> {g}")
+        self.add(node, DCT + "identifier", literal(id_), g)
+        self.add(node, RDFS + "label", literal(label), g)
+        self.add(node, TL + "inCase", f"<{self.case.base}>", g)
 
-def _case_node(g: Graph, case: Case, iris: Iris) -> None:
-    g.add((iris.case, RDF.type, TL.Case))
-    g.add((iris.case, RDFS.label, Literal(case.title)))
-    g.add((iris.case, DCTERMS.identifier, Literal(case.id)))
-    _text(g, iris.case, DCTERMS.description, case.description)
-    g.add((iris.case, SCHEMA.inLanguage, Literal(case.language)))
-    g.add((iris.case, SCHEMA.version, Literal(__version__)))
+    def dates(self, node: str, span: DateSpan, basis: str | None, note: str | None, g: str,
+              index: bool = False) -> None:
+        """The EDTF as written, four xsd:date bounds, the unit and the qualifiers.
 
+        With ``index``, also the node's month range (tl:monthRange), which lets a
+        date-window query skip the nodes that cannot overlap the window.
+        """
+        self.add(node, TL + "edtf", literal(span.edtf), g)
+        self.add(node, TL + "dateLabel", literal(span.label), g)
+        self.add(node, TL + "sortDate", _day(span.sort_date), g)
+        values = (span.earliest_begin, span.latest_begin, span.earliest_end, span.latest_end)
+        for prop, value in zip(_BOUNDS, values, strict=True):
+            if value is not None:
+                self.add(node, SEM + prop, _day(value), g)
+        self.add(node, TIME + "unitType", f"<{UNITS[span.unit]}>", g)
+        self.add(node, TL + "dateApproximate", _BOOLEAN[bool(span.approximate)], g)
+        self.add(node, TL + "dateUncertain", _BOOLEAN[bool(span.uncertain)], g)
+        if basis:
+            self.add(node, TL + "dateBasis", f"<{prefixes.DATE_BASIS}{basis}>", g)
+        self.text(node, TL + "dateNote", note, g)
+        if index:
+            month_range = f"<{MONTH_RANGES}{month_range_key(span.earliest_begin, span.latest_end)}>"
+            self.add(node, TL + "monthRange", month_range, g)
+            self.add(f"<{MONTH_RANGES}>", RDFS + "member", month_range, g)
 
-def _entities(g: Graph, case: Case, iris: Iris) -> None:
-    for e in case.entities.values():
-        node = iris.entity(e.id)
-        _record(g, node, TL[ENTITY_CLASS[e.type]], e.id, e.label, iris)
+    def case_node(self) -> None:
+        case, node, g = self.case, f"<{self.iris.case}>", self.curated
+        self.lines.append(f"{node} {_A} <{TL}Case> {g}")
+        self.add(node, RDFS + "label", literal(case.title), g)
+        self.add(node, DCT + "identifier", literal(case.id), g)
+        self.text(node, DCT + "description", case.description, g)
+        self.add(node, SCHEMA + "inLanguage", literal(case.language), g)
+        self.add(node, SCHEMA + "version", literal(__version__), g)
+
+    def entity(self, e: Entity) -> None:
+        node, g, iris = f"<{self.iris.entity(e.id)}>", self.curated, self.iris
+        self.record(node, TL + ENTITY_CLASS[e.type], e.id, e.label, g)
         for alias in e.aliases:
-            g.add((node, SKOS.altLabel, Literal(alias)))
-        _text(g, node, DCTERMS.description, e.description)
-        _text(g, node, SCHEMA.jobTitle, e.position)
-        _text(g, node, TL.note, e.note)
+            self.add(node, SKOS + "altLabel", literal(alias), g)
+        self.text(node, DCT + "description", e.description, g)
+        self.text(node, SCHEMA + "jobTitle", e.position, g)
+        self.text(node, TL + "note", e.note, g)
         if e.wikidata:
-            g.add((node, TL.wikidata, Literal(e.wikidata)))
-            g.add((node, OWL.sameAs, WD[e.wikidata]))
-            g.add((node, SCHEMA.sameAs, WD[e.wikidata]))
+            self.add(node, TL + "wikidata", literal(e.wikidata), g)
+            self.add(node, OWL + "sameAs", f"<{WD}{e.wikidata}>", g)
+            self.add(node, SCHEMA + "sameAs", f"<{WD}{e.wikidata}>", g)
         for org in e.member_of:
-            g.add((node, TL.memberOf, iris.entity(org)))
-        if e.parent:
-            g.add((node, TL.parentOrganization, iris.entity(e.parent)))
-        if e.made_by:
-            g.add((node, TL.madeBy, iris.entity(e.made_by)))
-        if e.located_in:
-            g.add((node, TL.locatedIn, iris.entity(e.located_in)))
+            self.add(node, TL + "memberOf", f"<{iris.entity(org)}>", g)
+        for prop, target in (("parentOrganization", e.parent), ("madeBy", e.made_by), ("locatedIn", e.located_in)):
+            if target:
+                self.add(node, TL + prop, f"<{iris.entity(target)}>", g)
+
+    def event(self, ev: Event) -> None:
+        node, g, iris = f"<{self.iris.event(ev.id)}>", self.curated, self.iris
+        self.record(node, TL + "Event", ev.id, ev.label, g)
+        self.add(node, DCT + "description", literal(ev.description), g)
+        for t in ev.types:
+            self.add(node, TL + "eventType", f"<{prefixes.EVENT_TYPE}{t}>", g)
+        if ev.date is not None:
+            self.dates(node, ev.date, ev.date_basis, ev.date_note, g, index=True)
+        if ev.place:
+            self.add(node, TL + "place", f"<{iris.entity(ev.place)}>", g)
+        for n, p in enumerate(ev.participants, start=1):
+            part, who = f"<{iris.event(ev.id)}/participation/{n}>", f"<{iris.entity(p.entity)}>"
+            self.add(node, TL + "hasParticipation", part, g)
+            self.lines.append(f"{part} {_A} <{TL}Participation> {g}")
+            self.add(part, TL + "participant", who, g)
+            self.add(part, TL + "role", f"<{prefixes.ROLE}{p.role}>", g)
+            self.add(node, TL + "involves", who, g)
+            if p.entity in self.agents:  # the plain SEM shortcut, for agents only
+                self.add(node, SEM + "hasActor", who, g)
+        for doc in ev.produced:
+            self.add(node, TL + "produced", f"<{iris.entity(doc)}>", g)
+        for target in ev.responds_to:
+            self.add(node, TL + "respondsTo", f"<{iris.event(target)}>", g)
+        for target in ev.sub_event_of:
+            self.add(node, TL + "subEventOf", f"<{iris.event(target)}>", g)
+        self.text(node, TL + "note", ev.note, g)
+
+    def claim(self, c: Claim) -> None:
+        node, g, iris = f"<{self.iris.claim(c.id)}>", self.curated, self.iris
+        self.record(node, TL + "Claim", c.id, c.text, g)
+        self.add(node, TL + "claimText", literal(c.text), g)
+        self.add(node, TL + "claimant", f"<{iris.entity(c.claimant)}>", g)
+        if c.on_behalf_of:
+            self.add(node, TL + "onBehalfOf", f"<{iris.entity(c.on_behalf_of)}>", g)
+        self.add(node, TL + "stance", f"<{prefixes.STANCE}{c.stance}>", g)
+        for target in c.about:
+            about = iris.event(target) if target in self.case.events else iris.entity(target)
+            self.add(node, TL + "about", f"<{about}>", g)
+        if c.stated_in:
+            self.add(node, PROV + "wasGeneratedBy", f"<{iris.event(c.stated_in)}>", g)
+        if c.date is not None:
+            self.dates(node, c.date, c.date_basis, c.date_note, g)
+        for other in c.contradicts:  # symmetric: state both directions so queries need no UNION
+            self.add(node, TL + "contradicts", f"<{iris.claim(other)}>", g)
+            self.add(f"<{iris.claim(other)}>", TL + "contradicts", node, g)
+        for other in c.corroborates:
+            self.add(node, TL + "corroborates", f"<{iris.claim(other)}>", g)
+        self.text(node, TL + "sourceReliability", c.source_reliability, g)
+        if c.information_credibility is not None:
+            self.add(node, TL + "informationCredibility", f'"{int(c.information_credibility)}"^^<{XSD}integer>', g)
+        self.text(node, TL + "note", c.note, g)
+
+    def source(self, s: Source) -> None:
+        node, g, iris = f"<{self.iris.source(s.id)}>", f"<{self.iris.source_graph(s.id)}> .\n", self.iris
+        self.record(node, TL + "SourceArticle", s.id, s.title, g)
+        self.add(node, SCHEMA + "headline", literal(s.title), g)
+        self.add(node, SCHEMA + "text", literal(s.text), g)
+        self.add(node, TL + "sha256", literal(s.sha256), g)
+        self.add(node, SCHEMA + "inLanguage", literal(s.language), g)
+        self.add(node, TL + "titleSupplied", _BOOLEAN[bool(s.title_supplied)], g)
+        if s.url:
+            self.add(node, SCHEMA + "url", f"<{s.url}>", g)
+        if s.publisher:
+            self.add(node, SCHEMA + "publisher", f"<{iris.entity(s.publisher)}>", g)
+        self.text(node, TL + "note", s.publisher_note, g)
+        if s.published is not None:
+            p = s.published
+            if p.earliest_begin is not None and p.earliest_begin == p.latest_end:  # only when the day is known
+                self.add(node, SCHEMA + "datePublished", _day(p.sort_date), g)
+            self.dates(node, p, None, None, g)
+        self.text(node, TL + "publicationNote", s.published_note, g)
+
+    def mentions(self, kind: str, record: Event | Claim) -> None:
+        body = f"<{self.case.base}{kind}/{record.id}>"
+        for n, citation in enumerate(record.citations, start=1):
+            self.mention(self.iris.mention(kind, record.id, n), body, self.case.sources[citation.source], citation)
+
+    def mention(self, m: str, body: str, source: Source, c: Citation) -> None:
+        g = f"<{self.iris.source_graph(source.id)}> .\n"
+        mention, target, quote_sel, pos_sel = f"<{m}>", f"<{m}/target>", f"<{m}/quote>", f"<{m}/position>"
+        src = f"<{self.iris.source(source.id)}>"
+        prefix, suffix = quotes.selector_context(source.text, c.start, c.end)
+        self.add(body, TL + "hasMention", mention, g)
+        for node, cls in ((mention, TL + "Mention"), (mention, OA + "Annotation"), (target, OA + "SpecificResource"),
+                          (quote_sel, OA + "TextQuoteSelector"), (pos_sel, OA + "TextPositionSelector")):
+            self.lines.append(f"{node} {_A} <{cls}> {g}")
+        self.add(mention, OA + "motivatedBy", f"<{OA}identifying>", g)
+        self.add(mention, OA + "hasBody", body, g)
+        self.add(mention, OA + "hasTarget", target, g)
+        self.add(mention, TL + "inSource", src, g)
+        self.add(target, OA + "hasSource", src, g)
+        self.add(target, OA + "hasSelector", quote_sel, g)
+        self.add(target, OA + "hasSelector", pos_sel, g)
+        self.add(quote_sel, OA + "exact", literal(c.quote), g)
+        self.add(quote_sel, OA + "prefix", literal(prefix), g)
+        self.add(quote_sel, OA + "suffix", literal(suffix), g)
+        self.add(pos_sel, OA + "start", f'"{c.start}"^^<{XSD}nonNegativeInteger>', g)
+        self.add(pos_sel, OA + "end", f'"{c.end}"^^<{XSD}nonNegativeInteger>', g)
 
 
-def _event(g: Graph, ev: Event, iris: Iris, entities: dict) -> None:
-    node = iris.event(ev.id)
-    _record(g, node, TL.Event, ev.id, ev.label, iris)
-    g.add((node, DCTERMS.description, Literal(ev.description)))
-    for t in ev.types:
-        g.add((node, TL.eventType, EVENT_TYPE[t]))
-    if ev.date is not None:
-        add_dates(g, node, ev.date, ev.date_basis, ev.date_note)
-    if ev.place:
-        g.add((node, TL.place, iris.entity(ev.place)))
-    for n, p in enumerate(ev.participants, start=1):
-        part = URIRef(f"{node}/participation/{n}")
-        entity = iris.entity(p.entity)
-        g.add((node, TL.hasParticipation, part))
-        g.add((part, RDF.type, TL.Participation))
-        g.add((part, TL.participant, entity))
-        g.add((part, TL.role, ROLE[p.role]))
-        g.add((node, TL.involves, entity))
-        if entities[p.entity].is_agent:  # the plain SEM shortcut, for agents only
-            g.add((node, SEM.hasActor, entity))
-    for doc in ev.produced:
-        g.add((node, TL.produced, iris.entity(doc)))
-    for target in ev.responds_to:
-        g.add((node, TL.respondsTo, iris.event(target)))
-    for target in ev.sub_event_of:
-        g.add((node, TL.subEventOf, iris.event(target)))
-    _text(g, node, TL.note, ev.note)
+def case_nquads(case: Case, ontology: Path | None = None) -> bytes:
+    """The sorted, de-duplicated N-Quads of a case whose checks passed (citations carry offsets).
+
+    Byte-identical for the same case, so builds can be compared and diffed.
+    """
+    w = _Writer(case)
+    w.case_node()
+    for e in case.entities.values():
+        w.entity(e)
+    for ev in case.events.values():
+        w.event(ev)
+    for c in case.claims.values():
+        w.claim(c)
+    for s in case.sources.values():
+        w.source(s)
+    for kind, records in (("event", case.events), ("claim", case.claims)):
+        for record in records.values():
+            w.mentions(kind, record)
+    lines = w.lines
+    lines.extend(_ontology_lines(w.iris.ontology_graph, str(ontology or resources.ontology_dir())))
+    lines.sort(reverse=True)  # code-point order is UTF-8 byte order; reversed, to pop from the end
+    chunks, previous = [], None
+    while lines:  # de-duplicate and encode in pieces, freeing the lines as they go, to bound peak memory
+        piece = []
+        for _ in range(min(65536, len(lines))):
+            line = lines.pop()
+            if line != previous:
+                piece.append(line)
+                previous = line
+        chunks.append("".join(piece).encode("utf-8"))
+    return b"".join(chunks)
 
 
-def _claim(g: Graph, c: Claim, iris: Iris, events: dict[str, Event]) -> None:
-    node = iris.claim(c.id)
-    _record(g, node, TL.Claim, c.id, c.text, iris)
-    g.add((node, TL.claimText, Literal(c.text)))
-    g.add((node, TL.claimant, iris.entity(c.claimant)))
-    if c.on_behalf_of:
-        g.add((node, TL.onBehalfOf, iris.entity(c.on_behalf_of)))
-    g.add((node, TL.stance, STANCE[c.stance]))
-    for target in c.about:
-        g.add((node, TL.about, iris.event(target) if target in events else iris.entity(target)))
-    if c.stated_in:
-        g.add((node, PROV.wasGeneratedBy, iris.event(c.stated_in)))
-    if c.date is not None:
-        add_dates(g, node, c.date, c.date_basis, c.date_note)
-    for other in c.contradicts:  # symmetric: state both directions so queries need no UNION
-        g.add((node, TL.contradicts, iris.claim(other)))
-        g.add((iris.claim(other), TL.contradicts, node))
-    for other in c.corroborates:
-        g.add((node, TL.corroborates, iris.claim(other)))
-    if c.source_reliability:
-        g.add((node, TL.sourceReliability, Literal(c.source_reliability)))
-    if c.information_credibility is not None:
-        g.add((node, TL.informationCredibility, Literal(c.information_credibility)))
-    _text(g, node, TL.note, c.note)
+@lru_cache(maxsize=4)
+def _ontology_lines(graph: str, directory: str) -> tuple[str, ...]:
+    """The ontology files as N-Quads lines in ``graph``, with canonical blank-node labels.
 
-
-def _source(g: Graph, case: Case, s, iris: Iris) -> None:
-    node = iris.source(s.id)
-    _record(g, node, TL.SourceArticle, s.id, s.title, iris)
-    g.add((node, SCHEMA.headline, Literal(s.title)))
-    g.add((node, SCHEMA.text, Literal(s.text)))
-    g.add((node, TL.sha256, Literal(s.sha256)))
-    g.add((node, SCHEMA.inLanguage, Literal(s.language)))
-    g.add((node, TL.titleSupplied, Literal(s.title_supplied)))
-    if s.url:
-        g.add((node, SCHEMA.url, URIRef(s.url)))
-    if s.publisher:
-        g.add((node, SCHEMA.publisher, iris.entity(s.publisher)))
-    _text(g, node, TL.note, s.publisher_note)
-    if s.published is not None:
-        exact = s.published.earliest_begin is not None and s.published.earliest_begin == s.published.latest_end
-        if exact:  # schema:datePublished only when the day is known
-            g.add((node, SCHEMA.datePublished, _date(s.published.sort_date)))
-        add_dates(g, node, s.published, None, None)
-    _text(g, node, TL.publicationNote, s.published_note)
-
-
-def _mentions(ds: Dataset, case: Case, kind: str, record, iris: Iris) -> None:
-    body = iris.event(record.id) if kind == "event" else iris.claim(record.id)
-    for n, citation in enumerate(record.citations, start=1):
-        source = case.sources[citation.source]
-        g = ds.graph(iris.source_graph(source.id))
-        _mention(g, iris.mention(kind, record.id, n), body, iris.source(source.id), source.text, citation)
-
-
-def _mention(g: Graph, m: URIRef, body: URIRef, source: URIRef, text: str, c: Citation) -> None:
-    target, quote_sel, pos_sel = URIRef(f"{m}/target"), URIRef(f"{m}/quote"), URIRef(f"{m}/position")
-    prefix, suffix = quotes.selector_context(text, c.start, c.end)
-    g.add((body, TL.hasMention, m))
-    g.add((m, RDF.type, TL.Mention))
-    g.add((m, RDF.type, OA.Annotation))
-    g.add((m, OA.motivatedBy, OA.identifying))
-    g.add((m, OA.hasBody, body))
-    g.add((m, OA.hasTarget, target))
-    g.add((m, TL.inSource, source))
-    g.add((target, RDF.type, OA.SpecificResource))
-    g.add((target, OA.hasSource, source))
-    g.add((target, OA.hasSelector, quote_sel))
-    g.add((target, OA.hasSelector, pos_sel))
-    g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
-    g.add((quote_sel, OA.exact, Literal(c.quote)))
-    g.add((quote_sel, OA.prefix, Literal(prefix)))
-    g.add((quote_sel, OA.suffix, Literal(suffix)))
-    g.add((pos_sel, RDF.type, OA.TextPositionSelector))
-    g.add((pos_sel, OA.start, Literal(c.start, datatype=XSD.nonNegativeInteger)))
-    g.add((pos_sel, OA.end, Literal(c.end, datatype=XSD.nonNegativeInteger)))
-
-
-def _ontology(g: Graph, directory: Path) -> None:
+    Canonical labels keep the output byte-identical between builds.
+    """
+    from rdflib import Dataset, Graph, URIRef
     from rdflib.compare import to_canonical_graph
 
     parsed = Graph()
     for name in ONTOLOGY_FILES:
-        parsed.parse(directory / name, format="turtle")
-    # Canonical blank-node labels keep the output byte-identical between builds.
+        parsed.parse(Path(directory) / name, format="turtle")
+    ds = Dataset()
+    target = ds.graph(URIRef(graph))
     for triple in to_canonical_graph(parsed):
-        g.add(triple)
+        target.add(triple)
+    data = ds.serialize(format="nquads", encoding="utf-8").decode("utf-8")
+    return tuple(line + "\n" for line in data.splitlines() if line.strip())
+
+
+def build_dataset(case: Case, ontology: Path | None = None):
+    """The case's dataset as an rdflib ``Dataset`` (parsed from :func:`case_nquads`)."""
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.parse(data=case_nquads(case, ontology), format="nquads")
+    for prefix, namespace in prefixes.PREFIXES.items():
+        ds.bind(prefix, namespace, replace=True)
+    return ds

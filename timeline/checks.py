@@ -155,8 +155,10 @@ class _Checker:
             source = self.case.sources.get(citation.source)
             if source is None:
                 if citation.source not in self.case.failed_ids:  # an unreadable article is reported once
+                    hint = did_you_mean(citation.source, self.case.sources) or (
+                        f" (there is no articles/{citation.source}.md)")
                     self.error(record, citation.line, f"{what}: citation names unknown source {citation.source!r}"
-                               f"{did_you_mean(citation.source, self.case.sources)}")
+                               f"{hint}")
                 continue
             self.quote(record, citation, source.text, what)
 
@@ -164,8 +166,9 @@ class _Checker:
         match = quotes.find(text, citation.quote)
         if match is None:
             passage, ratio, hint = quotes.closest_passage(text, citation.quote)
+            shown = min(ratio, 0.99) if ratio < 1 else ratio  # never "100% alike" for what is not the quote
             message = (f"{what}: quote not found in {citation.source}; closest passage "
-                       f"({ratio:.0%} alike): {passage!r}")
+                       f"({shown:.0%} alike): {passage!r}")
             if hint:
                 message += f"; {hint}"
             self.error(record, citation.line, message)

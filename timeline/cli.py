@@ -74,6 +74,26 @@ def _print_problems(problems, quiet_warnings: bool = False) -> None:
         click.echo(str(problem), err=True)
 
 
+class _ProgressBar:
+    """``progress(done, total)`` drawn as a click progress bar on stderr (a label only when not a terminal)."""
+
+    def __init__(self, label: str, enabled: bool = True):
+        self.label, self.enabled, self.bar = label, enabled, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True,
+                                          show_percent=True)
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+            self.bar = None
+
+
 @cli.command()
 @case_argument
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL shape check of the built graph.")
@@ -89,7 +109,9 @@ def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool) -
     from timeline import pipeline
 
     case_dir = pipeline.resolve_case(case)
-    report = pipeline.check(case_dir, shacl=not no_shacl, engine=shacl_engine)
+    progress = _ProgressBar("reading CSV", enabled=not quiet)
+    report = pipeline.check(case_dir, shacl=not no_shacl, engine=shacl_engine, progress=progress)
+    progress.close()
     _print_problems(report.problems, quiet)
     counts = report.counts()
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
@@ -122,12 +144,18 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
     from timeline.errors import CaseInvalid
 
     case_dir = pipeline.resolve_case(case)
+    from timeline.store import check_writable
+
+    check_writable(output or pipeline.default_output(case_dir))  # fail now, not after the whole build
+    progress = _ProgressBar("reading CSV", enabled=not quiet)
     try:
-        report = pipeline.build(case_dir, output, shacl=not no_shacl, engine=shacl_engine)
+        report = pipeline.build(case_dir, output, shacl=not no_shacl, engine=shacl_engine, progress=progress)
     except CaseInvalid as exc:
+        progress.close()
         _print_problems(exc.problems, quiet)
         errors = sum(1 for p in exc.problems if p.is_error)
         _fail(f"{case_dir}: build failed with {errors} error(s); the previous graph was left unchanged")
+    progress.close()
     _print_problems(report.warnings, quiet)
     counts = report.counts()
     click.echo(f"built {report.output}: {report.quads} quads in {report.graphs} graphs "
@@ -135,6 +163,113 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
                f"({len(report.warnings)} warning(s), {report.seconds:.2f} s)")
     if store_to:
         _store_to(report.output, store_to)
+
+
+RDF_SUFFIXES = (".ttl", ".trig", ".nt", ".nq")
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--case", "case", metavar="CASE",
+              help="For CSV: the case (name or directory) the rows are added to; its articles are the sources "
+                   "the quotes are checked against.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Where to write the graph (N-Quads). Default: the case's graph (as `timeline build`); for RDF, "
+                   "out/<first file's name>/graph.nq.")
+@click.option("--graph", "graph_iri", metavar="IRI",
+              help="For RDF: the named graph for triples outside one (default: the curated graph of the one case "
+                   "the data names).")
+@click.option("--store", "store_to", metavar="DIR|URL",
+              help="Also load the graph into an on-disk Oxigraph store or push it to a SPARQL endpoint (as build).")
+@click.option("--no-shacl", is_flag=True, help="Skip the SHACL shape check of the result.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not list warnings or draw the progress bar.")
+def import_cmd(files: tuple[Path, ...], case: str | None, output: Path | None, graph_iri: str | None,
+               store_to: str | None, no_shacl: bool, quiet: bool) -> None:
+    """Import events and entities from CSV files, or a graph from RDF files.
+
+    CSV (needs --case): files of events and of entities, told apart by their
+    header (columns in `pydoc timeline.importer`). The rows are checked with the
+    case exactly as `timeline build` checks YAML records (references, dates,
+    every quote in its article), each problem naming the CSV file and line.
+    Only if all pass, the rows are added to the case's events.csv and
+    entities.csv, which `validate` and `build` read beside the YAML files,
+    and the case is built. Importing the same rows twice is refused as
+    duplicate ids.
+
+    RDF (Turtle .ttl, TriG .trig, N-Triples .nt, N-Quads .nq) in the
+    timeline ontology: terms and SHACL shapes are checked, the date index is
+    added where missing, and the graph is written as sorted N-Quads.
+    Nothing is written unless every check passes.
+    """
+    from timeline.errors import CaseInvalid
+
+    rdf = [f for f in files if f.suffix.lower() in RDF_SUFFIXES]
+    tables = [f for f in files if f.suffix.lower() == ".csv"]
+    others = [f for f in files if f not in rdf and f not in tables]
+    if others:
+        _fail(f"{others[0]}: not a CSV or RDF file (.csv, {', '.join(RDF_SUFFIXES)})")
+    if rdf and tables:
+        _fail("import CSV files (with --case) and RDF files in separate runs")
+    for f in files:
+        if not f.is_file():
+            _fail(f"{f}: no such file")
+    progress = _ProgressBar("reading CSV", enabled=not quiet)
+    try:
+        if tables:
+            summary = _import_csv(tables, case, output, not no_shacl, progress)
+        else:
+            if case:
+                _fail("--case is for CSV files; RDF files are imported as a graph of their own")
+            summary = _import_rdf(rdf, output, graph_iri, not no_shacl)
+    except CaseInvalid as exc:
+        progress.close()
+        _print_problems(exc.problems, quiet)
+        errors = sum(1 for p in exc.problems if p.is_error)
+        _fail(f"import failed with {errors} error(s); nothing was written")
+    progress.close()
+    graph, message, warnings = summary
+    _print_problems(warnings, quiet)
+    click.echo(message)
+    if store_to:
+        _store_to(graph, store_to)
+
+
+def _import_csv(tables: list[Path], case: str | None, output: Path | None, shacl: bool, progress):
+    from timeline import importer, pipeline
+
+    if not case:
+        _fail("CSV import needs --case CASE: the case whose articles the quotes cite")
+    case_dir = pipeline.resolve_case(case)
+    for own in (importer.EVENTS_CSV, importer.ENTITIES_CSV):
+        if any(t.resolve() == (case_dir / own).resolve() for t in tables):
+            _fail(f"{case_dir / own}: already part of the case; `timeline build` reads it")
+    report = importer.import_csv_into_case(case_dir, tables, output, shacl=shacl, progress=progress)
+    progress.close()
+    imported = set(tables)
+    added = ", ".join(f"{sum(1 for r in records.values() if r.path in imported)} {name}"
+                      for name, records in (("events", report.case.events), ("entities", report.case.entities)))
+    return report.output, (f"imported {added} into {case_dir}; built {report.output}: {report.quads} quads in "
+                           f"{report.graphs} graphs ({len(report.warnings)} warning(s), {report.seconds:.2f} s)"), \
+        report.warnings
+
+
+def _import_rdf(rdf: list[Path], output: Path | None, graph_iri: str | None, shacl: bool):
+    import time
+
+    from timeline import importer, pipeline
+    from timeline.errors import CaseInvalid
+    from timeline.store import write_atomic
+
+    started = time.perf_counter()
+    nquads, problems = importer.import_rdf_report(rdf, graph_iri, shacl=shacl)
+    if any(p.is_error for p in problems):
+        raise CaseInvalid(problems)
+    target = output or pipeline.default_output(Path(rdf[0].stem))
+    write_atomic(target, nquads)
+    graphs = len({line.rsplit(b" ", 2)[-2] for line in nquads.splitlines()})
+    quads = nquads.count(b"\n")
+    return target, (f"imported {len(rdf)} file(s); wrote {target}: {quads} quads in {graphs} graphs "
+                    f"({time.perf_counter() - started:.2f} s)"), [p for p in problems if not p.is_error]
 
 
 def _store_to(graph: Path, target: str) -> None:
@@ -235,6 +370,14 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
     text, where, saved = _read_query(query, file)
     form = check_form(text, allow_update, where)  # refuse UPDATE before loading anything
     given = saved_queries.parse_param_args(params)
+    if view_kind and output is None:
+        raise click.UsageError("--view needs -o FILE")
+    if output is not None and not view_kind:  # never ignore -o: the user expects a file
+        raise click.UsageError("-o is for --view pages; to save a result, redirect it: > FILE")
+    if output is not None:
+        from timeline.store import check_writable
+
+        check_writable(output)  # fail now, not after the query
     if fmt is not None:
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         if graph_form and fmt not in ("turtle", "nt", "jsonld"):
@@ -252,8 +395,6 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
         click.echo(f"updated {path}: {before} -> {len(store)} quads")
         return
     bindings = saved_queries.bind(saved, given, store) if saved else _adhoc_bindings(given)
-    if view_kind and output is None:
-        raise click.UsageError("--view needs -o FILE")
     result = store.query(text, bindings, where)
     if view_kind:
         _render_result(result, store, view_kind, output, saved.title if saved else "Query result")
@@ -384,7 +525,9 @@ def render_timeline_cmd(case, graph, date_from, date_to, actors, types, title, o
                         group_by) -> None:
     """An interactive timeline: lanes, zoom and pan, precision-aware dates, citations on click."""
     from timeline.render_timeline import render_timeline
+    from timeline.store import check_writable
 
+    check_writable(output)  # fail now, not after the whole render
     view = _load_view(case, graph, date_from, date_to, actors, types)
     page_title = title or view.case_title
     _write_page(render_timeline(view, group_by=group_by, title=page_title), output, page_title, embed_snippet)
@@ -401,7 +544,9 @@ def render_graph_cmd(case, graph, date_from, date_to, actors, types, title, outp
     """An interactive network of the case's entities; edges open their citations."""
     from timeline.errors import did_you_mean
     from timeline.render_graph import render_graph
+    from timeline.store import check_writable
 
+    check_writable(output)  # fail now, not after the whole render
     view = _load_view(case, graph, date_from, date_to, actors, types)
     focus_id = None
     if focus:
@@ -553,7 +698,9 @@ def stats(case, graph, fmt: str) -> None:
 def export(case, graph, fmt: str, output: Path, projection: str) -> None:
     """Export the built graph for other tools (written atomically)."""
     from timeline.export import export as do_export
+    from timeline.store import check_writable
 
+    check_writable(output)  # fail now, not after the whole export
     path, view = _case_view(case, graph)
     for written in do_export(path, fmt, output, view=view, projection=projection):
         click.echo(f"wrote {written}")

@@ -7,8 +7,10 @@ Every problem is collected with its file and line; nothing stops at the first.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ RECORD_FILES = ("entities.yaml", "events.yaml", "claims.yaml")
 # Field name -> (kind, required). Kinds are checked by _check_value.
 CASE_FIELDS = {
     "id": ("id", True), "title": ("str", True), "description": ("str", False),
-    "language": ("str", False), "base": ("url", False),
+    "language": ("str", False), "base": ("base", False),
 }
 SOURCE_FIELDS = {
     "id": ("id", True), "title": ("str", True), "title_supplied": ("bool", False),
@@ -78,18 +80,23 @@ class _Reader:
 
     def fields(self, raw: Any, spec: dict[str, tuple[str, bool]], what: str, line: int) -> dict[str, Any] | None:
         """Check a mapping against ``spec``; return the cleaned values or None."""
+        if raw is None:
+            self.error(line, f"{what} is empty")
+            return None
         if not isinstance(raw, yamlio.LineDict):
             self.error(line, f"{what} must be a mapping of field: value, not {_kind(raw)}")
             return None
         values: dict[str, Any] = {}
         ok = True
+        misspelt: set[str] = set()  # fields a typo stands for: "unknown field 'dat' (did you mean 'date'?)" says it
         for key in raw:
             if key not in spec:
                 self.error(raw.line_of(key), f"{what}: unknown field {key!r}{did_you_mean(str(key), spec)}")
+                misspelt.update(difflib.get_close_matches(str(key), sorted(spec), n=1, cutoff=0.6))
                 ok = False
         for key, (kind, required) in spec.items():
             if key not in raw or raw[key] is None or raw[key] == "":
-                if required:
+                if required and key not in misspelt:
                     self.error(raw.line, f"{what}: missing required field {key!r}")
                     ok = False
                 continue
@@ -104,16 +111,35 @@ class _Reader:
 
 def _kind(value: Any) -> str:
     return {dict: "a mapping", yamlio.LineDict: "a mapping", list: "a list", yamlio.LineList: "a list",
-            str: "a string", int: "a number", float: "a number", bool: "true/false"}.get(
-        type(value), type(value).__name__)
+            str: "a string", int: "a number", float: "a number", bool: "true/false", type(None): "nothing",
+            bytes: "binary data"}.get(type(value), type(value).__name__)
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A value for a message, kept short: never the whole of a huge (or YAML-alias-bombed) list or text."""
+    if isinstance(value, (list, dict, bytes)):
+        return _kind(value)
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _as_id_list(value: Any) -> tuple[list[str] | None, str | None]:
     items = value if isinstance(value, list) else [value]
     for item in items:
         if not isinstance(item, str) or not ID_RE.match(item):
-            return None, f"must be an id or a list of ids (lower-case letters, digits, '-'), got {item!r}"
+            return None, f"must be an id or a list of ids (lower-case letters, digits, '-'), got {_shown(item)}"
     return list(items), None
+
+
+def _is_iri(value: str) -> bool:
+    """Whether ``value`` is a valid absolute IRI (RFC 3987), as RDF needs."""
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_value(kind: str, value: Any) -> tuple[Any, str | None]:
@@ -124,7 +150,7 @@ def _check_value(kind: str, value: Any) -> tuple[Any, str | None]:
     if kind == "id":
         if isinstance(value, str) and ID_RE.match(value):
             return value, None
-        return None, f"must be an id (lower-case letters, digits and '-'), got {value!r}"
+        return None, f"must be an id (lower-case letters, digits and '-'), got {_shown(value)}"
     if kind == "ids":
         return _as_id_list(value)
     if kind == "strs":
@@ -135,7 +161,7 @@ def _check_value(kind: str, value: Any) -> tuple[Any, str | None]:
     if kind == "list":
         return (value, None) if isinstance(value, list) and value else (None, "must be a non-empty list")
     if kind == "bool":
-        return (value, None) if isinstance(value, bool) else (None, f"must be true or false, got {value!r}")
+        return (value, None) if isinstance(value, bool) else (None, f"must be true or false, got {_shown(value)}")
     if kind == "edtf":
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             return None, f"must be an EDTF date such as 2018-06, got {_kind(value)}"
@@ -143,10 +169,13 @@ def _check_value(kind: str, value: Any) -> tuple[Any, str | None]:
             return parse_edtf(str(value)), None
         except EdtfError as exc:
             return None, f"is not a valid date: {exc}"
-    if kind == "url":
-        if isinstance(value, str) and URL_RE.match(value):
-            return value, None
-        return None, f"must be an http(s) URL, got {value!r}"
+    if kind in ("url", "base"):
+        # The URL becomes an IRI in the graph: one that N-Quads cannot carry would fail the build later.
+        if isinstance(value, str) and URL_RE.match(value) and _is_iri(value):
+            if kind == "url" or _is_iri(value + "entity/x"):
+                return value, None
+            return None, f"must be a base IRI that ends with '/' or '#', got {_shown(value)}"
+        return None, f"must be an http(s) URL, got {_shown(value)}"
     if kind == "sha256":
         if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value):
             return value, None
@@ -154,15 +183,15 @@ def _check_value(kind: str, value: Any) -> tuple[Any, str | None]:
     if kind == "wikidata":
         if isinstance(value, str) and WIKIDATA_RE.match(value):
             return value, None
-        return None, f"must be a Wikidata item id such as Q3884, got {value!r}"
+        return None, f"must be a Wikidata item id such as Q3884, got {_shown(value)}"
     if kind == "grade":
         if isinstance(value, str) and value in "ABCDEF" and len(value) == 1:
             return value, None
-        return None, f"must be a reliability grade A-F, got {value!r}"
+        return None, f"must be a reliability grade A-F, got {_shown(value)}"
     if kind == "credibility":
         if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 6:
             return value, None
-        return None, f"must be a credibility grade 1-6, got {value!r}"
+        return None, f"must be a credibility grade 1-6, got {_shown(value)}"
     raise ValueError(kind)  # a programming error, not a user one
 
 
@@ -171,26 +200,41 @@ def _check_value(kind: str, value: Any) -> tuple[Any, str | None]:
 
 def _read_text(reader: _Reader) -> str | None:
     try:
-        data = reader.path.read_bytes()
+        info = reader.path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            reader.error(0, f"cannot read: {kind}")
+            return None
+        if info.st_size > MAX_ARTICLE_BYTES:  # before reading: a huge file is refused at once
+            reader.error(0, f"file is {info.st_size:,} bytes; the limit is {MAX_ARTICLE_BYTES:,}")
+            return None
+        with reader.path.open("rb") as handle:
+            data = handle.read(MAX_ARTICLE_BYTES + 1)
     except OSError as exc:
         reader.error(0, f"cannot read: {exc.strerror or exc}")
         return None
-    if len(data) > MAX_ARTICLE_BYTES:
-        reader.error(0, f"file is {len(data):,} bytes; the limit is {MAX_ARTICLE_BYTES:,}")
+    if len(data) > MAX_ARTICLE_BYTES:  # it grew since stat()
+        reader.error(0, f"file is over {MAX_ARTICLE_BYTES:,} bytes, the limit")
         return None
+    return decode_text(data, reader.error)
+
+
+def decode_text(data: bytes, error: Callable[[int, str], None]) -> str | None:
+    """UTF-8 text with any BOM removed and CRLF as LF; else None after ``error(line, message)``
+    naming what the bytes look like (binary, UTF-16, or which single-byte encoding)."""
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        reader.error(0, "binary file, not text")
+        error(0, "binary file, not text")
         return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        reader.error(0, "file is UTF-16 encoded; save it as UTF-8")
+        error(0, "file is UTF-16 encoded; save it as UTF-8")
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         guess = "Windows-1252 or Latin-1" if _looks_single_byte(data) else "an unknown encoding"
         line = data[: exc.start].count(b"\n") + 1
-        reader.error(line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}; the file looks like {guess}); "
-                           "save it as UTF-8")
+        error(line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}; the file looks like {guess}); "
+                    "save it as UTF-8")
         return None
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
@@ -210,9 +254,12 @@ def _load_yaml(reader: _Reader, text: str, line_offset: int = 0) -> Any:
         line, message = yamlio.error_line(exc)
         reader.error(line + line_offset if line else 0, message)
         return None
+    except RecursionError:  # yamlio limits nesting; this is a last resort
+        reader.error(0, "invalid YAML: nested too deeply")
+        return None
 
 
-def _records(path: Path, problems: list[Problem]) -> tuple[_Reader, list[yamlio.LineDict] | None]:
+def _records(path: Path, problems: list[Problem]) -> tuple[_Reader, yamlio.LineList | list | None]:
     """The records of one YAML file, or None if the file could not be read."""
     reader = _Reader(path, problems)
     if not path.exists():
@@ -231,7 +278,7 @@ def _records(path: Path, problems: list[Problem]) -> tuple[_Reader, list[yamlio.
     if not isinstance(data, yamlio.LineList):
         reader.error(getattr(data, "line", 1), f"expected a list of records (- id: ...), not {_kind(data)}")
         return reader, None
-    return reader, list(data)
+    return reader, data
 
 
 # ------------------------------------------------------------- records
@@ -264,7 +311,7 @@ def _dated(reader: _Reader, values: dict[str, Any], raw: yamlio.LineDict, what: 
 def _describe(kind: str, raw: Any, index: int) -> str:
     """``event 'id'`` for messages, or ``event #3`` when the record has no usable id."""
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-        return f"{kind} {raw['id']!r}"
+        return f"{kind} {_shown(raw['id'])}"
     return f"{kind} #{index + 1}"
 
 
@@ -335,8 +382,11 @@ def _source(path: Path, problems: list[Problem]) -> Source | None:
     if end < 0:
         reader.error(1, "the front matter is not closed by a '---' line")
         return None
+    reported = len(problems)
     meta = _load_yaml(reader, text[4:end + 1], line_offset=1)
     if meta is None:
+        if len(problems) == reported:  # no YAML error: the front matter is empty
+            reader.error(1, "the front matter is empty; it needs id, title, published, language and sha256")
         return None
     values = reader.fields(meta, SOURCE_FIELDS, "article front matter", 1)
     body = text[end + 5:]
@@ -373,7 +423,10 @@ def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
         reader.error(0, "missing case.yaml: not a case directory")
         return None, problems
     text = _read_text(reader)
+    reported = len(problems)
     meta = _load_yaml(reader, text) if text is not None else None
+    if text is not None and meta is None and len(problems) == reported:
+        reader.error(1, "case.yaml is empty; it needs at least id and title")
     values = reader.fields(meta, CASE_FIELDS, "case", 1) if meta is not None else None
     if values is None:
         return None, problems
@@ -413,7 +466,8 @@ def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
             case.unreadable.add(name)
             continue
         for i, raw in enumerate(raws):
-            record = build(reader, raw, i, getattr(raw, "line", 0))
+            line = raws.line_of(i) if isinstance(raws, yamlio.LineList) else getattr(raw, "line", 0)
+            record = build(reader, raw, i, line)
             if record is not None:
                 add(table, record, reader)
             elif isinstance(raw, dict) and isinstance(raw.get("id"), str):

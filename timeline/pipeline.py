@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,9 @@ from pathlib import Path
 from timeline import resources
 from timeline.errors import CaseInvalid, Problem, TimelineError, display_path
 from timeline.model import Case
+
+#: ``progress(done, total)``: called as a long input is read.
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -22,8 +26,24 @@ class Report:
     graphs: int = 0
     output: Path | None = None
     seconds: float = 0.0
-    dataset: object | None = None
     nquads: bytes = b""
+    #: Seconds per phase (load, checks, graph, shacl, write), for benchmarks and --verbose.
+    timings: dict[str, float] = field(default_factory=dict)
+    _dataset: object | None = field(default=None, init=False, repr=False)
+
+    @property
+    def dataset(self):
+        """The built graph as an rdflib ``Dataset`` (parsed on first use), or None before a build."""
+        if self._dataset is None and self.nquads:
+            from rdflib import Dataset
+
+            from timeline.prefixes import PREFIXES
+
+            self._dataset = Dataset()
+            self._dataset.parse(data=self.nquads, format="nquads")
+            for prefix, namespace in PREFIXES.items():
+                self._dataset.bind(prefix, namespace, replace=True)
+        return self._dataset
 
     @property
     def errors(self) -> list[Problem]:
@@ -92,24 +112,38 @@ def _where(case: Case):
     return where
 
 
-def check(case_dir: Path, shacl: bool = True, today: date | None = None, engine: str = "sparql") -> Report:
-    """Load a case and run every check; build the dataset in memory if it is sound."""
+def check(case_dir: Path, shacl: bool = True, today: date | None = None, engine: str = "sparql",
+          progress: Progress | None = None, extra_csv: Iterable[Path] = ()) -> Report:
+    """Load a case (YAML, and CSV where present) and run every check; build its N-Quads if it is sound.
+
+    ``extra_csv``: CSV files read as if they were in the case (``timeline import``).
+    ``progress(done, total)`` is called as CSV lines are read.
+    """
     from timeline.checks import check_case
-    from timeline.loader import load_case
+    from timeline.importer import load_case_with_csv
     from timeline.vocabulary import load_vocabularies
 
-    started = time.perf_counter()
-    case, problems = load_case(case_dir)
+    started = lap = time.perf_counter()
+
+    def phase(name: str) -> None:
+        nonlocal lap
+        now = time.perf_counter()
+        report.timings[name] = now - lap
+        lap = now
+
+    case, problems = load_case_with_csv(case_dir, progress, extra_csv)
     report = Report(case, problems)
+    phase("load")
     if case is not None:
         report.problems += check_case(case, load_vocabularies(), today)
+        phase("checks")
     if case is not None and report.ok:
-        from timeline.build import build_dataset
+        from timeline.build import case_nquads
 
-        report.dataset = build_dataset(case)
-        report.graphs = sum(1 for _ in report.dataset.graphs()) - 1  # minus rdflib's empty default graph
-        report.nquads = serialize(report.dataset)
+        report.nquads = case_nquads(case)
         report.quads = report.nquads.count(b"\n")
+        report.graphs = 2 + len(case.sources)  # curated, ontology and one per source
+        phase("graph")
         if shacl:
             from timeline import shacl as shacl_check
 
@@ -118,6 +152,7 @@ def check(case_dir: Path, shacl: bool = True, today: date | None = None, engine:
             else:
                 violations = shacl_check.validate_nquads(report.nquads)
             report.problems += shacl_check.as_problems(violations, _where(case))
+            phase("shacl")
     report.problems.sort(key=lambda p: (not p.is_error, p.path, p.line, p.message))
     report.seconds = time.perf_counter() - started
     return report
@@ -129,7 +164,8 @@ def serialize(dataset) -> bytes:
     return b"".join(sorted({line for line in data.splitlines(keepends=True) if line.strip()}))
 
 
-def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine: str = "sparql") -> Report:
+def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine: str = "sparql",
+          progress: Progress | None = None) -> Report:
     """Check and build a case, then write its dataset atomically.
 
     Nothing is written unless every check passes, so a failed build leaves the
@@ -138,13 +174,15 @@ def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine
     from timeline.store import write_atomic
 
     started = time.perf_counter()
-    report = check(case_dir, shacl=shacl, engine=engine)
-    if not report.ok or report.dataset is None:
+    report = check(case_dir, shacl=shacl, engine=engine, progress=progress)
+    if not report.ok or not report.nquads:
         raise CaseInvalid(report.problems)
     target = output or default_output(case_dir)
     if target.exists() and target.is_dir():
         raise TimelineError(f"{target}: is a directory; give a file name for the graph")
+    written = time.perf_counter()
     write_atomic(target, report.nquads)
+    report.timings["write"] = time.perf_counter() - written
     report.output = target
     report.seconds = time.perf_counter() - started
     return report

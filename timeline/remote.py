@@ -35,8 +35,9 @@ loopback host (set ``TIMELINE_ENDPOINT_ALLOW_HTTP_AUTH=1`` to allow plain
 http to another host), and never after a redirect: redirects are not
 followed at all, the error names the new location. TLS certificates and host
 names are verified with the system's trust store (``SSL_CERT_FILE`` /
-``SSL_CERT_DIR`` add a private CA). Every request has a time limit; an
-endpoint that does not answer in time gives ``URL: no answer within N s``.
+``SSL_CERT_DIR`` add a private CA). Every request has a time limit (60 s, or
+``TIMELINE_ENDPOINT_TIMEOUT`` seconds); an endpoint that does not answer in
+time gives ``URL: no answer within N s``.
 
 Push
 ----
@@ -79,6 +80,7 @@ from timeline.sparql import SparqlError, bind_values, syntax_error
 ENV_USER = "TIMELINE_ENDPOINT_USER"
 ENV_PASSWORD = "TIMELINE_ENDPOINT_PASSWORD"
 ENV_ALLOW_HTTP_AUTH = "TIMELINE_ENDPOINT_ALLOW_HTTP_AUTH"
+ENV_TIMEOUT = "TIMELINE_ENDPOINT_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
 CHUNK_TRIPLES = 50_000
 _MAX_GET = 4000  # longer GET URLs go as POST
@@ -96,6 +98,20 @@ class EndpointError(TimelineError):
 
 class EndpointSyntaxError(SparqlError, EndpointError):
     """The server refused the query's syntax (HTTP 400 with a position)."""
+
+
+def default_timeout() -> float:
+    """Seconds a request may take: ``$TIMELINE_ENDPOINT_TIMEOUT``, or 60."""
+    value = os.environ.get(ENV_TIMEOUT, "").strip()
+    if not value:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 86400:
+        raise TimelineError(f"{ENV_TIMEOUT}={value!r}: expected a number of seconds, such as 10")
+    return seconds
 
 
 def is_endpoint(location) -> bool:
@@ -145,11 +161,11 @@ class RemoteStore:
     """A SPARQL 1.1 endpoint behind the :class:`timeline.store.Store` interface."""
 
     def __init__(self, query_url: str, update_url: str | None = None, store_url: str | None = None, *,
-                 timeout: float | None = DEFAULT_TIMEOUT, method: str = "POST") -> None:
+                 timeout: float | None = None, method: str = "POST") -> None:
         self.query_url = _check_url(query_url, "query endpoint")
         self.update_url = _check_url(update_url, "update endpoint") if update_url else None
         self.store_url = _check_url(store_url, "graph store") if store_url else None
-        self.timeout = float(timeout) if timeout else DEFAULT_TIMEOUT
+        self.timeout = float(timeout) if timeout else default_timeout()
         if method.upper() not in ("POST", "GET"):
             raise TimelineError(f"method {method!r}: use POST or GET")
         self.method = method.upper()

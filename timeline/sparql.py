@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from timeline.errors import TimelineError
@@ -27,6 +28,7 @@ class SparqlError(TimelineError):
     """A query that cannot run; the message names where the problem is."""
 
 
+@functools.lru_cache(maxsize=256)  # saved queries are asked again and again with other bindings
 def form_of(text: str) -> str:
     """SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE (the first keyword after the prologue)."""
     tokens = [t for t in _TOKEN.findall(text) if not t.startswith("#")]
@@ -96,10 +98,15 @@ def bind_values(text: str, bindings: dict) -> str:
     if not bindings:
         return text
     names = list(bindings)
-    for name in names:
+    terms = []
+    for name in names:  # errors name the parameter, as the user gave it: --param NAME=VALUE
         if not _VAR.match(name):
-            raise SparqlError(f"not a valid parameter name: {name!r}")
-    row = " ".join(term_syntax(bindings[n]) for n in names)
+            raise SparqlError(f"--param {name}: not a valid parameter name (letters, digits and _)")
+        try:
+            terms.append(term_syntax(bindings[name]))
+        except SparqlError as exc:
+            raise SparqlError(f"--param {name}: {exc}") from None
+    row = " ".join(terms)
     block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }} "
     where = _where_brace(text)
     if where is None:

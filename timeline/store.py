@@ -616,11 +616,28 @@ def case_prefixes(store: Store) -> dict[str, str]:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory and rename over the target."""
+    r"""Write via a temporary file in the same directory and rename over the target.
+
+    Readers see the old file or the new one, never a part. A process killed
+    before the rename leaves the old file as it was, and a temporary
+    ``.NAME.PID-XXXX.tmp`` beside it, which the next write to the same path
+    removes once that process is gone. Errors are :class:`TimelineError`\ s
+    naming ``path``.
+    """
     path = Path(path)
+    if path.is_dir():
+        raise TimelineError(f"{path}: is a directory; give a file name")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in [path.parent, *path.parent.parents] if p.exists() and not p.is_dir()),
+                       path.parent)
+        raise TimelineError(f"{path}: cannot write: {blocker} is a file, not a directory") from None
+    except OSError as exc:
+        raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    _remove_stale_temporaries(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
@@ -629,12 +646,51 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):  # a full disk, a quota, a target that became a directory ...
+            raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
+    _fsync_dir(path.parent)
+
+
+def check_writable(path: Path) -> None:
+    """Fail at once, before any work, where :func:`write_atomic` would fail at the end.
+
+    Raises the same :class:`TimelineError`: ``path`` is a directory, an
+    ancestor is a file, or the nearest existing ancestor cannot be written to.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise TimelineError(f"{path}: is a directory; give a file name")
+    existing = next((p for p in [path.parent, *path.parent.parents] if p.exists()), None)
+    if existing is None:
+        return
+    if not existing.is_dir():
+        raise TimelineError(f"{path}: cannot write: {existing} is a file, not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise TimelineError(f"{path}: cannot write: Permission denied ({existing})")
+
+
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[A-Za-z0-9_]+\.tmp$")
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove the temporary files that killed writers of ``path`` left (those of live processes stay)."""
+    try:
+        entries = list(path.parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        match = _TEMPORARY.match(entry.name)
+        if match and match["name"] == path.name and not _alive(int(match["pid"])) and entry.is_file():
+            try:
+                entry.unlink()
+            except OSError:
+                pass
 
 
 def serialize_triples(triples: list[tuple[Term, Term, Term]], fmt: str, prefixes: dict[str, str] | None = None) -> str:

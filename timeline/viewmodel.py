@@ -15,6 +15,8 @@ from datetime import date
 
 from timeline.errors import TimelineError
 
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+
 TL = "https://w3id.org/timeline/ns#"
 
 # Which side of a relation each role stands on, for the directed graph edges:
@@ -158,8 +160,8 @@ def _local(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def _rows(store, text: str) -> list[dict[str, str]]:
-    return store.query(text, where="view").records()
+def _rows(store, text: str, bindings: dict | None = None) -> list[dict[str, str]]:
+    return store.query(text, bindings, where="view").records()
 
 
 def load_view(store, date_from: date | None = None, date_to: date | None = None,
@@ -174,7 +176,7 @@ def load_view(store, date_from: date | None = None, date_to: date | None = None,
         raise TimelineError("the graph has no tl:Case; rebuild it with `timeline build`")
     sources = _sources(store)
     entities = _entities(store)
-    events = _events(store, sources)
+    events = _events(store, sources, (date_from, date_to))
     claims = _claims(store, sources)
     for claim in claims.values():
         for target in claim.about:
@@ -234,12 +236,14 @@ def _entities(store) -> dict[str, EntityView]:
     return entities
 
 
-def _citations(store, kind: str, sources: dict[str, SourceView]) -> dict[str, list[Citation]]:
+def _citations(store, kind: str, sources: dict[str, SourceView],
+               window: tuple[date | None, date | None] = (None, None)) -> dict[str, list[Citation]]:
     # The default graph is the union, so this also works on a graph whose named graphs were merged.
-    rows = _rows(store, f"""SELECT DISTINCT ?id ?source ?quote ?start WHERE {{
+    only, bindings = _window(store, *window, "r")
+    rows = _rows(store, f"""SELECT DISTINCT ?id ?source ?quote ?start WHERE {{ {only}
         ?r tl:hasMention ?m . ?m tl:inSource ?s ; oa:hasTarget ?t .
         ?t oa:hasSelector ?q, ?p . ?q oa:exact ?quote . ?p oa:start ?start .
-        ?r a tl:{kind} ; dcterms:identifier ?id . ?s dcterms:identifier ?source }}""")
+        ?r a tl:{kind} ; dcterms:identifier ?id . ?s dcterms:identifier ?source }}""", bindings)
     out: dict[str, list[Citation]] = {}
     for r in rows:
         s = sources[r["source"]]
@@ -250,15 +254,41 @@ def _citations(store, kind: str, sources: dict[str, SourceView]) -> dict[str, li
     return out
 
 
-def _events(store, sources: dict[str, SourceView]) -> dict[str, EventView]:
-    rows = _rows(store, """SELECT * WHERE {
+def _window(store, date_from: date | None, date_to: date | None, var: str) -> tuple[str, dict]:
+    """A group pattern and its bindings that keep ``?var`` to the events whose month range
+    (tl:monthRange) overlaps the window: a superset of the events in it, found from the few index
+    nodes instead of every event. ("", {}) when there is no window or the graph has no index."""
+    from timeline.build import MONTH_RANGES
+    from timeline.results import Term
+
+    if date_from is None and date_to is None:
+        return "", {}
+    if not store.query(f"ASK {{ <{MONTH_RANGES}> rdfs:member ?range }}", where="view").boolean:
+        return "", {}  # a graph built before the index: every event is read and tested
+    tests, bindings = [], {}
+    name = 'STR(?_range), "/date-range/"'
+    if date_to is not None:
+        tests.append(f'COALESCE(xsd:date(STRBEFORE(STRAFTER({name}), "/")) <= ?_to, true)')
+        bindings["_to"] = Term.literal(date_to.isoformat(), XSD_DATE)
+    if date_from is not None:
+        tests.append(f'COALESCE(xsd:date(STRAFTER(STRAFTER({name}), "/")) >= ?_from, true)')
+        bindings["_from"] = Term.literal(date_from.isoformat(), XSD_DATE)
+    # The BIND ends the basic graph pattern, so that Oxigraph starts from the index nodes.
+    return (f"<{MONTH_RANGES}> rdfs:member ?_range . FILTER ({' && '.join(tests)}) "
+            f"BIND (?_range AS ?_in) ?{var} tl:monthRange ?_range .", bindings)
+
+
+def _events(store, sources: dict[str, SourceView],
+            window: tuple[date | None, date | None] = (None, None)) -> dict[str, EventView]:
+    only, bindings = _window(store, *window, "e")
+    rows = _rows(store, """SELECT * WHERE { """ + only + """
         ?e a tl:Event ; dcterms:identifier ?id ; rdfs:label ?label ; dcterms:description ?description ;
            tl:edtf ?edtf ; tl:dateLabel ?dateLabel ; tl:sortDate ?sort ; time:unitType ?unit ;
            tl:dateApproximate ?approximate ; tl:dateUncertain ?uncertain .
         OPTIONAL { ?e sem:hasEarliestBeginTimeStamp ?eb } OPTIONAL { ?e sem:hasLatestBeginTimeStamp ?lb }
         OPTIONAL { ?e sem:hasEarliestEndTimeStamp ?ee } OPTIONAL { ?e sem:hasLatestEndTimeStamp ?le }
         OPTIONAL { ?e tl:dateBasis/skos:notation ?basis } OPTIONAL { ?e tl:dateNote ?note }
-        OPTIONAL { ?e tl:place/rdfs:label ?place } }""")
+        OPTIONAL { ?e tl:place/rdfs:label ?place } }""", bindings)
     events = {
         r["id"]: EventView(
             r["id"], r["label"], r["description"], r["edtf"], r["dateLabel"], r["sort"], r.get("eb"), r.get("lb"),
@@ -266,21 +296,27 @@ def _events(store, sources: dict[str, SourceView]) -> dict[str, EventView]:
             r["uncertain"] == "true", r.get("basis", ""), r.get("note", ""), r.get("place", ""))
         for r in rows
     }
-    for r in sorted(_rows(store, """SELECT ?id ?type ?typeLabel WHERE { ?e a tl:Event ; dcterms:identifier ?id ;
-            tl:eventType ?t . ?t skos:notation ?type ; skos:prefLabel ?typeLabel }"""),
+    for r in sorted(_rows(store, """SELECT ?id ?type ?typeLabel WHERE { """ + only + """
+            ?e a tl:Event ; dcterms:identifier ?id ;
+            tl:eventType ?t . ?t skos:notation ?type ; skos:prefLabel ?typeLabel }""", bindings),
                     key=lambda r: (r["id"], r["type"])):
         events[r["id"]].types.append(r["type"])
         events[r["id"]].type_labels.append(r["typeLabel"])
-    for r in _rows(store, """SELECT ?id ?pid ?plabel ?role ?cls ?n WHERE { ?e a tl:Event ; dcterms:identifier ?id ;
+    found: dict[str, list[tuple[int, Participant]]] = {}
+    for r in _rows(store, """SELECT ?id ?pid ?plabel ?role ?cls ?n WHERE { """ + only + """
+            ?e a tl:Event ; dcterms:identifier ?id ;
             tl:hasParticipation ?p . ?p tl:participant ?x ; tl:role/skos:notation ?role .
             ?x dcterms:identifier ?pid ; rdfs:label ?plabel ; a ?cls .
-            ?cls rdfs:isDefinedBy <https://w3id.org/timeline/ns> . BIND (STR(?p) AS ?n) }"""):
-        events[r["id"]].participants.append(Participant(r["pid"], r["plabel"], r["role"], _local(r["cls"])))
-    for e in events.values():
-        # Order of the record (participation/1, /2, ...), so the page lists them as the curator did.
-        e.participants.sort(key=lambda p: (SOURCE_ROLES + TARGET_ROLES).index(p.role)
-                            if p.role in SOURCE_ROLES + TARGET_ROLES else 99)
-    for event_id, citations in _citations(store, "Event", sources).items():
+            ?cls rdfs:isDefinedBy <https://w3id.org/timeline/ns> . BIND (STR(?p) AS ?n) }""", bindings):
+        order = int(r["n"].rpartition("/")[2]) if r["n"].rpartition("/")[2].isdigit() else 0
+        found.setdefault(r["id"], []).append((order, Participant(r["pid"], r["plabel"], r["role"], _local(r["cls"]))))
+    ranked = SOURCE_ROLES + TARGET_ROLES
+    for event_id, items in found.items():
+        # By role (who acts first), then in the order of the record (participation/1, /2, ...), as the curator
+        # listed them; never in the order a query happens to return.
+        items.sort(key=lambda item: (ranked.index(item[1].role) if item[1].role in ranked else 99, item[0]))
+        events[event_id].participants = [participant for _order, participant in items]
+    for event_id, citations in _citations(store, "Event", sources, window).items():
         events[event_id].citations = citations
     return events
 

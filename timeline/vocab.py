@@ -75,6 +75,7 @@ class TL(DefinedNamespace):
     dateUncertain: URIRef
     dateBasis: URIRef
     dateNote: URIRef
+    monthRange: URIRef
     # Claims
     claimant: URIRef
     onBehalfOf: URIRef

@@ -32,27 +32,60 @@ class DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
+class BadKey(yaml.MarkedYAMLError):
+    """A key that is a list or a mapping (``? [a, b]``): no record field is named like that."""
+
+
+class TooDeep(yaml.MarkedYAMLError):
+    """Collections nested deeper than any record needs (and deep enough to exhaust the stack)."""
+
+
+MAX_DEPTH = 64
+
+
 class _Loader(_Base):  # type: ignore[misc, valid-type]
     pass
+
+
+class _Nested:
+    """Counts how deep the collection being built is; too deep is a YAML error at its line."""
+
+    def __init__(self, loader: _Loader, node: yaml.Node):
+        self.loader, self.node = loader, node
+
+    def __enter__(self) -> None:
+        depth = getattr(self.loader, "_timeline_depth", 0) + 1
+        if depth > MAX_DEPTH:
+            raise TooDeep(None, None, f"lists or mappings nested more than {MAX_DEPTH} levels deep",
+                          self.node.start_mark)
+        self.loader._timeline_depth = depth
+
+    def __exit__(self, *exc: object) -> None:
+        self.loader._timeline_depth -= 1
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in result:
-            raise DuplicateKey(
-                None, None, f"duplicate key {key!r} (first at line {result.key_lines[key]})", key_node.start_mark
-            )
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
+    with _Nested(loader, node):
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                kind = "a list" if isinstance(key, list) else "a mapping" if isinstance(key, dict) else "a value"
+                raise BadKey(None, None, f"a key must be a plain name, not {kind}", key_node.start_mark)
+            if key in result:
+                raise DuplicateKey(
+                    None, None, f"duplicate key {key!r} (first at line {result.key_lines[key]})", key_node.start_mark
+                )
+            result[key] = loader.construct_object(value_node, deep=True)
+            result.key_lines[key] = key_node.start_mark.line + 1
     return result
 
 
 def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
-    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    with _Nested(loader, node):
+        result = LineList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result

@@ -1,0 +1,826 @@
+"""Bulk import: events and entities from CSV, and RDF already in the ontology.
+
+CSV case layout
+---------------
+A case directory may hold ``entities.csv`` and ``events.csv`` beside (or
+instead of) ``entities.yaml`` and ``events.yaml``; ``case.yaml`` and
+``articles/`` are as usual, and claims stay in ``claims.yaml``.
+:func:`load_case_with_csv` reads such a directory: YAML files that are missing
+are taken as empty when a CSV file is present, and every record goes through
+the same checks as a YAML record (:func:`timeline.checks.check_case`).
+Problems name the CSV file and the line a record starts on.
+
+``entities.csv`` columns (a header row names them, in any order):
+
+=============  ========  ==================================================
+column         required  value
+=============  ========  ==================================================
+id             yes       lower-case letters, digits and ``-``
+type           yes       ``company``, ``person``, ``place``, ... (model.ENTITY_TYPES)
+label          yes       the name shown
+aliases                  other names, separated by ``;``
+description
+wikidata                 a Wikidata item id such as ``Q3884``
+member_of                ids of organisations or groups, separated by ``;``
+parent                   id of the parent organisation
+made_by                  id of the maker of a product
+located_in               id of a place
+position                 a person's job title
+note
+=============  ========  ==================================================
+
+``events.csv`` columns: one citation per row; further rows with the same id
+add citations (their other cells are left empty, or repeat the first row's):
+
+=============  ========  ==================================================
+column         required  value
+=============  ========  ==================================================
+id             yes
+type           yes       event types from ontology/event-types.ttl, ``;``-separated
+label          yes
+description    yes       one sentence
+edtf           yes*      the date in EDTF: ``2018-06``, ``2018-06-12~``, ``2020-06-10/2021-06``
+start, end     yes*      instead of ``edtf``: ``start`` alone is a date, both an interval
+date_basis     yes       ``stated``, ``resolved``, ``inferred`` or ``external``
+date_note                how the date was found (needed unless the basis is ``stated``)
+place                    id of a place entity
+actors         yes       ``entity:role; entity:role`` (roles from ontology/roles.ttl)
+produced                 ids of documents, ``;``-separated
+responds_to              ids of earlier events, ``;``-separated
+sub_event_of             ids of larger events, ``;``-separated
+note
+source         yes       id of the source article of this row's citation
+quote          yes       the exact passage of that article (kept verbatim)
+=============  ========  ==================================================
+
+RDF
+---
+:func:`import_rdf` reads Turtle, TriG, N-Triples or N-Quads files whose data
+uses the ontology, checks the ``tl:`` terms they use, adds the month-range
+index where events lack it, validates the result with the SHACL shapes, and
+returns sorted N-Quads. Problems name the file (and a line where the node is
+written).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from timeline.dates import EdtfError, parse_edtf
+from timeline.errors import CaseInvalid, Problem, did_you_mean, display_path
+from timeline.loader import ENTITY_FIELDS, EVENT_FIELDS, ID_RE, RECORD_FILES, _check_value, decode_text, load_case
+from timeline.model import DATE_BASES, Case, Citation, Entity, Event, Participant
+
+Progress = Callable[[int, int], None]
+
+ENTITIES_CSV = "entities.csv"
+EVENTS_CSV = "events.csv"
+
+ENTITY_COLUMNS = ("id", "type", "label", "aliases", "description", "wikidata", "member_of", "parent", "made_by",
+                  "located_in", "position", "note")
+EVENT_COLUMNS = ("id", "type", "label", "description", "edtf", "start", "end", "date_basis", "date_note", "place",
+                 "actors", "produced", "responds_to", "sub_event_of", "note", "source", "quote")
+#: Columns written by :func:`write_events_csv` (``start``/``end`` are an alternative input to ``edtf``).
+EVENT_CSV_COLUMNS = tuple(c for c in EVENT_COLUMNS if c not in ("start", "end"))
+_ENTITY_REQUIRED = ("id", "type", "label")
+_EVENT_REQUIRED = ("id", "type", "label", "description", "actors", "source", "quote")
+_CITATION_COLUMNS = ("source", "quote")
+_LIST_KINDS = ("ids", "strs")
+_PROGRESS_EVERY = 500
+
+
+# ------------------------------------------------------------------ progress
+
+
+class _Progress:
+    """Counts CSV lines read across files and reports (done, total) now and then."""
+
+    def __init__(self, callback: Progress | None, total: int):
+        self.callback = callback
+        self.total = total
+        self.done = 0
+        self._last = 0
+
+    def advance(self, lines: int) -> None:
+        self.done = min(self.total, self.done + lines)
+        if self.callback and (self.done - self._last >= _PROGRESS_EVERY or self.done == self.total):
+            self._last = self.done
+            self.callback(self.done, self.total)
+
+    def finish(self) -> None:
+        if self.callback and self._last != self.total:
+            self.done = self._last = self.total
+            self.callback(self.total, self.total)
+
+
+def _data_lines(text: str) -> int:
+    """Lines after the header (an upper bound on records; quoted cells may span lines)."""
+    lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    return max(0, lines - 1)
+
+
+# ------------------------------------------------------------------ reading CSV
+
+
+class _Sheet:
+    """One CSV file: its rows with the line each starts on, and the problems found."""
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.path = Path(path)
+        self.shown = display_path(self.path)
+        self.problems = problems
+        self.text: str | None = None
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.shown, line, message))
+
+    def warn(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.shown, line, message, "warning"))
+
+    def read(self) -> str | None:
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            self.error(0, f"cannot read: {exc.strerror or exc}")
+            return None
+        self.text = decode_text(data, self.error)
+        return self.text
+
+    def rows(self, known: tuple[str, ...], required: tuple[str, ...],
+             progress: _Progress) -> Iterable[tuple[int, dict[str, str]]]:
+        """(line, {column: cell}) for each data row; nothing if the header is unusable."""
+        text = self.text if self.text is not None else self.read()
+        if text is None:
+            return
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            self.error(1, f"not valid CSV: {exc}")
+            return
+        if not header or not any(h.strip() for h in header):
+            self.error(1, "expected a header row naming the columns (" + ", ".join(required) + ", ...)")
+            return
+        columns = [h.strip().lower() for h in header]
+        for name in columns:
+            if name and name not in known:
+                self.error(1, f"unknown column {name!r}{did_you_mean(name, known)}; the columns are "
+                              + ", ".join(known))
+        seen: set[str] = set()
+        for name in columns:
+            if name in seen and name:
+                self.error(1, f"column {name!r} appears twice")
+            seen.add(name)
+        missing = [c for c in required if c not in columns]
+        if missing:
+            self.error(1, "missing required column(s): " + ", ".join(missing))
+            return
+        previous = reader.line_num
+        while True:
+            line = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                self.error(line, f"not valid CSV: {exc}")
+                break
+            progress.advance(reader.line_num - previous)
+            previous = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue  # a blank line
+            if len(cells) > len(columns):
+                self.error(line, f"row has {len(cells)} cells but the header names {len(columns)} columns")
+                continue
+            row = {}
+            for name, cell in zip(columns, cells, strict=False):
+                if name in known:
+                    row[name] = cell if name == "quote" else cell.strip()
+            yield line, row
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+def _field(sheet: _Sheet, line: int, what: str, column: str, kind: str, cell: str) -> tuple[Any, bool]:
+    """(value, ok) for one cell checked like the YAML field of the same name."""
+    raw: Any = _split(cell) if kind in _LIST_KINDS else cell
+    if kind in _LIST_KINDS and not raw:
+        return None, True
+    value, message = _check_value(kind, raw)
+    if message:
+        sheet.error(line, f"{what}: column {column!r} {message}")
+        return None, False
+    return value, True
+
+
+def _fields(sheet: _Sheet, line: int, what: str, row: dict[str, str],
+            fields: dict[str, tuple[str, bool]]) -> tuple[dict[str, Any], bool]:
+    """The checked values of a row's cells for ``fields`` (column: (kind, required)), and whether all passed."""
+    values: dict[str, Any] = {}
+    ok = True
+    for column, (kind, required) in fields.items():
+        cell = row.get(column, "")
+        if not cell:
+            if required:
+                sheet.error(line, f"{what}: missing required column {column!r}")
+                ok = False
+            continue
+        value, good = _field(sheet, line, what, column, kind, cell)
+        ok = ok and good
+        if value is not None:
+            values[column] = value
+    return values, ok
+
+
+def _describe(kind: str, row: dict[str, str], line: int) -> str:
+    ident = row.get("id", "")
+    return f"{kind} {ident!r}" if ident else f"{kind} on line {line}"
+
+
+# ------------------------------------------------------------------ entities
+
+
+def read_entities_csv(path: Path, progress: Progress | None = None,
+                      _progress: _Progress | None = None) -> tuple[list[Entity], set[str], list[Problem]]:
+    """The entities of an ``entities.csv`` file, the ids of rows that failed, and the problems."""
+    problems: list[Problem] = []
+    failed: set[str] = set()
+    sheet = _Sheet(path, problems)
+    if sheet.read() is None:
+        return [], failed, problems
+    tracker = _progress or _Progress(progress, _data_lines(sheet.text or ""))
+    entities: list[Entity] = []
+    first: dict[str, int] = {}
+    for line, row in sheet.rows(ENTITY_COLUMNS, _ENTITY_REQUIRED, tracker):
+        what = _describe("entity", row, line)
+        values, ok = _fields(sheet, line, what, row, ENTITY_FIELDS)
+        if not ok:
+            if row.get("id"):
+                failed.add(row["id"])  # references to it are not reported again
+            continue
+        if values["id"] in first:
+            sheet.error(line, f"duplicate id {values['id']!r} (first defined at {sheet.shown}:{first[values['id']]})")
+            continue
+        first[values["id"]] = line
+        entities.append(Entity(
+            id=values["id"], type=values["type"], label=values["label"], path=sheet.path, line=line,
+            aliases=values.get("aliases", []), description=values.get("description"),
+            wikidata=values.get("wikidata"), member_of=values.get("member_of", []), parent=values.get("parent"),
+            made_by=values.get("made_by"), located_in=values.get("located_in"), position=values.get("position"),
+            note=values.get("note"), field_lines={c: line for c in row if row[c]},
+        ))
+    if _progress is None:
+        tracker.finish()
+    return entities, failed, problems
+
+
+# ------------------------------------------------------------------ events
+
+
+def _event_date(sheet: _Sheet, line: int, what: str, row: dict[str, str]) -> tuple[Any, bool]:
+    edtf, start, end = row.get("edtf", ""), row.get("start", ""), row.get("end", "")
+    if edtf and (start or end):
+        sheet.error(line, f"{what}: give the date either in column 'edtf' or in 'start'/'end', not both")
+        return None, False
+    if not edtf and not start:
+        if end:
+            sheet.error(line, f"{what}: column 'end' needs a 'start' (for an open start write edtf '../{end}')")
+        else:
+            sheet.error(line, f"{what}: missing required column 'edtf' (or 'start' and 'end')")
+        return None, False
+    column = "edtf" if edtf else ("start/end" if end else "start")
+    text = edtf or (f"{start}/{end}" if end else start)
+    try:
+        return parse_edtf(text), True
+    except EdtfError as exc:
+        sheet.error(line, f"{what}: column {column!r} is not a valid date: {exc}")
+        return None, False
+
+
+def _actors(sheet: _Sheet, line: int, what: str, cell: str) -> tuple[list[Participant], bool]:
+    participants, ok = [], True
+    for item in _split(cell):
+        entity, sep, role = (part.strip() for part in item.partition(":"))
+        if not sep or not ID_RE.match(entity) or not ID_RE.match(role):
+            sheet.error(line, f"{what}: column 'actors': {item!r} is not ENTITY:ROLE (ids such as "
+                              "'amazon:vendor', separated by ';')")
+            ok = False
+            continue
+        participants.append(Participant(entity, role, line))
+    if ok and not participants:
+        sheet.error(line, f"{what}: column 'actors' names no participant")
+        ok = False
+    return participants, ok
+
+
+def _first_row(sheet: _Sheet, line: int, row: dict[str, str]) -> Event | None:
+    """The event described by the first row of its id (without citations)."""
+    what = _describe("event", row, line)
+    # The date, participants and citations have columns of their own (edtf/start/end, actors, source/quote).
+    fields = {k: v for k, v in EVENT_FIELDS.items() if k not in ("date", "participants", "citations")}
+    values, ok = _fields(sheet, line, what, row, fields)
+    span, good = _event_date(sheet, line, what, row)
+    ok = ok and good
+    participants, good = _actors(sheet, line, what, row.get("actors", ""))
+    ok = ok and good
+    basis = values.get("date_basis")
+    if basis is not None and basis not in DATE_BASES:
+        sheet.error(line, f"{what}: date_basis must be stated, resolved, inferred or external, not {basis!r}"
+                          f"{did_you_mean(basis, set(DATE_BASES))}")
+        ok = False
+    elif basis is None and span is not None:
+        sheet.error(line, f"{what}: a date needs a date_basis (stated, resolved, inferred or external)")
+        ok = False
+    elif basis in ("resolved", "inferred", "external") and not values.get("date_note"):
+        sheet.error(line, f"{what}: date_basis {basis!r} needs a date_note saying how the date was determined")
+        ok = False
+    if not ok:
+        return None
+    return Event(
+        id=values["id"], path=sheet.path, line=line, types=values["type"], label=values["label"],
+        description=values["description"], date=span, date_basis=basis, date_note=values.get("date_note"),
+        place=values.get("place"), participants=participants, produced=values.get("produced", []),
+        responds_to=values.get("responds_to", []), sub_event_of=values.get("sub_event_of", []),
+        citations=[], note=values.get("note"),
+        field_lines={**{c: line for c in row if row[c]}, "date": line, "participants": line},
+    )
+
+
+def read_events_csv(path: Path, progress: Progress | None = None,
+                    _progress: _Progress | None = None) -> tuple[list[Event], set[str], list[Problem]]:
+    """The events of an ``events.csv`` file, the ids of events that failed, and the problems."""
+    problems: list[Problem] = []
+    sheet = _Sheet(path, problems)
+    if sheet.read() is None:
+        return [], set(), problems
+    tracker = _progress or _Progress(progress, _data_lines(sheet.text or ""))
+    events: dict[str, Event] = {}
+    first_rows: dict[str, tuple[int, dict[str, str]]] = {}
+    failed: set[str] = set()
+    for line, row in sheet.rows(EVENT_COLUMNS, _EVENT_REQUIRED, tracker):
+        ident = row.get("id", "")
+        if not ident:
+            sheet.error(line, "event row without an id")
+            continue
+        if ident not in first_rows:
+            first_rows[ident] = (line, row)
+            event = _first_row(sheet, line, row)
+            if event is None:
+                failed.add(ident)
+                continue
+            events[ident] = event
+        else:
+            first_line, first = first_rows[ident]
+            for column, cell in row.items():
+                if column in _CITATION_COLUMNS or column == "id" or not cell or cell == first.get(column, ""):
+                    continue
+                sheet.error(line, f"event {ident!r}: column {column!r} differs from the event's first row (line "
+                                  f"{first_line}); a further row with the same id only adds a citation, so leave "
+                                  "its other cells empty")
+        source, quote = row.get("source", ""), row.get("quote", "")
+        what = f"event {ident!r}"
+        if not source and not quote:
+            sheet.error(line, f"{what}: the row has no citation (columns 'source' and 'quote')")
+            continue
+        if not source or not quote.strip():
+            missing = "source" if not source else "quote"
+            sheet.error(line, f"{what}: a citation needs both 'source' and 'quote'; column {missing!r} is empty")
+            continue
+        if not ID_RE.match(source):
+            sheet.error(line, f"{what}: column 'source' must be the id of an article, got {source!r}")
+            continue
+        if ident in events:
+            citations = events[ident].citations
+            if any(c.source == source and c.quote == quote for c in citations):
+                sheet.error(line, f"{what}: the same citation is given twice")
+                continue
+            citations.append(Citation(source, quote, line))
+    for ident in list(events):
+        if not events[ident].citations:  # the first row's citation failed
+            del events[ident]
+            failed.add(ident)
+    if _progress is None:
+        tracker.finish()
+    return list(events.values()), failed, problems
+
+
+# ------------------------------------------------------------------ into a case
+
+
+def _known_ids(case: Case) -> dict[str, tuple[str, int]]:
+    known = {}
+    for table in (case.sources, case.entities, case.events, case.claims):
+        for record in table.values():
+            known[record.id] = (display_path(record.path), record.line)
+    return known
+
+
+def _add_records(case: Case, entities: list[Entity], events: list[Event], problems: list[Problem]) -> None:
+    """Add CSV records to the case, refusing ids already taken by another record."""
+    known = _known_ids(case)
+    for table, records in ((case.entities, entities), (case.events, events)):
+        for record in records:
+            if record.id in known:
+                where, line = known[record.id]
+                problems.append(Problem(display_path(record.path), record.line,
+                                        f"duplicate id {record.id!r} (first defined at {where}:{line})"))
+                case.failed_ids.add(record.id)
+                continue
+            known[record.id] = (display_path(record.path), record.line)
+            table[record.id] = record
+
+
+def csv_kind(path: Path) -> str:
+    """``"events"`` or ``"entities"``, from the header row of a CSV file (raises CaseInvalid otherwise)."""
+    shown = display_path(Path(path))
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except OSError as exc:
+        raise CaseInvalid([Problem(shown, 0, f"cannot read: {exc.strerror or exc}")]) from None
+    except csv.Error as exc:
+        raise CaseInvalid([Problem(shown, 1, f"not valid CSV: {exc}")]) from None
+    columns = {h.strip().lower() for h in header}
+    if columns & {"actors", "quote", "edtf", "start"}:
+        return "events"
+    if {"type", "label"} <= columns:
+        return "entities"
+    raise CaseInvalid([Problem(shown, 1, "cannot tell events from entities: an events file has the columns "
+                               "actors, source and quote; an entities file has id, type and label")])
+
+
+def _read_all(events_csv: list[Path], entities_csv: list[Path],
+              progress: Progress | None) -> tuple[list[Event], list[Entity], set[str], list[Problem]]:
+    """Entities first (events refer to them), then events; one progress count over all files."""
+    files = [(p, read_entities_csv) for p in entities_csv] + [(p, read_events_csv) for p in events_csv]
+    sizes = []
+    for path, _read in files:
+        try:
+            sizes.append(_data_lines(Path(path).read_text(encoding="utf-8", errors="replace")))
+        except OSError:
+            sizes.append(0)
+    tracker = _Progress(progress, sum(sizes))
+    records: dict = {read_entities_csv: [], read_events_csv: []}
+    failed: set[str] = set()
+    problems: list[Problem] = []
+    for n, (path, read) in enumerate(files):
+        found_records, found_failed, found = read(path, _progress=tracker)
+        records[read] += found_records
+        failed |= found_failed
+        problems += found
+        tracker.done = sum(sizes[: n + 1])
+    tracker.finish()
+    return records[read_events_csv], records[read_entities_csv], failed, problems
+
+
+def import_csv(events_csv: Path | None, entities_csv: Path | None, case: Case,
+               progress: Progress | None = None, today: date | None = None,
+               ) -> tuple[list[Event], list[Entity], list[Problem]]:
+    """Read events and entities from CSV into model objects and check them against ``case``.
+
+    ``case`` supplies the articles (quotes must be found in them) and any
+    records already defined; it is not modified. The checks are those of a
+    YAML case (:func:`timeline.checks.check_case`) run on the case with the
+    CSV records added, so references, vocabularies, dates and quotes are all
+    checked; a quote that is not found is reported with its closest passage.
+    Citations of the returned events carry their offsets in the article.
+    ``progress(done, total)`` is called as CSV lines are read.
+    """
+    from timeline.checks import check_case
+    from timeline.vocabulary import load_vocabularies
+
+    events, entities, failed, problems = _read_all([events_csv] if events_csv else [],
+                                                   [entities_csv] if entities_csv else [], progress)
+    merged = replace(case, entities=dict(case.entities), events=dict(case.events), claims=dict(case.claims),
+                     sources=dict(case.sources), failed_ids=set(case.failed_ids) | failed,
+                     unreadable=set(case.unreadable))
+    _present_csv(merged, entities_csv is not None, events_csv is not None)
+    _add_records(merged, entities, events, problems)
+    problems += check_case(merged, load_vocabularies(), today)
+    problems.sort(key=lambda p: (not p.is_error, p.path, p.line, p.message))
+    kept_events = [e for e in events if merged.events.get(e.id) is e]
+    kept_entities = [e for e in entities if merged.entities.get(e.id) is e]
+    return kept_events, kept_entities, problems
+
+
+def _present_csv(case: Case, entities: bool, events: bool) -> None:
+    """A record kind that comes from CSV is readable even if its YAML file is missing."""
+    for name, present in (("entities.yaml", entities), ("events.yaml", events)):
+        if present and not (case.path / name).exists():
+            case.unreadable.discard(name)
+
+
+def load_case_with_csv(path: Path, progress: Progress | None = None,
+                       extra: Iterable[Path] = ()) -> tuple[Case | None, list[Problem]]:
+    """:func:`timeline.loader.load_case`, plus the records of ``entities.csv`` and ``events.csv``.
+
+    ``extra`` CSV files (events or entities, told apart by their header) are
+    read as if they were in the case too. Where CSV records are present, YAML
+    record files that are missing are taken as empty instead of being errors.
+    Cross-record checks are not run here, as with ``load_case``: run
+    :func:`timeline.checks.check_case` on the result (``pipeline.check`` does).
+    """
+    path = Path(path)
+    extra = [Path(p) for p in extra]
+    kinds = {p: csv_kind(p) for p in extra}
+    case, problems = load_case(path)
+    if case is None:
+        return case, problems
+    entities_csv = [p for p in [path / ENTITIES_CSV] if p.is_file()] + [p for p in extra if kinds[p] == "entities"]
+    events_csv = [p for p in [path / EVENTS_CSV] if p.is_file()] + [p for p in extra if kinds[p] == "events"]
+    if not (entities_csv or events_csv):
+        return case, problems
+    missing = {display_path(path / name) for name in RECORD_FILES if not (path / name).exists()}
+    problems = [p for p in problems if not (p.path in missing and p.message == "missing file")]
+    for name in RECORD_FILES:
+        if not (path / name).exists():
+            case.unreadable.discard(name)
+    events, entities, failed, found = _read_all(events_csv, entities_csv, progress)
+    problems += found
+    case.failed_ids |= failed
+    _add_records(case, entities, events, problems)
+    return case, problems
+
+
+def import_csv_into_case(case_dir: Path, files: Iterable[Path], output: Path | None = None, shacl: bool = True,
+                         engine: str = "sparql", progress: Progress | None = None, today: date | None = None):
+    """Add the records of CSV files to a case, then build it (``timeline import``); a ``pipeline.Report``.
+
+    The case with the new records is checked exactly as ``timeline build``
+    checks it; on any error nothing is written (raises CaseInvalid, problems
+    naming the imported file and line). Otherwise the case's ``entities.csv``
+    and ``events.csv`` are rewritten, atomically and in canonical form, with
+    their earlier rows followed by the imported ones (entities first, so an
+    interruption never leaves events naming entities that are not there), and
+    the graph is written atomically to ``output`` (default: the case's).
+    """
+    from timeline import pipeline
+    from timeline.store import write_atomic
+
+    case_dir, files = Path(case_dir), [Path(f) for f in files]
+    report = pipeline.check(case_dir, shacl=shacl, engine=engine, today=today, progress=progress, extra_csv=files)
+    if not report.ok or not report.nquads:
+        raise CaseInvalid(report.problems)
+    case = report.case
+    csv_paths = {case_dir / ENTITIES_CSV, case_dir / EVENTS_CSV, *files}
+    kept_entities = [e for e in case.entities.values() if e.path in csv_paths]
+    kept_events = [e for e in case.events.values() if e.path in csv_paths]
+    kinds = {csv_kind(f) for f in files}
+    for name, kind, columns, rows in ((ENTITIES_CSV, "entities", ENTITY_COLUMNS, entity_rows(kept_entities)),
+                                      (EVENTS_CSV, "events", EVENT_CSV_COLUMNS, event_rows(kept_events))):
+        if kind in kinds:
+            write_atomic(case_dir / name, _csv_bytes(columns, rows))
+    report.output = Path(output) if output else pipeline.default_output(case_dir)
+    write_atomic(report.output, report.nquads)
+    return report
+
+
+# ------------------------------------------------------------------ writing CSV
+
+
+def _joined(values: Iterable[str], what: str) -> str:
+    items = list(values)
+    for item in items:
+        if ";" in item:
+            raise ValueError(f"{what}: {item!r} contains ';', which separates list items in CSV")
+    return "; ".join(items)
+
+
+def entity_rows(entities: Iterable[Entity]) -> Iterable[list[str]]:
+    for e in entities:
+        yield [e.id, e.type, e.label, _joined(e.aliases, f"entity {e.id} alias"), e.description or "",
+               e.wikidata or "", "; ".join(e.member_of), e.parent or "", e.made_by or "", e.located_in or "",
+               e.position or "", e.note or ""]
+
+
+def event_rows(events: Iterable[Event]) -> Iterable[list[str]]:
+    """One row per citation; the first row of an event carries its other columns."""
+    for ev in events:
+        if ev.date is None or not ev.citations:
+            raise ValueError(f"event {ev.id}: an event needs a date and at least one citation")
+        head = [ev.id, "; ".join(ev.types), ev.label, ev.description, ev.date.edtf, ev.date_basis or "",
+                ev.date_note or "", ev.place or "", "; ".join(f"{p.entity}:{p.role}" for p in ev.participants),
+                "; ".join(ev.produced), "; ".join(ev.responds_to), "; ".join(ev.sub_event_of), ev.note or ""]
+        for i, c in enumerate(ev.citations):
+            cells = head if i == 0 else [ev.id] + [""] * (len(head) - 1)
+            yield [*cells, c.source, c.quote]
+
+
+def write_entities_csv(entities: Iterable[Entity], path: Path) -> None:
+    """Write entities as an ``entities.csv`` file (atomically)."""
+    from timeline.store import write_atomic
+
+    write_atomic(Path(path), _csv_bytes(ENTITY_COLUMNS, entity_rows(entities)))
+
+
+def write_events_csv(events: Iterable[Event], path: Path) -> None:
+    """Write events as an ``events.csv`` file, one row per citation (atomically)."""
+    from timeline.store import write_atomic
+
+    write_atomic(Path(path), _csv_bytes(EVENT_CSV_COLUMNS, event_rows(events)))
+
+
+def _csv_bytes(columns: tuple[str, ...], rows: Iterable[list[str]]) -> bytes:
+    handle = io.StringIO(newline="")
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return handle.getvalue().encode("utf-8")
+
+
+# ------------------------------------------------------------------ RDF
+
+
+_RDF_FORMATS = {".ttl": "TURTLE", ".trig": "TRIG", ".nq": "N_QUADS", ".nt": "N_TRIPLES"}
+_PREFIX_RE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SEM = "http://semanticweb.cs.vu.nl/2009/11/sem/"
+
+
+class _Located:
+    """Where a node is written: the first file that states something about it, and the line."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, Path] = {}
+        self.objects: dict[str, Path] = {}  # nodes only named as objects, as a fallback
+        self.texts: dict[Path, str] = {}
+
+    def note(self, iri: str, path: Path, subject: bool = True) -> None:
+        (self.files if subject else self.objects).setdefault(iri, path)
+
+    def __call__(self, iri: str) -> tuple[str, int]:
+        probe = iri
+        while probe and probe not in self.files:  # participations and mentions hang below their record
+            probe = probe.rpartition("/")[0]
+        path = self.files.get(probe) if probe else self.objects.get(iri)
+        if path is None:
+            return ("(imported RDF)", 0)
+        return (display_path(path), self._line(path, iri) or (self._line(path, probe) if probe else 0))
+
+    def _line(self, path: Path, iri: str) -> int:
+        if path not in self.texts:
+            try:
+                self.texts[path] = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                self.texts[path] = ""
+        text = self.texts[path]
+        at = text.find(f"<{iri}>")
+        if at < 0:
+            for prefix, namespace in _PREFIX_RE.findall(text):
+                if namespace and iri.startswith(namespace):
+                    match = re.search(rf"(?<![\w:]){re.escape(prefix)}:{re.escape(iri[len(namespace):])}(?![\w-])",
+                                      text)
+                    if match:
+                        at = match.start()
+                        break
+        return text.count("\n", 0, at) + 1 if at >= 0 else 0
+
+
+def import_rdf_report(paths: Iterable[Path], graph: str | None = None,
+                      shacl: bool = True) -> tuple[bytes, list[Problem]]:
+    """Import RDF files that use the ontology: (sorted N-Quads, problems).
+
+    Triples outside a named graph go into ``graph``, or into the curated graph
+    of the one case the data names (``tl:Case`` / ``tl:inCase``). ``tl:``
+    terms must be defined by the ontology. Events without a ``tl:monthRange``
+    get one, derived from their bounds, so that date-window queries find them.
+    The result is validated with the SHACL shapes; every problem names the
+    file (and the line where the node is written, when it can be found).
+    """
+    import pyoxigraph as ox
+
+    from timeline import prefixes
+    from timeline.vocab import TL
+
+    problems: list[Problem] = []
+    located = _Located()
+    store = ox.Store()
+    default_triples: list[tuple[Path, Any]] = []
+    kept: list[Any] = []  # kept as parsed: a store would turn derived datatypes into xsd:integer
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise CaseInvalid([Problem("(import)", 0, "no RDF files given")])
+    for path in paths:
+        shown = display_path(path)
+        fmt = _RDF_FORMATS.get(path.suffix.lower())
+        if fmt is None:
+            problems.append(Problem(shown, 0, f"unknown RDF format {path.suffix!r}; use .ttl, .trig, .nt or .nq"))
+            continue
+        try:
+            quads = list(ox.parse(path=str(path), format=getattr(ox.RdfFormat, fmt)))
+        except SyntaxError as exc:
+            message = str(exc.msg if getattr(exc, "msg", None) else exc)
+            message = re.sub(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): ", "", message)
+            problems.append(Problem(shown, exc.lineno or 0, f"not valid {fmt.replace('_', '-').title()}: {message}"))
+            continue
+        except OSError as exc:
+            problems.append(Problem(shown, 0, f"cannot read: {exc.strerror or exc}"))
+            continue
+        for quad in quads:
+            if isinstance(quad.subject, ox.NamedNode):
+                located.note(quad.subject.value, path)
+            if isinstance(quad.object, ox.NamedNode):
+                located.note(quad.object.value, path, subject=False)
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                default_triples.append((path, quad))
+            else:
+                kept.append(quad)
+        _check_terms(quads, path, located, TL, prefixes.TL, problems)
+    if default_triples:
+        target = graph or _curated_graph(kept, default_triples)
+        if target is None:
+            for path in sorted({p for p, _ in default_triples}):
+                problems.append(Problem(display_path(path), 0, "triples outside a named graph, and the data does "
+                                        "not name exactly one case (tl:Case) whose curated graph could hold them; "
+                                        "give the graph to put them in"))
+        else:
+            for _path, quad in default_triples:
+                kept.append(ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(target)))
+    if any(p.is_error for p in problems):
+        return b"", sorted(set(problems))
+    store.extend(kept)
+    kept += _month_ranges(store)
+    data = ox.serialize(kept, format=ox.RdfFormat.N_QUADS)
+    nquads = b"".join(sorted(set(data.splitlines(keepends=True))))
+    if shacl:
+        from timeline import shacl as shacl_check
+
+        problems += shacl_check.as_problems(shacl_check.validate_nquads(nquads), located)
+    return nquads, sorted(set(problems))
+
+
+def import_rdf(paths: Iterable[Path], graph: str | None = None) -> bytes:
+    """Sorted N-Quads of RDF files that use the ontology; raises CaseInvalid naming the file on errors."""
+    nquads, problems = import_rdf_report(paths, graph)
+    if any(p.is_error for p in problems):
+        raise CaseInvalid(problems)
+    return nquads
+
+
+def _check_terms(quads, path: Path, located: _Located, TL, namespace: str, problems: list[Problem]) -> None:
+    import pyoxigraph as ox
+
+    known = set(TL.__annotations__)
+    unknown: dict[str, None] = {}
+    for quad in quads:
+        terms = [quad.predicate.value]
+        if quad.predicate.value == RDF_TYPE and isinstance(quad.object, ox.NamedNode):
+            terms.append(quad.object.value)
+        for term in terms:
+            if term.startswith(namespace) and term[len(namespace):] not in known:
+                unknown.setdefault(term, None)
+    for term in unknown:
+        name = term[len(namespace):]
+        line = located._line(path, term)
+        problems.append(Problem(display_path(path), line, f"tl:{name} is not a term of the ontology"
+                                f"{did_you_mean(name, known)}"))
+
+
+def _curated_graph(quads, default_triples) -> str | None:
+    """``<case>graph/curated`` when the data names exactly one case (tl:Case or tl:inCase)."""
+    from timeline import prefixes
+
+    cases = set()
+    for quad in [*quads, *(q for _path, q in default_triples)]:
+        if quad.predicate.value == RDF_TYPE and getattr(quad.object, "value", "") == prefixes.TL + "Case":
+            cases.add(quad.subject.value)
+        elif quad.predicate.value == prefixes.TL + "inCase":
+            cases.add(quad.object.value)
+    if len(cases) != 1:
+        return None
+    return next(iter(cases)) + "graph/curated"
+
+
+def _month_ranges(store) -> list:
+    """tl:monthRange quads (and the index membership) for the events in ``store`` that lack one."""
+    import pyoxigraph as ox
+
+    from timeline import prefixes
+    from timeline.build import MONTH_RANGES, month_range_key
+
+    rows = list(store.query(f"""
+        SELECT ?g ?e ?b ?l WHERE {{ GRAPH ?g {{ ?e a <{prefixes.TL}Event> }}
+          FILTER NOT EXISTS {{ GRAPH ?any {{ ?e <{prefixes.TL}monthRange> ?r }} }}
+          OPTIONAL {{ GRAPH ?g1 {{ ?e <{SEM}hasEarliestBeginTimeStamp> ?b }} }}
+          OPTIONAL {{ GRAPH ?g2 {{ ?e <{SEM}hasLatestEndTimeStamp> ?l }} }} }}"""))
+    member = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#member")
+    added = []
+    for row in rows:
+        try:
+            begin = date.fromisoformat(row["b"].value) if row["b"] is not None else None
+            end = date.fromisoformat(row["l"].value) if row["l"] is not None else None
+        except ValueError:
+            continue  # an ill-formed bound: SHACL reports it
+        node = ox.NamedNode(MONTH_RANGES + month_range_key(begin, end))
+        added.append(ox.Quad(row["e"], ox.NamedNode(prefixes.TL + "monthRange"), node, row["g"]))
+        added.append(ox.Quad(ox.NamedNode(MONTH_RANGES), member, node, row["g"]))
+    return added
