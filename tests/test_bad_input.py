@@ -109,6 +109,7 @@ class Bad:
     seconds: float = 30.0  # it must answer within this
     case: Path | None = None  # for case items: validate it in-process, build it in a subprocess
     untouched: list[Path] = field(default_factory=list)  # files that must not change or appear
+    problems_in: Path | None = None  # for commands that list problems like a case (import): where they are
 
 
 @dataclass
@@ -485,6 +486,37 @@ def _(ctx: Ctx) -> Bad:
     return Bad(["query", "--graph", str(missing), "who-met-whom"], str(missing), ("timeline build",))
 
 
+@item("import-csv-without-a-case")
+def _(ctx: Ctx) -> Bad:
+    return Bad(["import", str(import_rows(ctx))], "--case", ("CSV import needs",))
+
+
+@item("import-file-missing")
+def _(ctx: Ctx) -> Bad:
+    missing = ctx.tmp / "missing.csv"
+    return Bad(["import", str(missing), "--case", str(ctx.case)], str(missing), ("no such file",),
+               untouched=[ctx.case])
+
+
+@item("import-rdf-syntax-error")
+def _(ctx: Ctx) -> Bad:
+    broken = ctx.tmp / "broken.ttl"
+    broken.write_text("@prefix tl: <https://w3id.org/timeline/ns#> .\n<urn:a> tl:edtf ;;; .\n", encoding="utf-8")
+    out = ctx.tmp / "imported.nq"
+    return Bad(["import", str(broken), "-o", str(out)], (broken, 2), ("not valid Turtle",), untouched=[out],
+               problems_in=broken)
+
+
+@item("import-csv-quote-not-in-its-article")
+def _(ctx: Ctx) -> Bad:
+    rows = import_rows(ctx)
+    rows.write_text(rows.read_text(encoding="utf-8").replace("photo-tagging", "photo tagging"), encoding="utf-8")
+    out = ctx.tmp / "imported.nq"
+    return Bad(["import", "-q", str(rows), "--case", str(ctx.case), "-o", str(out)], (rows, 2),
+               ("quote not found in bloomberg-2018-10-23; closest passage",), untouched=[out, ctx.case],
+               problems_in=rows)
+
+
 # --- unwritable outputs: under a regular file (works as root too), an existing directory, a read-only directory
 
 OUTPUT_COMMANDS: dict[str, Callable[[Ctx, Path], list[str]]] = {
@@ -495,7 +527,24 @@ OUTPUT_COMMANDS: dict[str, Callable[[Ctx, Path], list[str]]] = {
     "export-csv": lambda ctx, out: ["export", "--graph", str(ctx.graph), "--format", "csv", "-o", str(out)],
     "query-view": lambda ctx, out: ["query", "--graph", str(ctx.graph), "actor-timeline", "-p", "actor=ice",
                                     "--view", "timeline", "-o", str(out)],
+    "import-csv": lambda ctx, out: ["import", "-q", str(import_rows(ctx)), "--case", str(ctx.case), "-o", str(out)],
+    "import-rdf": lambda ctx, out: ["import", "-q", str(ctx.graph), "-o", str(out)],
 }
+
+
+def import_rows(ctx: Ctx) -> Path:
+    """A valid events CSV for the sample case (one new event citing a sentence of an article)."""
+    rows = ctx.tmp / "new-events.csv"
+    article = "bloomberg-2018-10-23"  # the article QUOTE is from
+    rows.write_text("id,type,label,description,edtf,date_basis,actors,source,quote\n"
+                    f'imported-2015,incident,An imported event,Imported from CSV.,2015,stated,google:subject,'
+                    f'{article},"{QUOTE}"\n', encoding="utf-8")
+    return rows
+
+
+def _inputs(command: str, ctx: Ctx) -> list[Path]:
+    """What a refused command must leave as it was besides its output: an import must not touch the case."""
+    return [ctx.case] if command == "import-csv" else []
 
 
 def _under_a_file(command: str) -> Callable[[Ctx], Bad]:
@@ -505,7 +554,7 @@ def _under_a_file(command: str) -> Callable[[Ctx], Bad]:
         out = blocker / "sub" / "out.file"
         shown = str(blocker / "sub") if command == "export-csv" else str(out)
         return Bad(OUTPUT_COMMANDS[command](ctx, out), shown, ("cannot write", f"{blocker} is a file"),
-                   untouched=[blocker])
+                   untouched=[blocker, *_inputs(command, ctx)])
     return make
 
 
@@ -514,7 +563,8 @@ def _is_a_directory(command: str) -> Callable[[Ctx], Bad]:
         out = ctx.tmp / "a-directory"
         out.mkdir()
         (out / "keep.txt").write_text("mine", encoding="utf-8")
-        return Bad(OUTPUT_COMMANDS[command](ctx, out), str(out), ("is a directory",), untouched=[out / "keep.txt"])
+        return Bad(OUTPUT_COMMANDS[command](ctx, out), str(out), ("is a directory",),
+                   untouched=[out / "keep.txt", *_inputs(command, ctx)])
     return make
 
 
@@ -526,7 +576,8 @@ def _read_only(command: str) -> Callable[[Ctx], Bad]:
         locked.mkdir()
         locked.chmod(0o555)
         out = locked / "out.file"
-        return Bad(OUTPUT_COMMANDS[command](ctx, out), str(locked), ("cannot write", "ermission denied"))
+        return Bad(OUTPUT_COMMANDS[command](ctx, out), str(locked), ("cannot write", "ermission denied"),
+                   untouched=_inputs(command, ctx))
     return make
 
 
@@ -671,8 +722,9 @@ def check_case_problems(outcome: Outcome, bad: Bad, cwd: Path) -> None:
     if bad.problems is not None:
         assert len(problems) == bad.problems, "\n".join(m.group(0)[:300] for m in problems)
     path, line = bad.names
+    root = (bad.case or bad.problems_in).resolve()
     for m in problems:  # every problem names a file that exists in (or is) the case, and a line when it has one
-        assert (cwd / m["path"]).resolve().is_relative_to(bad.case.resolve()), m.group(0)
+        assert (cwd / m["path"]).resolve().is_relative_to(root), m.group(0)
     matching = [m for m in problems if (cwd / m["path"]).resolve() == path.resolve()
                 and all(f in m["message"] for f in bad.fragments)]
     assert matching, f"no error on {path} with {bad.fragments}:\n{outcome.stderr[:3000]}"
@@ -704,7 +756,7 @@ def check(outcome: Outcome, bad: Bad, cwd: Path) -> None:
     assert "internal error" not in everything, everything[-3000:]
     assert outcome.code == (2 if bad.usage else 1), (outcome.code, everything[-3000:])
     assert outcome.seconds < bad.seconds, f"took {outcome.seconds:.1f} s"
-    if bad.case is not None:
+    if bad.case is not None or bad.problems_in is not None:
         check_case_problems(outcome, bad, cwd)
     else:
         check_one_line(outcome, bad)

@@ -258,13 +258,14 @@ def _import_rdf(rdf: list[Path], output: Path | None, graph_iri: str | None, sha
 
     from timeline import importer, pipeline
     from timeline.errors import CaseInvalid
-    from timeline.store import write_atomic
+    from timeline.store import check_writable, write_atomic
 
     started = time.perf_counter()
+    target = output or pipeline.default_output(Path(rdf[0].stem))
+    check_writable(target)
     nquads, problems = importer.import_rdf_report(rdf, graph_iri, shacl=shacl)
     if any(p.is_error for p in problems):
         raise CaseInvalid(problems)
-    target = output or pipeline.default_output(Path(rdf[0].stem))
     write_atomic(target, nquads)
     graphs = len({line.rsplit(b" ", 2)[-2] for line in nquads.splitlines()})
     quads = nquads.count(b"\n")

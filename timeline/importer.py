@@ -564,9 +564,12 @@ def import_csv_into_case(case_dir: Path, files: Iterable[Path], output: Path | N
     the graph is written atomically to ``output`` (default: the case's).
     """
     from timeline import pipeline
-    from timeline.store import write_atomic
+    from timeline.store import check_writable, write_atomic
 
     case_dir, files = Path(case_dir), [Path(f) for f in files]
+    output = Path(output) if output else pipeline.default_output(case_dir)
+    for target in (output, case_dir / ENTITIES_CSV, case_dir / EVENTS_CSV):
+        check_writable(target)  # before anything is written, so a failure cannot leave half an import
     report = pipeline.check(case_dir, shacl=shacl, engine=engine, today=today, progress=progress, extra_csv=files)
     if not report.ok or not report.nquads:
         raise CaseInvalid(report.problems)
@@ -579,7 +582,7 @@ def import_csv_into_case(case_dir: Path, files: Iterable[Path], output: Path | N
                                       (EVENTS_CSV, "events", EVENT_CSV_COLUMNS, event_rows(kept_events))):
         if kind in kinds:
             write_atomic(case_dir / name, _csv_bytes(columns, rows))
-    report.output = Path(output) if output else pipeline.default_output(case_dir)
+    report.output = output
     write_atomic(report.output, report.nquads)
     return report
 

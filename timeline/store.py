@@ -180,12 +180,16 @@ def result_from_oxigraph(answer, form: str) -> QueryResult:
     if isinstance(answer, ox.QuerySolutions):
         variables = [v.value for v in answer.variables]
         rows = []
+        seen: dict = {}  # results repeat terms (an actor on every row): convert each once
         for solution in answer:
             row = {}
             for var in variables:
                 value = solution[var]
                 if value is not None:
-                    row[var] = convert(value)
+                    term = seen.get(value)
+                    if term is None:
+                        term = seen[value] = convert(value)
+                    row[var] = term
             rows.append(row)
         return QueryResult("SELECT", variables=variables, rows=rows)
     triples = [(convert(t.subject), convert(t.predicate), convert(t.object)) for t in answer]
