@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from timeline.htmlsafe import esc
+from timeline.htmlsafe import esc, safe_url
 
 #: The page posts {"type": "timeline:height", "height": N} to its parent when its height changes.
 HEIGHT_MESSAGE = "timeline:height"
@@ -18,7 +18,7 @@ def embed_snippet(src: str, title: str, height: int = 640) -> str:
     """
     frame_id = "timeline-" + hashlib.sha256(f"{src}\n{title}".encode()).hexdigest()[:10]
     return (
-        f'<iframe id="{frame_id}" src="{esc(src)}" title="{esc(title)}" loading="lazy"\n'
+        f'<iframe id="{frame_id}" src="{esc(_frame_src(src))}" title="{esc(title)}" loading="lazy"\n'
         f'        style="width:100%;max-width:100%;height:{int(height)}px;border:0" '
         f'referrerpolicy="no-referrer"></iframe>\n'
         "<script>\n"
@@ -33,3 +33,11 @@ def embed_snippet(src: str, title: str, height: int = 640) -> str:
         "})();\n"
         "</script>\n"
     )
+
+
+def _frame_src(src: str) -> str:
+    """An http(s) URL as it is; anything else is a path relative to the host page, so that a file name such as
+    ``javascript:alert(1)`` (``-o`` takes any name) stays a file name: "./" keeps its colon from reading as a
+    scheme, which would run it in the host page."""
+    first = src.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return src if safe_url(src) or ":" not in first else "./" + src

@@ -27,11 +27,11 @@
   function animation() { return reducedMotion() ? false : { duration: 350, easingFunction: 'easeInOutQuad' }; }
 
   // ------------------------------------------------------------------ indexes
-  var nodeById = {};
+  var nodeById = Object.create(null);  // no prototype: an id such as "constructor" is just an id
   var order = [];
   data.nodes.forEach(function (n) { nodeById[n.id] = n; order.push(n.id); });  // sorted by name in Python
-  var edgeById = {};
-  var links = {};  // node id -> [{other, edge}]
+  var edgeById = Object.create(null);
+  var links = Object.create(null);  // node id -> [{other, edge}]
   data.nodes.forEach(function (n) { links[n.id] = []; });
   data.edges.forEach(function (e) {
     edgeById[e.id] = e;
@@ -268,10 +268,17 @@
     return node;
   }
 
+  // The URL if the browser reads it as an absolute http(s) URL ("h ttp://x" is relative: no link).
   function safeUrl(url) {
     if (typeof url !== 'string' || !url) { return null; }
-    var probe = url.replace(/[\u0000-\u0020\u007f]+/g, '').toLowerCase();
-    return (probe.indexOf('http://') === 0 || probe.indexOf('https://') === 0) ? url : null;
+    var probe = url.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').replace(/[\t\n\r]/g, '');
+    if (!/^https?:\/\//i.test(probe)) { return null; }
+    try {
+      var parsed = new URL(url);
+      return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+    } catch (e) {
+      return null;
+    }
   }
 
   function externalLink(url, text) {

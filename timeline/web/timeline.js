@@ -134,6 +134,9 @@
   // ---------------------------------------------------------------- items
 
   var grouped = config.groupBy !== 'none';
+  /* vis-timeline keeps its groups in a plain object: a lane id such as "constructor" (an entity's id) would
+     be Object.prototype's, and break the page. Its group ids are the lane ids with this prefix. */
+  function groupId(lane) { return 'lane:' + lane; }
   var itemEvent = new Map();       // item id -> event index
   var eventItemIds = [];           // event index -> item ids
   var itemRows = [];
@@ -151,7 +154,7 @@
       var id = ev.id + '|' + lane;
       var row = { id: id, event: ev.id, index: i, start: startDate, type: g.kind, className: classes.join(' ') };
       if (endDate) row.end = endDate;
-      if (grouped) row.group = lane;
+      if (grouped) row.group = groupId(lane);
       itemRows.push(row);
       itemEvent.set(id, i);
       ids.push(id);
@@ -165,8 +168,8 @@
   var groupSet = null;
   if (grouped) {
     groupSet = new vis.DataSet(config.lanes.map(function (lane, k) {
-      return { id: lane.id, order: k, title: lane.label + (lane.detail ? ' \u2014 ' + lane.detail : ''),
-               visible: true };
+      return { id: groupId(lane.id), lane: lane.id, order: k,
+               title: lane.label + (lane.detail ? ' \u2014 ' + lane.detail : ''), visible: true };
     }));
   }
 
@@ -210,9 +213,9 @@
 
   function groupTemplate(group) {
     if (!group) return el('span');
-    var lane = laneById.get(group.id);
+    var lane = laneById.get(group.lane);
     var wrap = el('span', 'tl-lane');
-    wrap.appendChild(el('span', 'tl-lane-label', lane ? lane.label : group.id));
+    wrap.appendChild(el('span', 'tl-lane-label', lane ? lane.label : group.lane));
     if (lane && lane.detail) wrap.appendChild(el('span', 'tl-lane-detail', lane.detail));
     return wrap;
   }
@@ -841,7 +844,7 @@
       if (groupSet) {
         var changes = [];
         groupSet.forEach(function (group) {
-          var want = laneCounts.has(group.id);
+          var want = laneCounts.has(group.lane);
           if (group.visible !== want) changes.push({ id: group.id, visible: want });
         });
         if (changes.length) groupSet.update(changes);
