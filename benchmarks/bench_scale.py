@@ -200,7 +200,12 @@ def run_child(code: str, *args: str, timeout: float | None = None) -> tuple[dict
 def bench_size(n: int, work: Path, args) -> dict:
     case_dir, graph = work / f"case-{n}", work / f"graph-{n}.nq"
     print(f"\n== {n:,} events ==", flush=True)
-    gen, gen_wall, gen_rss = run_child(GENERATE, str(n), str(case_dir), str(graph))
+    marker = work / f"generated-{n}.json"
+    if args.reuse and marker.exists() and case_dir.is_dir() and graph.exists():
+        gen, gen_wall, gen_rss = json.loads(marker.read_text())
+    else:
+        gen, gen_wall, gen_rss = run_child(GENERATE, str(n), str(case_dir), str(graph))
+        marker.write_text(json.dumps([gen, gen_wall, gen_rss]))
     print(f"generated: case {gen['case_s']:.1f} s, synthetic_nquads {gen['nquads_s']:.1f} s, {gen['quads']:,} quads "
           f"({gen['bytes'] / 2**20:.0f} MiB), peak RSS {gen_rss:.0f} MiB", flush=True)
     result = {"events": n, "generate": {**gen, "wall_s": gen_wall, "rss_mib": gen_rss}, "build": {}}
@@ -311,6 +316,8 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write all figures as JSON")
     parser.add_argument("--workdir", type=Path, help="where to write cases and graphs (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the generated cases and graphs")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --workdir: reuse cases and graphs a previous --keep run generated there")
     args = parser.parse_args()
     sizes = args.sizes + ([100_000] if args.with_100k and 100_000 not in args.sizes else [])
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-scale-"))
