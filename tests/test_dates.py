@@ -167,6 +167,13 @@ def test_invalid_dates_raise_edtf_error_naming_the_problem(text, fragments):
         assert fragment in message
 
 
+@pytest.mark.parametrize("text", ["2018\n/2019", "2018-06\n/..", "[2018-06\n..2019]", "[..2019\n]"])
+def test_a_newline_inside_an_interval_or_range_is_an_edtf_error(text):
+    """The date pattern ended in "$", which matches before a final newline: "2018\n/2019" parsed (found by fuzzing)."""
+    with pytest.raises(EdtfError, match="not an EDTF date"):
+        parse_edtf(text)
+
+
 def test_edtf_error_is_a_value_error():
     assert issubclass(EdtfError, ValueError)
 
@@ -395,3 +402,103 @@ def test_interval_end_bounds_never_precede_begin_bounds(text):
     span = parse_edtf(text)
     assert span.earliest_begin <= span.earliest_end
     assert span.latest_begin <= span.latest_end
+
+
+# ------------------------------------------- properties over every EDTF form
+# tests/casegen.py draws valid EDTF of every supported form: day, month, season, year, decade (201X), century (20XX)
+# and the unspecified-digit forms 2018-XX, 2018-06-XX, 2018-XX-XX; each with a qualifier or none; alone, as either end
+# of an interval (closed, open "..", unknown "") or of a one-of range, each end with its own precision and qualifier.
+
+from casegen import UNIT_OF, edtf_cases  # noqa: E402
+from casegen import written as written_as  # noqa: E402
+
+CANONICAL = ("day", "month", "season", "year", "decade", "century")  # a precision written the one way
+NAMED = {"day-xx": "month", "month-xx": "year", "month-day-xx": "year"}  # another way of writing a unit
+
+
+def _flags(qualifiers) -> tuple[bool, bool]:
+    return any(q in ("~", "%") for q in qualifiers), any(q in ("?", "%") for q in qualifiers)
+
+
+def _qualifier(span: DateSpan) -> str:
+    return {(True, True): "%", (True, False): "~", (False, True): "?", (False, False): ""}[
+        (span.approximate, span.uncertain)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(case=edtf_cases())
+def test_property_every_form_round_trips_with_ordered_bounds_and_its_precision(case):
+    """EDTF -> bounds for every form: the written form is kept, earliest <= latest for every pair of bounds that
+    must be ordered, the written dates lie inside their bounds, the unit is the written precision (an interval's
+    coarser end, a one-of range's finer end) and the qualifier flags are those written."""
+    span = parse_edtf(case.text)
+    assert span.edtf == case.text
+    eb, lb, ee, le = bounds(span)
+    for lo, hi in ((eb, lb), (ee, le), (eb, le), (eb, ee), (lb, le)):
+        if lo is not None and hi is not None:
+            assert lo <= hi, (case.text, bounds(span))
+    units = [UNIT_OF[p] for p in case.precisions if p]
+    approximate, uncertain = _flags(case.qualifiers)
+    assert span.approximate == approximate
+    if case.shape == "simple":
+        [d] = case.dates
+        assert eb == ee and lb == le
+        assert eb <= d <= le
+        assert span.unit == units[0]
+        assert span.uncertain == uncertain and not span.is_interval
+    elif case.shape == "interval":
+        a, b = case.dates
+        pa, pb = case.precisions
+        assert span.is_interval and span.uncertain == uncertain
+        assert span.unit == max(units, key=UNITS.index)
+        assert (eb is None) == (not pa) and (le is None) == (not pb)
+        if pa:
+            assert eb <= a <= lb
+        if pb:
+            assert ee <= b <= le
+    else:
+        a, b = case.dates
+        pa, pb = case.precisions
+        assert span.uncertain and not span.is_interval
+        assert span.unit == min(units, key=UNITS.index)
+        assert (eb, ee) == (eb, eb) and (lb, le) == (lb, lb)  # one day somewhere in [earliest, latest]
+        assert (eb is None) == (not pa) and (le is None) == (not pb)
+        if pa:
+            assert eb <= a
+        if pb:
+            assert b <= le
+    assert span.label.strip() and span.sort_date in (eb, lb, ee, le)
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=edtf_cases(shapes=("simple",)))
+def test_property_simple_date_written_form_is_recovered_from_its_bounds(case):
+    """Round trip text -> bounds -> text: the bounds are exactly one period of the date's unit, so writing either
+    bound at that unit gives the date back (the canonical spelling for 2018-XX, 2018-06-XX and 2018-XX-XX)."""
+    span = parse_edtf(case.text)
+    [precision] = case.precisions
+    back = written_as(span.earliest_begin, span.unit) + _qualifier(span)
+    assert written_as(span.latest_end, span.unit) + _qualifier(span) == back
+    if precision in CANONICAL:
+        assert back == case.text
+    else:
+        assert span.unit == NAMED[precision]
+        again = parse_edtf(back)
+        assert (bounds(again), again.unit, again.approximate, again.uncertain) == (
+            bounds(span), span.unit, span.approximate, span.uncertain)
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=edtf_cases(shapes=("interval", "one-of"), precisions=CANONICAL, qualifiers=("",), same_precision=True,
+                       closed=True))
+def test_property_same_precision_ranges_are_recovered_from_their_bounds(case):
+    """For a closed interval or a two-ended one-of range whose ends share a canonical precision and carry no
+    qualifier, the bounds and the unit give the written form back."""
+    span = parse_edtf(case.text)
+    if case.shape == "interval":
+        back = f"{written_as(span.earliest_begin, span.unit)}/{written_as(span.latest_end, span.unit)}"
+        assert written_as(span.latest_begin, span.unit) == written_as(span.earliest_begin, span.unit)
+        assert written_as(span.earliest_end, span.unit) == written_as(span.latest_end, span.unit)
+    else:
+        back = f"[{written_as(span.earliest_begin, span.unit)}..{written_as(span.latest_end, span.unit)}]"
+    assert back == case.text

@@ -22,9 +22,10 @@ from timeline.dates import DateSpan, EdtfError, parse_edtf
 from timeline.errors import Problem, did_you_mean, display_path
 from timeline.model import Case, Citation, Claim, Entity, Event, Participant, Source
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-URL_RE = re.compile(r"^https?://[^\s<>\"']+$")
-WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*$")
+# \Z, not $: "$" also matches before a final newline, and an id "amazon\n" would make an IRI with a newline in it.
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
+URL_RE = re.compile(r"^https?://[^\s<>\"']+\Z")
+WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*\Z")
 MAX_ARTICLE_BYTES = 5_000_000
 RECORD_FILES = ("entities.yaml", "events.yaml", "claims.yaml")
 

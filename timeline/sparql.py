@@ -66,9 +66,9 @@ def syntax_error(where: str, message: str) -> SparqlError:
     return SparqlError(f"{where}: SPARQL syntax error: {' '.join(message.split())}")
 
 
-_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_IRI_OK = re.compile(r'^[^\x00-\x20<>"{}|^`\\]*$')
-_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
+_IRI_OK = re.compile(r'^[^\x00-\x20<>"{}|^`\\]*\Z')
+_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*\Z")
 
 
 def term_syntax(term) -> str:

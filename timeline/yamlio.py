@@ -43,8 +43,25 @@ class TooDeep(yaml.MarkedYAMLError):
 MAX_DEPTH = 64
 
 
+class BadValue(yaml.MarkedYAMLError):
+    """A value that its explicit tag cannot make: ``!!int 12x``, ``!!bool maybe``, ``!!map [1]``."""
+
+
+# What PyYAML's constructors raise (instead of a YAMLError) for such a value.
+_CONSTRUCTOR_FAILURES = (ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError)
+
+
 class _Loader(_Base):  # type: ignore[misc, valid-type]
-    pass
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except _CONSTRUCTOR_FAILURES:
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            if isinstance(node, yaml.ScalarNode):
+                value = repr(node.value) if len(node.value) <= 40 else repr(node.value[:39]) + "…"
+            else:
+                value = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+            raise BadValue(None, None, f"{value} is not a valid {tag} value", node.start_mark) from None
 
 
 class _Nested:
