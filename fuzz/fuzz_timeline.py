@@ -103,6 +103,12 @@ def _edit_text(text: str, edits) -> str:
     return text
 
 
+def _edits(chars: st.SearchStrategy[str], max_size: int) -> st.SearchStrategy[list]:
+    """Edits for :func:`_edit_text`: up to ``max_size`` characters of ``chars`` inserted, deleted or replaced."""
+    return st.lists(st.tuples(st.sampled_from(["insert", "delete", "replace"]), st.integers(0, 40), chars),
+                    max_size=max_size)
+
+
 TYPOS = ("dat", "labels", "participant", "citation", "Date", "id ", "qoute", "", "1", "true")
 _TEXT_VALUES = st.one_of(texts(), st.sampled_from([" ", "\n", "\t", "\u3000", "\ufeff", "x" * 5000]), st.text())
 _ID_VALUES = st.one_of(IDS, st.sampled_from(["", "A", "a_b", "a b", "-a", "é", "a\n", "a/b", "a#b", "..", "a:b"]))
@@ -110,9 +116,8 @@ _ID_VALUES = st.one_of(IDS, st.sampled_from(["", "A", "a_b", "a b", "-a", "é", 
 TYPED = {
     "id": _ID_VALUES, "ids": st.lists(_ID_VALUES, max_size=3), "str": _TEXT_VALUES,
     "strs": st.lists(_TEXT_VALUES, max_size=3), "list": st.lists(VALUES, max_size=3),
-    "edtf": st.one_of(st.builds(lambda t, e: _edit_text(t, e), edtf_texts, st.lists(
-        st.tuples(st.sampled_from(["insert", "delete", "replace"]), st.integers(0, 40),
-                  st.sampled_from("0123456789X-/.[]?~%, ")), max_size=3)), st.integers(-99999, 99999)),
+    "edtf": st.one_of(st.builds(_edit_text, edtf_texts, _edits(st.sampled_from("0123456789X-/.[]?~%, "), 3)),
+                      st.integers(-99999, 99999)),
     "url": st.one_of(URL_LIKE, URLS), "base": st.one_of(URL_LIKE, URLS, URLS.map(lambda u: u.rstrip("/") + "/")),
     "sha256": st.one_of(st.from_regex(r"[0-9a-fA-F]{60,68}", fullmatch=True), st.text(max_size=8)),
     "wikidata": st.one_of(st.from_regex(r"Q?[0-9]{0,6}", fullmatch=True), st.integers()),
@@ -303,12 +308,9 @@ def fuzz_loader(spec, text_changes, file_changes, rng, today) -> None:
 # -------------------------------------------------------------------- edtf
 
 EDTF_ALPHABET = "0123456789X-/.[]?~%, u:TZ+"
-edtf_edits = st.lists(st.tuples(st.sampled_from(["insert", "delete", "replace"]), st.integers(0, 40),
-                                st.sampled_from(EDTF_ALPHABET) | st.characters()), max_size=4)
-
 
 edtf_inputs = st.one_of(
-    st.builds(_edit_text, edtf_texts, edtf_edits),
+    st.builds(_edit_text, edtf_texts, _edits(st.sampled_from(EDTF_ALPHABET) | st.characters(), 4)),
     st.text(alphabet=EDTF_ALPHABET, max_size=30),
     st.text(max_size=30),
     st.builds(lambda a, b: f"{a}/{b}", edtf_texts, edtf_texts),

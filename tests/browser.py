@@ -1,8 +1,9 @@
 """Opening rendered pages in Debian's Chromium through Playwright, recording what they do.
 
 Every page opened here records its network requests (other than the page
-itself) and console errors, so a test can assert that a page works offline
-and cleanly. Chromium is started once per test session (see conftest.py).
+itself), console and page errors and dialogs, so a test can assert that a page
+works offline and cleanly. Chromium is started once per test session (see
+conftest.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Visit:
     requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)  # each dismissed
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -39,21 +41,38 @@ def launch(playwright):
 
 
 @contextmanager
-def visit(browser, url: str, *, reduced_motion: bool = False, viewport=(1280, 900), wait_for: str | None = None):
-    """Open ``url`` in a fresh context; yields a :class:`Visit` recording requests and errors."""
+def visit(browser, url: str, *, reduced_motion: bool = False, viewport=(1280, 900), wait_for: str | None = None,
+          init_script: str | None = None, ignore: tuple[str, ...] = (), timeout: float | None = None,
+          record: type[Visit] = Visit):
+    """Open ``url`` in a fresh context; yields a ``record`` (a :class:`Visit`) of requests, errors and dialogs.
+
+    Requests to ``url`` itself, to ``data:`` URLs and to URLs starting with one of ``ignore`` are not recorded.
+    ``init_script`` runs before any script of any frame; ``timeout`` is the page's default timeout (ms).
+    """
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
                                   reduced_motion="reduce" if reduced_motion else "no-preference")
+    if init_script:
+        context.add_init_script(init_script)
     page = context.new_page()
-    record = Visit(page)
+    if timeout is not None:
+        page.set_default_timeout(timeout)
+    seen = record(page)
     own = url.split("#", 1)[0]
-    page.on("request", lambda r: None if r.url.split("#", 1)[0] == own or r.url.startswith("data:")
-            else record.requests.append(r.url))
-    page.on("console", lambda m: record.console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: record.page_errors.append(str(e)))
+    skipped = ("data:", *ignore)
+    page.on("request", lambda r: None if r.url.split("#", 1)[0] == own or r.url.startswith(skipped)
+            else seen.requests.append(r.url))
+    page.on("console", lambda m: seen.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen.page_errors.append(str(e)))
+
+    def dialog(d) -> None:
+        seen.dialogs.append(f"{d.type}: {d.message}")
+        d.dismiss()
+
+    page.on("dialog", dialog)
     try:
         page.goto(url)
         if wait_for:
             page.wait_for_selector(wait_for)
-        yield record
+        yield seen
     finally:
         context.close()

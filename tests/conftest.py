@@ -1,4 +1,5 @@
-# Shared fixtures: the bundled sample case, a writable copy of it, and one headless Chromium per session.
+# Shared fixtures: the bundled sample case, a writable copy of it, its built graph, and one headless Chromium per
+# session.
 from __future__ import annotations
 
 import shutil
@@ -22,6 +23,19 @@ def case_copy(tmp_path: Path, sample_case: Path) -> Path:
     target = tmp_path / "rekognition"
     shutil.copytree(sample_case, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def sample_graph(tmp_path_factory, sample_case: Path) -> Path:
+    """The sample case built once per session: ``graph.nq``, alone in its directory.
+
+    Read it, never write to it or beside it: a test that changes a graph works on a copy in its own tmp_path.
+    """
+    from timeline import pipeline
+
+    out = tmp_path_factory.mktemp("sample-graph") / "graph.nq"
+    assert pipeline.build(sample_case, out).ok
+    return out
 
 
 @pytest.fixture(scope="session")

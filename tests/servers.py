@@ -1,10 +1,12 @@
-"""Real servers for the store tests, all on 127.0.0.1 and all stopped after.
+"""Real servers for the store and serve tests, all on 127.0.0.1 and all stopped after.
 
 * :func:`oxigraph_server` runs the ``oxigraph`` binary (PyPI package
   ``oxigraph``, in the ``test`` extra) on a free port with a temporary
   location, waits until it answers and yields its URLs.
 * :func:`http_server` runs a tiny ``http.server`` whose handler the test
   gives (to record headers, to answer slowly, to answer with an error).
+* :func:`timeline_server` runs ``timeline serve`` (``timeline.serve.make_server``)
+  on a store, in a thread, on a free port.
 """
 
 from __future__ import annotations
@@ -176,6 +178,23 @@ def http_server(respond: Callable[[BaseHTTPRequestHandler, HttpServer], None],
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def timeline_server(store, **options):
+    """``timeline.serve.make_server(store, **options)`` on 127.0.0.1:<free port>, quiet unless told, in a thread."""
+    from timeline.serve import make_server
+
+    options.setdefault("quiet", True)
+    server = make_server(store, host=HOST, port=0, **options)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
 
 
 def reply(handler: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str = "text/plain") -> None:

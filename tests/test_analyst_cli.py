@@ -14,10 +14,8 @@ from timeline.loader import load_case
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("a") / "graph.nq"
-    assert CliRunner().invoke(cli, ["build", str(resources.sample_case_dir()), "-o", str(out), "-q"]).exit_code == 0
-    return out
+def graph(sample_graph) -> Path:
+    return sample_graph
 
 
 @pytest.fixture(scope="module")

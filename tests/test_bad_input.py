@@ -45,12 +45,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from servers import free_port
-from test_validate_cli import ARTICLE, QUOTE, article_body_start, edit, line_of, lines_with
+from test_validate_cli import ARTICLE, PROBLEM_RE, QUOTE, article_body_start, edit, line_of, lines_with
 
 from timeline.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-PROBLEM_RE = re.compile(r"^(?P<path>\S[^:]*?):(?:(?P<line>\d+):)? (?P<level>error|warning): (?P<message>.*)$")
 SUMMARY_RE = re.compile(r"(?P<errors>\d+) error\(s\)")
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 LARGE_LIMIT = 5_000_000  # timeline.loader.MAX_ARTICLE_BYTES: a larger article is refused with its size
@@ -675,11 +674,8 @@ def large_article(path: Path, size: int = LARGE_LIMIT - 100_000) -> None:
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory, sample_case) -> Path:
-    out = tmp_path_factory.mktemp("graph") / "graph.nq"
-    result = CliRunner().invoke(cli, ["build", "-q", str(sample_case), "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+def graph(sample_graph) -> Path:
+    return sample_graph
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,8 @@ BASE = "https://w3id.org/timeline/case/rekognition/"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("g") / "graph.nq"
-    pipeline.build(SAMPLE, out)
-    return out
+def built(sample_graph) -> Path:
+    return sample_graph
 
 
 @pytest.fixture(scope="module")

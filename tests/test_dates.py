@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from casegen import UNIT_OF, edtf_cases, written
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -226,24 +227,6 @@ def test_overlaps(text, start, end, expected):
 PRECISIONS = ("day", "month", "season", "year")
 
 
-def _season_of(d: date) -> str:
-    """The EDTF season (21-24) that contains ``d``; Jan/Feb belong to the previous year's winter."""
-    if d.month in (1, 2):
-        return f"{d.year - 1:04d}-24"
-    return f"{d.year:04d}-{21 + (d.month - 3) // 3}"
-
-
-def written(d: date, precision: str) -> str:
-    """``d`` written with the given precision; the written date always contains ``d``."""
-    if precision == "day":
-        return d.isoformat()
-    if precision == "month":
-        return f"{d.year:04d}-{d.month:02d}"
-    if precision == "season":
-        return _season_of(d)
-    return f"{d.year:04d}"
-
-
 # Seasons need year >= 2 (Jan 0001 would be winter 0000) and <= 9998 (see the 9999-24 bug above).
 dates = st.dates(min_value=D(2, 1, 1), max_value=D(9998, 12, 31))
 precisions = st.sampled_from(PRECISIONS)
@@ -409,9 +392,6 @@ def test_interval_end_bounds_never_precede_begin_bounds(text):
 # and the unspecified-digit forms 2018-XX, 2018-06-XX, 2018-XX-XX; each with a qualifier or none; alone, as either end
 # of an interval (closed, open "..", unknown "") or of a one-of range, each end with its own precision and qualifier.
 
-from casegen import UNIT_OF, edtf_cases  # noqa: E402
-from casegen import written as written_as  # noqa: E402
-
 CANONICAL = ("day", "month", "season", "year", "decade", "century")  # a precision written the one way
 NAMED = {"day-xx": "month", "month-xx": "year", "month-day-xx": "year"}  # another way of writing a unit
 
@@ -477,8 +457,8 @@ def test_property_simple_date_written_form_is_recovered_from_its_bounds(case):
     bound at that unit gives the date back (the canonical spelling for 2018-XX, 2018-06-XX and 2018-XX-XX)."""
     span = parse_edtf(case.text)
     [precision] = case.precisions
-    back = written_as(span.earliest_begin, span.unit) + _qualifier(span)
-    assert written_as(span.latest_end, span.unit) + _qualifier(span) == back
+    back = written(span.earliest_begin, span.unit) + _qualifier(span)
+    assert written(span.latest_end, span.unit) + _qualifier(span) == back
     if precision in CANONICAL:
         assert back == case.text
     else:
@@ -496,9 +476,9 @@ def test_property_same_precision_ranges_are_recovered_from_their_bounds(case):
     qualifier, the bounds and the unit give the written form back."""
     span = parse_edtf(case.text)
     if case.shape == "interval":
-        back = f"{written_as(span.earliest_begin, span.unit)}/{written_as(span.latest_end, span.unit)}"
-        assert written_as(span.latest_begin, span.unit) == written_as(span.earliest_begin, span.unit)
-        assert written_as(span.earliest_end, span.unit) == written_as(span.latest_end, span.unit)
+        back = f"{written(span.earliest_begin, span.unit)}/{written(span.latest_end, span.unit)}"
+        assert written(span.latest_begin, span.unit) == written(span.earliest_begin, span.unit)
+        assert written(span.earliest_end, span.unit) == written(span.latest_end, span.unit)
     else:
-        back = f"[{written_as(span.earliest_begin, span.unit)}..{written_as(span.latest_end, span.unit)}]"
+        back = f"[{written(span.earliest_begin, span.unit)}..{written(span.latest_end, span.unit)}]"
     assert back == case.text

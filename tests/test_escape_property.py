@@ -46,9 +46,7 @@ import hashlib
 import itertools
 import json
 import re
-import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -58,9 +56,12 @@ pytest.importorskip("playwright")
 pytest.importorskip("hypothesis")
 pytest.importorskip("pyvis.network")  # imported here, not inside a test: it raises the recursion limit
 
+from browser import Visit as PageVisit  # noqa: E402
+from browser import visit as open_page  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from servers import timeline_server  # noqa: E402
 
 from timeline.embed import embed_snippet  # noqa: E402
 from timeline.render_graph import render_graph  # noqa: E402
@@ -293,14 +294,7 @@ INSPECT = """([tags, panel]) => {
 }"""
 
 
-@dataclass
-class Visit:
-    page: object
-    requests: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
+class Visit(PageVisit):
     def inspect(self, panel: str | None = None, frame=None) -> dict:
         """Asserts no trap fired and no element has an attribute the pages never set; returns how many of each
         :data:`DANGEROUS` tag there are outside ``panel`` (whose contents depend on what was opened last)."""
@@ -318,29 +312,12 @@ class Visit:
 
 @contextmanager
 def visit(browser, url: str, allow: tuple[str, ...] = ()):
-    """Open ``url`` with the trap installed before any script of any frame; record requests (but to ``url`` and
-    URLs starting with one of ``allow``), console and page errors, and dialogs."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
-    context.add_init_script(TRAP)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    record = Visit(page)
-    own = url.split("#", 1)[0]
-    page.on("request", lambda r: None if r.url.split("#", 1)[0] == own or r.url.startswith(("data:", "about:", *allow))
-            else record.requests.append(r.url))
-    page.on("console", lambda m: record.console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: record.page_errors.append(str(e)))
-
-    def dialog(d) -> None:
-        record.dialogs.append(f"{d.type}: {d.message}")
-        d.dismiss()
-
-    page.on("dialog", dialog)
-    try:
-        page.goto(url)
-        yield record
-    finally:
-        context.close()
+    """Open ``url`` (tests/browser.py) with the trap installed before any script of any frame; record requests (but
+    to ``url``, ``data:`` and ``about:`` URLs and URLs starting with one of ``allow``), console and page errors, and
+    dialogs."""
+    with open_page(browser, url, reduced_motion=True, init_script=TRAP, ignore=("about:", *allow), timeout=10_000,
+                   record=Visit) as v:
+        yield v
 
 
 # Panels are read in batches, in one round trip: for each selector, click it (the page's own click handler
@@ -943,7 +920,6 @@ def test_case_files_to_pages_end_to_end(browser, tmp_path_factory, pool) -> None
     from timeline.cli import cli
     from timeline.render_graph import graph_page
     from timeline.render_timeline import timeline_page
-    from timeline.serve import make_server
     from timeline.store import open_store
     from timeline.viewmodel import load_view
 
@@ -1007,17 +983,9 @@ def test_case_files_to_pages_end_to_end(browser, tmp_path_factory, pool) -> None
             v.inspect(frame=frame)
         v.clean()
     # `timeline serve`: its index page names the case (its /timeline.html and /graph.html are the pages above).
-    server = make_server(store, port=0, workers=1, isolation="thread", quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with visit(browser, server.url + "/") as v:
-            got = v.page.evaluate("""() => [document.querySelector('title').textContent,
-                document.querySelector('h1').textContent, document.querySelectorAll('script, img, iframe').length,
-                window.__pwnHits()]""")
-            assert got == [html_text(view.case_title) + " \u2014 timeline serve", html_text(view.case_title), 0, []]
-            v.clean()
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with timeline_server(store, workers=1, isolation="thread") as server, visit(browser, server.url + "/") as v:
+        got = v.page.evaluate("""() => [document.querySelector('title').textContent,
+            document.querySelector('h1').textContent, document.querySelectorAll('script, img, iframe').length,
+            window.__pwnHits()]""")
+        assert got == [html_text(view.case_title) + " \u2014 timeline serve", html_text(view.case_title), 0, []]
+        v.clean()

@@ -20,16 +20,15 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph
-from test_saved_queries import PARAMS
+from test_saved_queries import run
 
 from timeline import export as ex
-from timeline import network, pipeline, resources, saved_queries
+from timeline import network, resources, saved_queries
 from timeline.errors import TimelineError
 from timeline.store import open_store
 from timeline.synthetic import synthetic_view
 from timeline.viewmodel import load_view
 
-SAMPLE = resources.sample_case_dir()
 ICE_MEETING = "amazon-ice-meeting-2018-06"
 MORATORIUM = "amazon-moratorium-2020-06"
 
@@ -38,10 +37,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:D
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("built") / "graph.nq"
-    assert pipeline.build(SAMPLE, out).ok
-    return out
+def graph(sample_graph) -> Path:
+    return sample_graph
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +61,8 @@ def exported(graph, tmp_path_factory) -> dict[str, list[Path]]:
 def answers(store) -> dict[str, tuple]:
     """Every saved query's answer with the parameters of tests/test_saved_queries.py."""
     out = {}
-    for name, saved in saved_queries.saved_queries().items():
-        result = store.query(saved.text, saved_queries.bind(saved, PARAMS.get(name, {}), store), where=name)
+    for name in saved_queries.saved_queries():
+        result = run(store, name)
         out[name] = (result.variables, result.rows)
     return out
 

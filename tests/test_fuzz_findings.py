@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from test_validate_cli import edit, line_of
 
 from timeline import pipeline
 from timeline.loader import load_case
@@ -18,14 +19,6 @@ from timeline.sparql import SparqlError, bind_values
 ARTICLE = "articles/newscomau-2020-06.md"
 URL = ("https://www.news.com.au/technology/innovation/inventions/amazon-rekognition-announce-moratorium-on-facial-"
        "recognition-use-by-police/news-story/a3b6a329af715f494f6946ac6baef74a")
-
-
-def replace_once(path, old: str, new: str) -> int:
-    """Replace ``old`` by ``new`` in ``path``; return the 1-based line of the change."""
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
 
 
 def errors(report_or_problems) -> list[str]:
@@ -44,7 +37,7 @@ def errors(report_or_problems) -> list[str]:
 def test_article_url_that_is_no_iri_is_an_error_at_its_line(case_copy, url):
     """It passed the loader's URL pattern, went into the N-Quads as <...>, and the SHACL step's N-Quads parser
     raised SyntaxError: a traceback instead of a message."""
-    line = replace_once(case_copy / ARTICLE, f"url: {URL}", f"url: '{url}'")
+    line = line_of(edit(case_copy / ARTICLE, f"url: {URL}", f"url: '{url}'"), f"url: '{url}'")
     report = pipeline.check(case_copy, today=date(2030, 1, 1))
     assert not report.ok
     [message] = errors(report)
@@ -53,7 +46,7 @@ def test_article_url_that_is_no_iri_is_an_error_at_its_line(case_copy, url):
 
 
 def test_a_valid_iri_with_non_ascii_characters_is_still_accepted(case_copy):
-    replace_once(case_copy / ARTICLE, f"url: {URL}", "url: https://www.news.com.au/ünïcode/story?q=1#frag")
+    edit(case_copy / ARTICLE, f"url: {URL}", "url: https://www.news.com.au/ünïcode/story?q=1#frag")
     report = pipeline.check(case_copy, today=date(2030, 1, 1))
     assert errors(report) == []
 
@@ -65,7 +58,7 @@ def test_a_valid_iri_with_non_ascii_characters_is_still_accepted(case_copy):
     ("https://example.org:", False),  # a valid IRI, but base + "entity/x" is not ("https://example.org:entity/x")
 ])
 def test_case_base_must_make_valid_iris(case_copy, base, ok):
-    line = replace_once(case_copy / "case.yaml", "language: en\n", f"language: en\nbase: '{base}'\n") + 1
+    line = line_of(edit(case_copy / "case.yaml", "language: en\n", f"language: en\nbase: '{base}'\n"), "base: ")
     case, problems = load_case(case_copy)
     if ok:
         assert errors(problems) == []
@@ -87,7 +80,7 @@ def test_case_base_must_make_valid_iris(case_copy, base, ok):
 def test_explicit_yaml_tag_with_a_bad_value_is_invalid_yaml_at_its_line(case_copy, value, shown):
     """PyYAML's constructors raise ValueError, KeyError, TypeError, AttributeError or IndexError for these, which
     escaped the loader (it caught YAMLError only)."""
-    line = replace_once(case_copy / "events.yaml", '  date: "2016"\n', f"  date: {value}\n")
+    line = line_of(edit(case_copy / "events.yaml", '  date: "2016"\n', f"  date: {value}\n"), f"  date: {value}\n")
     case, problems = load_case(case_copy)
     [message] = errors(problems)
     assert message.endswith(f"events.yaml:{line}: error: invalid YAML: {shown}")
@@ -95,13 +88,13 @@ def test_explicit_yaml_tag_with_a_bad_value_is_invalid_yaml_at_its_line(case_cop
 
 
 def test_explicit_yaml_tag_in_front_matter_is_invalid_yaml_at_its_line(case_copy):
-    line = replace_once(case_copy / ARTICLE, "language: en\n", "language: !!int en\n")
+    line = line_of(edit(case_copy / ARTICLE, "language: en\n", "language: !!int en\n"), "language: !!int en")
     _case, problems = load_case(case_copy)
     assert errors(problems) == [f"{case_copy / ARTICLE}:{line}: error: invalid YAML: 'en' is not a valid !!int value"]
 
 
 def test_valid_explicit_tags_still_load(case_copy):
-    replace_once(case_copy / "events.yaml", '  date: "2016"\n', '  date: !!str 2016\n')
+    edit(case_copy / "events.yaml", '  date: "2016"\n', '  date: !!str 2016\n')
     case, problems = load_case(case_copy)
     assert errors(problems) == []
     assert case.events["georgetown-study-2016"].date.edtf == "2016"
@@ -115,21 +108,21 @@ def test_valid_explicit_tags_still_load(case_copy):
 def test_value_with_a_trailing_newline_is_not_an_id(case_copy, old, new, field):
     """The id, Wikidata and URL patterns ended in "$", which also matches before a final newline: an id
     "amazon\\n" was accepted, went into an IRI, and the N-Quads parser of the SHACL step raised SyntaxError."""
-    line = replace_once(case_copy / "entities.yaml", old, new)
+    line = line_of(edit(case_copy / "entities.yaml", old, new), new)
     case, problems = load_case(case_copy)
     messages = errors(problems)
     assert any(f"entities.yaml:{line}: error:" in m and f"field {field!r}" in m for m in messages), messages
 
 
 def test_unreferenced_entity_with_a_newline_in_its_id_does_not_crash_the_build(case_copy):
-    replace_once(case_copy / "entities.yaml", "- id: amazon\n",
-                 '- id: "newline\\n"\n  type: company\n  label: Newline Inc.\n\n- id: amazon\n')
+    edit(case_copy / "entities.yaml", "- id: amazon\n",
+         '- id: "newline\\n"\n  type: company\n  label: Newline Inc.\n\n- id: amazon\n')
     report = pipeline.check(case_copy, today=date(2030, 1, 1))
     assert [m for m in errors(report) if "'newline\\n'" in m and "must be an id" in m]
 
 
 def test_url_with_a_trailing_newline_is_an_error(case_copy):
-    line = replace_once(case_copy / ARTICLE, f"url: {URL}", f'url: "{URL}\\n"')
+    line = line_of(edit(case_copy / ARTICLE, f"url: {URL}", f'url: "{URL}\\n"'), 'url: "')
     report = pipeline.check(case_copy, today=date(2030, 1, 1))
     assert [m for m in errors(report) if f":{line}: error:" in m and "field 'url'" in m]
 

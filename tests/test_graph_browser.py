@@ -15,7 +15,6 @@ import pytest
 from browser import visit
 from test_render_graph import HOSTILE_IMG, HOSTILE_SCRIPT, hostile_view
 
-from timeline import pipeline, resources
 from timeline.embed import embed_snippet
 from timeline.render_graph import graph_data, graph_page, render_graph
 from timeline.store import open_store
@@ -27,13 +26,10 @@ PAGE = "window.timelineGraphPage"
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
+def sample(tmp_path_factory, sample_graph):
     """The sample case's view, its graph data and its page on disk."""
-    root = tmp_path_factory.mktemp("graph-browser")
-    built = root / "graph.nq"
-    pipeline.build(resources.sample_case_dir(), built)
-    view = load_view(open_store(built))
-    page = root / "graph.html"
+    view = load_view(open_store(sample_graph))
+    page = tmp_path_factory.mktemp("graph-browser") / "graph.html"
     page.write_text(render_graph(view), encoding="utf-8")
     return view, graph_data(view), page
 

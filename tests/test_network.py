@@ -7,7 +7,7 @@ import itertools
 import networkx as nx
 import pytest
 
-from timeline import pipeline, resources
+from timeline import resources
 from timeline.errors import TimelineError
 from timeline.loader import load_case
 from timeline.network import (
@@ -27,10 +27,8 @@ from timeline.viewmodel import load_view
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    out = tmp_path_factory.mktemp("network") / "graph.nq"
-    pipeline.build(resources.sample_case_dir(), out)
-    return open_store(out)
+def store(sample_graph):
+    return open_store(sample_graph)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 from browser import visit
 
-from timeline import pipeline, resources
 from timeline.render_graph import render_graph
 from timeline.render_timeline import render_timeline
 from timeline.store import open_store
@@ -31,11 +30,9 @@ for (const target of [window, document]) {
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory):
+def pages(tmp_path_factory, sample_graph):
     work = tmp_path_factory.mktemp("host")
-    graph = work / "graph.nq"
-    pipeline.build(resources.sample_case_dir(), graph)
-    view = load_view(open_store(graph))
+    view = load_view(open_store(sample_graph))
     paths = {"timeline": work / "timeline.html", "graph": work / "graph.html"}
     paths["timeline"].write_text(render_timeline(view), encoding="utf-8")
     paths["graph"].write_text(render_graph(view), encoding="utf-8")

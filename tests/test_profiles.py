@@ -8,7 +8,6 @@ from collections import Counter
 
 import pytest
 
-from timeline import pipeline, resources
 from timeline.errors import TimelineError
 from timeline.profiles import entity_profile, resolve_entity, stats
 from timeline.store import open_store
@@ -16,10 +15,8 @@ from timeline.viewmodel import EntityView, load_view
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    out = tmp_path_factory.mktemp("profiles") / "graph.nq"
-    pipeline.build(resources.sample_case_dir(), out)
-    return open_store(out)
+def store(sample_graph):
+    return open_store(sample_graph)
 
 
 @pytest.fixture(scope="module")

@@ -19,11 +19,8 @@ SAMPLE = resources.sample_case_dir()
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("q") / "graph.nq"
-    result = CliRunner().invoke(cli, ["build", str(SAMPLE), "-o", str(out), "-q"])
-    assert result.exit_code == 0, result.output
-    return out
+def graph(sample_graph) -> Path:
+    return sample_graph
 
 
 def query(graph: Path, *args: str, input: str | None = None):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from browser import visit
 from click.testing import CliRunner
+from test_saved_queries import run
 
-from timeline import pipeline, resources, saved_queries
 from timeline.cli import cli
 from timeline.resultview import to_graph_view, to_timeline_view
 from timeline.store import open_store
@@ -18,10 +18,8 @@ from timeline.viewmodel import load_view
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("qv") / "graph.nq"
-    pipeline.build(resources.sample_case_dir(), out)
-    return out
+def graph(sample_graph) -> Path:
+    return sample_graph
 
 
 @pytest.fixture(scope="module")
@@ -29,13 +27,8 @@ def store(graph):
     return open_store(graph)
 
 
-def run_saved(store, name: str, **params: str):
-    q = saved_queries.find_saved(name)
-    return store.query(q.text, saved_queries.bind(q, params, store))
-
-
 def test_events_of_the_case_keep_their_dates_and_citations(store) -> None:
-    result = run_saved(store, "actor-timeline", actor="ice")
+    result = run(store, "actor-timeline", actor="ice")
     converted = to_timeline_view(result, load_view(store), "ICE")
     assert len(converted.view.events) == len(result.rows) and converted.skipped == 0
     meeting = next(e for e in converted.view.events if e.id == "amazon-ice-meeting-2018-06")
@@ -58,7 +51,7 @@ def test_date_and_group_columns_follow_the_conventions(store) -> None:
 
 
 def test_graph_view_links_the_iri_columns_of_each_row(store) -> None:
-    result = run_saved(store, "who-met-whom")
+    result = run(store, "who-met-whom")
     converted = to_graph_view(result, load_view(store), "Who met whom")
     assert {"amazon", "amazon-web-services", "ice"} <= set(converted.view.entities)
     pairs = {(r["from"], r["to"]) for r in converted.view.relations()}

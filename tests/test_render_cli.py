@@ -9,16 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from timeline import resources
 from timeline.cli import cli
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("r") / "graph.nq"
-    result = CliRunner().invoke(cli, ["build", str(resources.sample_case_dir()), "-o", str(out), "-q"])
-    assert result.exit_code == 0, result.output
-    return out
+def graph(sample_graph) -> Path:
+    return sample_graph
 
 
 def render(graph: Path, kind: str, out: Path, *args: str):

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from timeline import pipeline, resources
 from timeline.errors import TimelineError
 from timeline.render_graph import CATEGORIES, EVENT_CATEGORY, GraphPage, graph_data, graph_page, render_graph
 from timeline.store import open_store
@@ -27,10 +26,8 @@ HOSTILE_URL = "javascript:window.__xss=1"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("graph") / "graph.nq"
-    pipeline.build(resources.sample_case_dir(), out)
-    return out
+def built(sample_graph) -> Path:
+    return sample_graph
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from timeline import assets, pipeline, resources
+from timeline import assets
 from timeline.errors import TimelineError
 from timeline.render_timeline import (
     MAX_LANES,
@@ -32,10 +32,8 @@ HOSTILE_IMG = '<img src=x onerror="window.__xss=1">'
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    out = tmp_path_factory.mktemp("graph") / "graph.nq"
-    pipeline.build(resources.sample_case_dir(), out)
-    return open_store(out)
+def store(sample_graph):
+    return open_store(sample_graph)
 
 
 @pytest.fixture(scope="module")
@@ -372,15 +370,13 @@ def test_save_writes_the_page(view, tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["timeline.html"]  # no temporary file left behind
 
 
-def test_cli_renders_the_page(store, tmp_path: Path, view) -> None:
+def test_cli_renders_the_page(sample_graph, tmp_path: Path, view) -> None:
     from click.testing import CliRunner
 
     from timeline.cli import cli
 
-    graph = tmp_path / "graph.nq"
-    pipeline.build(resources.sample_case_dir(), graph)
     out = tmp_path / "t.html"
-    result = CliRunner().invoke(cli, ["render", "timeline", "--graph", str(graph), "-o", str(out),
+    result = CliRunner().invoke(cli, ["render", "timeline", "--graph", str(sample_graph), "-o", str(out),
                                       "--group-by", "source"])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == render_timeline(view, group_by="source", title=view.case_title)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from timeline import pipeline, resources, saved_queries
+from timeline import resources, saved_queries
 from timeline.loader import load_case
 from timeline.model import AGENT_TYPES
 from timeline.store import open_store
@@ -42,11 +42,8 @@ PARAMS = {
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("built") / "graph.nq"
-    report = pipeline.build(SAMPLE, out)
-    assert report.ok
-    return out
+def graph(sample_graph) -> Path:
+    return sample_graph
 
 
 @pytest.fixture(scope="module")

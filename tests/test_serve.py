@@ -17,12 +17,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from servers import timeline_server
 
-from timeline import pipeline, resources
 from timeline.results import to_csv, to_json
 from timeline.saved_queries import saved_queries
 from timeline.serve import make_server, negotiate, refused
@@ -47,10 +46,8 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("serve") / "graph.nq"
-    assert pipeline.build(resources.sample_case_dir(), out).ok
-    return out
+def graph(sample_graph) -> Path:
+    return sample_graph
 
 
 @pytest.fixture(scope="module")
@@ -58,23 +55,9 @@ def store(graph):
     return open_store(graph)
 
 
-@contextmanager
-def running(store, **kw):
-    kw.setdefault("quiet", True)
-    server = make_server(store, host="127.0.0.1", port=0, **kw)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
 @pytest.fixture(scope="module")
 def server(store):
-    with running(store) as srv:
+    with timeline_server(store) as srv:
         yield srv
 
 
@@ -330,7 +313,7 @@ def test_service_check_ignores_strings_variables_and_local_names() -> None:
 
 
 def test_timeout_stops_a_heavy_query_and_the_server_goes_on(store) -> None:
-    with running(store, timeout=0.5, pages=False) as srv:
+    with timeline_server(store, timeout=0.5, pages=False) as srv:
         before = srv.engine.pids()
         started = time.monotonic()
         status, _headers, body = get(srv, HEAVY)
@@ -351,7 +334,7 @@ def test_timeout_stops_a_heavy_query_and_the_server_goes_on(store) -> None:
 
 def test_timeout_with_thread_isolation(store) -> None:
     # A query that streams rows for a long time: the thread stops at the next row.
-    with running(store, timeout=0.5, pages=False, isolation="thread", max_rows=None) as srv:
+    with timeline_server(store, timeout=0.5, pages=False, isolation="thread", max_rows=None) as srv:
         started = time.monotonic()
         status, _headers, body = get(srv, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
         assert status == 503 and b"time limit" in body
@@ -364,7 +347,7 @@ def test_timeout_with_thread_isolation(store) -> None:
 
 
 def test_result_size_limit(store) -> None:
-    with running(store, max_rows=5, pages=False) as srv:
+    with timeline_server(store, max_rows=5, pages=False) as srv:
         status, _headers, body = get(srv, "SELECT ?s WHERE { ?s ?p ?o }")
         assert status == 503
         assert b"more than 5 rows" in body
@@ -376,7 +359,7 @@ def test_result_size_limit(store) -> None:
 
 def test_memory_backend_in_threads(graph) -> None:
     memory = open_store(graph, "memory")
-    with running(memory, pages=False, isolation="thread", max_rows=5) as srv:
+    with timeline_server(memory, pages=False, isolation="thread", max_rows=5) as srv:
         status, _headers, body = get(srv, "SELECT ?c WHERE { ?c a tl:Case }")
         assert status == 200 and json.loads(body) == expected_json(memory, "SELECT ?c WHERE { ?c a tl:Case }")
         assert b"more than 5 rows" in get(srv, "SELECT * WHERE { ?s ?p ?o }")[2]
@@ -400,7 +383,7 @@ def test_pages(server) -> None:
 
 
 def test_pages_off(store) -> None:
-    with running(store, pages=False) as srv:
+    with timeline_server(store, pages=False) as srv:
         assert fetch(srv.url + "/timeline.html")[0] == 404
         assert b"switched off" in fetch(srv.url + "/")[2]
 
@@ -418,7 +401,7 @@ def test_index_escapes_what_it_shows(store, monkeypatch) -> None:
     import timeline.serve as serve_module
 
     monkeypatch.setattr(serve_module, "_render_pages", lambda _store: ({}, None, "<script>alert(1)</script>"))
-    with running(store) as srv:
+    with timeline_server(store) as srv:
         body = fetch(srv.url + "/")[2]
     assert b"<script>" not in body and b"&lt;script&gt;" in body
 
@@ -441,7 +424,7 @@ def test_fifty_queries_from_eight_threads(server, store) -> None:
 
 
 def test_one_log_line_per_request_without_the_query(store, capsys) -> None:
-    with running(store, pages=False, quiet=False) as srv:
+    with timeline_server(store, pages=False, quiet=False) as srv:
         get(srv, "SELECT ?secret WHERE { ?secret ?p ?o } LIMIT 1")
         fetch(srv.url + "/nope")
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("127.0.0.1 ")]
@@ -471,7 +454,7 @@ def test_on_disk_store(graph, tmp_path) -> None:
     store_module.build_disk_store(graph, tmp_path / "store")
     disk = open_store(tmp_path / "store")
     expected = expected_json(disk, EVENTS)
-    with running(disk, timeout=0.5, pages=False, workers=1) as srv:
+    with timeline_server(disk, timeout=0.5, pages=False, workers=1) as srv:
         assert json.loads(get(srv, EVENTS)[2]) == expected
         assert get(srv, HEAVY)[0] == 503  # the worker is killed and a new one opens the store
         assert json.loads(get(srv, EVENTS)[2]) == expected
@@ -538,7 +521,7 @@ def test_workers_cannot_reach_the_network_even_past_the_service_check(store, mon
     listener.settimeout(0.5)
     port = listener.getsockname()[1]
     try:
-        with running(store, pages=False) as srv:
+        with timeline_server(store, pages=False) as srv:
             if srv.engine.isolation != "process":
                 pytest.skip("the sandbox is for worker processes")
             status, _headers, body = get(srv, f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> "

@@ -7,7 +7,7 @@ import re
 import pytest
 from rdflib import Dataset
 
-from timeline import pipeline, resources, shacl
+from timeline import shacl
 
 CASE = "https://w3id.org/timeline/case/rekognition/"
 EVENT = f"<{CASE}event/amazon-ice-meeting-2018-06>"
@@ -15,9 +15,8 @@ TL = "https://w3id.org/timeline/ns#"
 
 
 @pytest.fixture(scope="module")
-def sample() -> str:
-    report = pipeline.check(resources.sample_case_dir(), shacl=False)
-    return report.nquads.decode("utf-8")
+def sample(sample_graph) -> str:
+    return sample_graph.read_text(encoding="utf-8")
 
 
 def _drop(pattern: str):

@@ -21,11 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("sc") / "graph.nq"
-    result = CliRunner().invoke(cli, ["build", str(resources.sample_case_dir()), "-o", str(out), "-q"])
-    assert result.exit_code == 0, result.output
-    return out
+def built(sample_graph) -> Path:
+    return sample_graph
 
 
 def csv_rows(output: str) -> list[str]:

@@ -21,9 +21,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from servers import free_port, http_server, oxigraph_binary, oxigraph_server, reply, self_signed_certificate
-from test_saved_queries import PARAMS
+from test_saved_queries import PARAMS, run
 
-from timeline import pipeline, resources, saved_queries
+from timeline import saved_queries
 from timeline.errors import TimelineError
 from timeline.remote import ENV_PASSWORD, ENV_USER, EndpointError, RemoteStore, oxigraph_urls, push
 from timeline.sparql import SparqlError
@@ -38,7 +38,6 @@ from timeline.store import (
     open_store,
 )
 
-SAMPLE = resources.sample_case_dir()
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/timeline/case/rekognition/"
 FOREIGN = "http://example.org/other-project/graph"
@@ -62,10 +61,8 @@ def _no_proxy_no_credentials():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("built") / "graph.nq"
-    assert pipeline.build(SAMPLE, out).ok
-    return out
+def built(sample_graph) -> Path:
+    return sample_graph
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +95,6 @@ def stores(built, server, disk_dir) -> dict:
     assert summary.graphs == 7 and summary.triples == 6279
     return {"memory": open_store(built, "memory"), "oxigraph": open_store(built),
             "disk": open_store(disk_dir), "remote": open_store(server.query_url, timeout=30)}
-
-
-def run(store, name: str):
-    saved = saved_queries.find_saved(name)
-    return store.query(saved.text, saved_queries.bind(saved, PARAMS[name], store), where=name)
 
 
 def snapshot(directory: Path) -> dict[str, tuple[int, int, str]]:
@@ -211,7 +203,7 @@ def test_push_by_update_in_chunks_gives_the_same_dataset(built, fresh_server) ->
 
 
 @needs_oxigraph
-def test_push_removes_graphs_the_case_no_longer_has_and_nothing_else(built, fresh_server, tmp_path) -> None:
+def test_push_removes_graphs_the_case_no_longer_has_and_nothing_else(built, fresh_server) -> None:
     endpoint = RemoteStore(**oxigraph_urls(fresh_server.base))
     endpoint.put_graph(FOREIGN, b'<http://example.org/s> <http://example.org/p> "kept" .\n')
     push(built, endpoint)

@@ -19,7 +19,6 @@ pytest.importorskip("playwright")
 
 from browser import visit  # noqa: E402
 
-from timeline import pipeline, resources  # noqa: E402
 from timeline.embed import HEIGHT_MESSAGE, embed_snippet  # noqa: E402
 from timeline.render_timeline import render_timeline, timeline_page  # noqa: E402
 from timeline.store import open_store  # noqa: E402
@@ -41,14 +40,11 @@ READY = "html.tl-ready"
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    """The sample case built once: (page path, view, store)."""
-    root = tmp_path_factory.mktemp("timeline")
-    graph = root / "graph.nq"
-    pipeline.build(resources.sample_case_dir(), graph)
-    store = open_store(graph)
+def sample(tmp_path_factory, sample_graph):
+    """The sample case's page on disk, view and store: (page path, view, store)."""
+    store = open_store(sample_graph)
     view = load_view(store)
-    page = root / "timeline.html"
+    page = tmp_path_factory.mktemp("timeline") / "timeline.html"
     page.write_text(render_timeline(view), encoding="utf-8")
     return page, view, store
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from timeline import pipeline, resources
+from timeline import resources
 from timeline.embed import HEIGHT_MESSAGE, embed_snippet
 from timeline.htmlsafe import esc, safe_url, script_json
 from timeline.loader import load_case
@@ -17,10 +17,8 @@ from timeline.viewmodel import load_view
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    out = tmp_path_factory.mktemp("v") / "graph.nq"
-    pipeline.build(resources.sample_case_dir(), out)
-    return open_store(out)
+def store(sample_graph):
+    return open_store(sample_graph)
 
 
 @pytest.fixture(scope="module")

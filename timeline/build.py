@@ -316,10 +316,15 @@ def _ontology_lines(graph: str, directory: str) -> tuple[str, ...]:
 
 def build_dataset(case: Case, ontology: Path | None = None):
     """The case's dataset as an rdflib ``Dataset`` (parsed from :func:`case_nquads`)."""
+    return parse_dataset(case_nquads(case, ontology))
+
+
+def parse_dataset(nquads: bytes):
+    """Built N-Quads as an rdflib ``Dataset``, with the project's prefixes bound."""
     from rdflib import Dataset
 
     ds = Dataset()
-    ds.parse(data=case_nquads(case, ontology), format="nquads")
+    ds.parse(data=nquads, format="nquads")
     for prefix, namespace in prefixes.PREFIXES.items():
         ds.bind(prefix, namespace, replace=True)
     return ds

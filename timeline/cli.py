@@ -10,6 +10,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -48,7 +49,7 @@ class Group(click.Group):
             sys.exit(EXIT_INTERNAL)
 
 
-def _fail(message: str, code: int = EXIT_ERROR):
+def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     click.echo(f"timeline: error: {message}", err=True)
     sys.exit(code)
 
@@ -67,6 +68,22 @@ def cli() -> None:
 case_argument = click.argument("case", required=False)
 
 
+def _writable(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """``-o FILE`` of a command that writes it at the end: fail now, before any work, if it cannot be written."""
+    if value is not None and not ctx.resilient_parsing:  # not while completing a command line
+        from timeline.store import check_writable
+
+        check_writable(value)
+    return value
+
+
+def _graph_path(case: str | None, graph: Path | None) -> Path:
+    """The built graph a read command uses: --graph, else the default output of --case (or of the sample)."""
+    from timeline import pipeline
+
+    return graph or pipeline.default_output(pipeline.resolve_case(case))
+
+
 def _print_problems(problems, quiet_warnings: bool = False) -> None:
     for problem in problems:
         if quiet_warnings and not problem.is_error:
@@ -74,11 +91,24 @@ def _print_problems(problems, quiet_warnings: bool = False) -> None:
         click.echo(str(problem), err=True)
 
 
+def _refuse(problems, quiet: bool, what: str, after: str) -> NoReturn:
+    """A refused build or import: its problems, then one summary line, and exit 1."""
+    _print_problems(problems, quiet)
+    errors = sum(1 for p in problems if p.is_error)
+    _fail(f"{what} failed with {errors} error(s); {after}")
+
+
 class _ProgressBar:
-    """``progress(done, total)`` drawn as a click progress bar on stderr (a label only when not a terminal)."""
+    """``progress(done, total)`` drawn as a click progress bar on stderr (a label only when not a terminal).
+
+    Used as a context manager: the bar is finished when the work ends, however it ends.
+    """
 
     def __init__(self, label: str, enabled: bool = True):
         self.label, self.enabled, self.bar = label, enabled, None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled or total <= 0:
@@ -88,7 +118,7 @@ class _ProgressBar:
                                           show_percent=True)
         self.bar.update(done - self.bar.pos)
 
-    def close(self) -> None:
+    def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.render_finish()
             self.bar = None
@@ -109,15 +139,13 @@ def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool) -
     from timeline import pipeline
 
     case_dir = pipeline.resolve_case(case)
-    progress = _ProgressBar("reading CSV", enabled=not quiet)
-    report = pipeline.check(case_dir, shacl=not no_shacl, engine=shacl_engine, progress=progress)
-    progress.close()
+    with _ProgressBar("reading CSV", enabled=not quiet) as progress:
+        report = pipeline.check(case_dir, shacl=not no_shacl, engine=shacl_engine, progress=progress)
     _print_problems(report.problems, quiet)
-    counts = report.counts()
-    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
     if not report.ok:
         click.echo(f"{case_dir}: {len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
         sys.exit(EXIT_ERROR)
+    summary = ", ".join(f"{v} {k}" for k, v in report.counts().items())
     click.echo(f"{case_dir}: valid ({summary}; {len(report.warnings)} warning(s))")
 
 
@@ -142,20 +170,15 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
     """
     from timeline import pipeline
     from timeline.errors import CaseInvalid
-
-    case_dir = pipeline.resolve_case(case)
     from timeline.store import check_writable
 
+    case_dir = pipeline.resolve_case(case)
     check_writable(output or pipeline.default_output(case_dir))  # fail now, not after the whole build
-    progress = _ProgressBar("reading CSV", enabled=not quiet)
     try:
-        report = pipeline.build(case_dir, output, shacl=not no_shacl, engine=shacl_engine, progress=progress)
+        with _ProgressBar("reading CSV", enabled=not quiet) as progress:
+            report = pipeline.build(case_dir, output, shacl=not no_shacl, engine=shacl_engine, progress=progress)
     except CaseInvalid as exc:
-        progress.close()
-        _print_problems(exc.problems, quiet)
-        errors = sum(1 for p in exc.problems if p.is_error)
-        _fail(f"{case_dir}: build failed with {errors} error(s); the previous graph was left unchanged")
-    progress.close()
+        _refuse(exc.problems, quiet, f"{case_dir}: build", "the previous graph was left unchanged")
     _print_problems(report.warnings, quiet)
     counts = report.counts()
     click.echo(f"built {report.output}: {report.quads} quads in {report.graphs} graphs "
@@ -213,20 +236,16 @@ def import_cmd(files: tuple[Path, ...], case: str | None, output: Path | None, g
     for f in files:
         if not f.is_file():
             _fail(f"{f}: no such file")
-    progress = _ProgressBar("reading CSV", enabled=not quiet)
+    if rdf and case:
+        _fail("--case is for CSV files; RDF files are imported as a graph of their own")
     try:
         if tables:
-            summary = _import_csv(tables, case, output, not no_shacl, progress)
+            with _ProgressBar("reading CSV", enabled=not quiet) as progress:
+                summary = _import_csv(tables, case, output, not no_shacl, progress)
         else:
-            if case:
-                _fail("--case is for CSV files; RDF files are imported as a graph of their own")
             summary = _import_rdf(rdf, output, graph_iri, not no_shacl)
     except CaseInvalid as exc:
-        progress.close()
-        _print_problems(exc.problems, quiet)
-        errors = sum(1 for p in exc.problems if p.is_error)
-        _fail(f"import failed with {errors} error(s); nothing was written")
-    progress.close()
+        _refuse(exc.problems, quiet, "import", "nothing was written")
     graph, message, warnings = summary
     _print_problems(warnings, quiet)
     click.echo(message)
@@ -244,7 +263,6 @@ def _import_csv(tables: list[Path], case: str | None, output: Path | None, shacl
         if any(t.resolve() == (case_dir / own).resolve() for t in tables):
             _fail(f"{case_dir / own}: already part of the case; `timeline build` reads it")
     report = importer.import_csv_into_case(case_dir, tables, output, shacl=shacl, progress=progress)
-    progress.close()
     imported = set(tables)
     added = ", ".join(f"{sum(1 for r in records.values() if r.path in imported)} {name}"
                       for name, records in (("events", report.case.events), ("entities", report.case.entities)))
@@ -364,7 +382,7 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
       timeline query events-in-window -p from=2018-05 -p to=2018-06 --format csv
       timeline query 'SELECT ?e WHERE { ?e a tl:Event } LIMIT 3'
     """
-    from timeline import pipeline, saved_queries
+    from timeline import saved_queries
     from timeline.results import write_select
     from timeline.store import ReadOnlyError, check_form, open_store, serialize_triples
 
@@ -385,7 +403,7 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
             raise click.UsageError(f"--format {fmt} is for SELECT/ASK; use turtle, nt or jsonld for {form}")
         if form in ("SELECT", "ASK") and fmt in ("turtle", "nt", "jsonld"):
             raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv, json or xml")
-    path = endpoint or store_dir or graph or pipeline.default_output(pipeline.resolve_case(case))
+    path = endpoint or store_dir or _graph_path(case, graph)
     store = open_store(path, backend, writable=bool(allow_update and form == "UPDATE" and store_dir))
     if form == "UPDATE":
         if given:
@@ -474,7 +492,8 @@ def _view_options(f):
                      help="Only events this entity takes part in (repeatable; id, label or alias)."),
         click.option("--type", "types", multiple=True, metavar="TYPE", help="Only events of this type (repeatable)."),
         click.option("--title", help="Page title (default: the case title)."),
-        click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The HTML file to write."),
+        click.option("-o", "--output", type=click.Path(path_type=Path), required=True, callback=_writable,
+                     help="The HTML file to write."),
         click.option("--embed-snippet", is_flag=True, help="Also print an <iframe> snippet that embeds the page."),
     ]
     for option in reversed(options):
@@ -483,7 +502,7 @@ def _view_options(f):
 
 
 def _load_view(case, graph, date_from, date_to, actors, types):
-    from timeline import pipeline, saved_queries
+    from timeline import saved_queries
     from timeline.dates import EdtfError, parse_simple
     from timeline.store import open_store
     from timeline.viewmodel import load_view
@@ -500,7 +519,7 @@ def _load_view(case, graph, date_from, date_to, actors, types):
     start, end = day(date_from, "--from", False), day(date_to, "--to", True)
     if start and end and start > end:
         raise click.BadParameter("is before --from", param_hint="--to")
-    store = open_store(graph or pipeline.default_output(pipeline.resolve_case(case)))
+    store = open_store(_graph_path(case, graph))
     entity = saved_queries.Param("actor", "entity", "")
     actor_ids = [saved_queries.convert(entity, a, store).value.rsplit("/", 1)[-1] for a in actors]
     concept = saved_queries.Param("type", "event-type", "")
@@ -526,9 +545,7 @@ def render_timeline_cmd(case, graph, date_from, date_to, actors, types, title, o
                         group_by) -> None:
     """An interactive timeline: lanes, zoom and pan, precision-aware dates, citations on click."""
     from timeline.render_timeline import render_timeline
-    from timeline.store import check_writable
 
-    check_writable(output)  # fail now, not after the whole render
     view = _load_view(case, graph, date_from, date_to, actors, types)
     page_title = title or view.case_title
     _write_page(render_timeline(view, group_by=group_by, title=page_title), output, page_title, embed_snippet)
@@ -545,9 +562,7 @@ def render_graph_cmd(case, graph, date_from, date_to, actors, types, title, outp
     """An interactive network of the case's entities; edges open their citations."""
     from timeline.errors import did_you_mean
     from timeline.render_graph import render_graph
-    from timeline.store import check_writable
 
-    check_writable(output)  # fail now, not after the whole render
     view = _load_view(case, graph, date_from, date_to, actors, types)
     focus_id = None
     if focus:
@@ -569,13 +584,12 @@ def _graph_options(f):
     return click.option("--case", "case", help="Case name or directory whose built graph to use (default: sample).")(f)
 
 
-def _case_view(case, graph):
-    from timeline import pipeline
+def _case_view(path: Path):
+    """The whole case's view of the built graph at ``path``."""
     from timeline.store import open_store
     from timeline.viewmodel import load_view
 
-    path = graph or pipeline.default_output(pipeline.resolve_case(case))
-    return path, load_view(open_store(path))
+    return load_view(open_store(path))
 
 
 def _echo_json(data) -> None:
@@ -596,7 +610,7 @@ def entity(name: str, case, graph, fmt: str) -> None:
     """
     from timeline.profiles import entity_profile
 
-    _path, view = _case_view(case, graph)
+    view = _case_view(_graph_path(case, graph))
     profile = entity_profile(view, name)
     if fmt == "json":
         _echo_json(profile)
@@ -613,8 +627,7 @@ def entity(name: str, case, graph, fmt: str) -> None:
             click.echo(f"{title}: " + ", ".join(m["label"] for m in profile[key]))
     click.echo(f"Events ({len(profile['events'])}):")
     for ev in profile["events"]:
-        roles = ", ".join(ev["roles"]) if isinstance(ev.get("roles"), list) else ev.get("role", "")
-        click.echo(f"  {ev['date']:<38} {ev['label']}  [{roles}]")
+        click.echo(f"  {ev['date']:<38} {ev['label']}  [{', '.join(ev['roles'])}]")
     for title, key in (("Claims made", "claims_made"), ("Claims about it", "claims_about")):
         if profile.get(key):
             click.echo(f"{title} ({len(profile[key])}):")
@@ -642,7 +655,7 @@ def path(a: str, b: str, case, graph, max_hops: int, limit: int, fmt: str) -> No
     from timeline.network import paths
     from timeline.profiles import resolve_entity
 
-    _path, view = _case_view(case, graph)
+    view = _case_view(_graph_path(case, graph))
     start, end = resolve_entity(view, a), resolve_entity(view, b)
     found = paths(view, start.id, end.id, max_hops=max_hops, limit=limit)
     if fmt == "json":
@@ -667,7 +680,7 @@ def stats(case, graph, fmt: str) -> None:
     """Counts by type, events per year, per-source coverage, corroboration, the most central actors."""
     from timeline.profiles import stats as case_stats
 
-    _path, view = _case_view(case, graph)
+    view = _case_view(_graph_path(case, graph))
     data = case_stats(view)
     if fmt == "json":
         _echo_json(data)
@@ -693,16 +706,18 @@ def stats(case, graph, fmt: str) -> None:
               type=click.Choice(["turtle", "trig", "nquads", "jsonld", "csv", "graphml", "gexf", "timelinejs"]),
               help="turtle (graphs merged), trig/nquads/jsonld (named graphs kept), csv (events and entities), "
                    "graphml/gexf (a network projection), timelinejs (Knight Lab TimelineJS 3 JSON).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The file to write.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, callback=_writable,
+              help="The file to write.")
 @click.option("--projection", type=click.Choice(["coparticipation", "actor-event", "relation"]),
               default="coparticipation", show_default=True, help="For graphml/gexf: which network.")
 def export(case, graph, fmt: str, output: Path, projection: str) -> None:
     """Export the built graph for other tools (written atomically)."""
+    from timeline.export import RDF_FORMATS
     from timeline.export import export as do_export
-    from timeline.store import check_writable
 
-    check_writable(output)  # fail now, not after the whole export
-    path, view = _case_view(case, graph)
+    path = _graph_path(case, graph)
+    # The RDF formats read the graph file as it is; only the others need the case's view of it.
+    view = None if fmt in RDF_FORMATS else _case_view(path)
     for written in do_export(path, fmt, output, view=view, projection=projection):
         click.echo(f"wrote {written}")
 
@@ -719,11 +734,10 @@ def push(case, graph, endpoint: str, update_url: str | None, store_url: str | No
     Only graphs under the case's base IRI are touched. Credentials come from
     TIMELINE_ENDPOINT_USER / TIMELINE_ENDPOINT_PASSWORD or ~/.netrc, never from the command line.
     """
-    from timeline import pipeline
     from timeline.remote import RemoteStore
     from timeline.remote import push as do_push
 
-    path = graph or pipeline.default_output(pipeline.resolve_case(case))
+    path = _graph_path(case, graph)
     target = RemoteStore(endpoint, update_url=update_url, store_url=store_url) if (update_url or store_url) \
         else endpoint
     click.echo(f"pushed {path} to {endpoint}: {do_push(path, target)}")
@@ -744,11 +758,10 @@ def serve(case, graph, store_dir, host: str, port: int, timeout: float, max_rows
     GET/POST /sparql (results by content negotiation), / (index), /timeline.html, /graph.html,
     /queries. UPDATE is refused; each query has a time and a result-size limit.
     """
-    from timeline import pipeline
     from timeline.serve import serve as run_server
     from timeline.store import open_store
 
-    path = store_dir or graph or pipeline.default_output(pipeline.resolve_case(case))
+    path = store_dir or _graph_path(case, graph)
     run_server(open_store(path), host=host, port=port, timeout=timeout, max_rows=max_rows)
 
 

@@ -122,10 +122,7 @@ def export(graph_path: Path, fmt: str, output: Path, *, view: View | None = None
 
 
 def _write(path: Path, data: bytes) -> Path:
-    try:
-        write_atomic(path, data)
-    except OSError as exc:
-        raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    write_atomic(path, data)  # its errors are TimelineErrors naming the path
     return path
 
 
@@ -137,17 +134,12 @@ def _load_view(graph_path: Path) -> View:
 
 
 def _write_network(view: View, fmt: str, projection: str, output: Path) -> Path:
-    try:
-        from timeline import network
-    except ImportError as exc:
-        raise TimelineError(f"{fmt} export needs timeline.network (networkx): {exc}") from None
+    from timeline import network
+
     build = {"coparticipation": network.coparticipation_graph, "actor-event": network.actor_event_graph,
              "relation": network.relation_graph}[projection]
     writer = network.write_graphml if fmt == "graphml" else network.write_gexf
-    try:
-        writer(build(view), output)
-    except OSError as exc:
-        raise TimelineError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    writer(build(view), output)  # atomically; its errors are TimelineErrors naming the path
     return output
 
 
@@ -161,7 +153,7 @@ def read_quads(path: Path) -> list:
     try:
         return list(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
     except (SyntaxError, ValueError, OSError) as exc:
-        raise TimelineError(f"{path}: cannot read the built graph: {exc}") from None
+        raise TimelineError(f"{path}: cannot load the built graph: {exc}") from None  # as open_store says
 
 
 def _graph_key(quad) -> str:

@@ -67,18 +67,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from timeline import prefixes
 from timeline.dates import EdtfError, parse_edtf
 from timeline.errors import CaseInvalid, Problem, did_you_mean, display_path
 from timeline.loader import ENTITY_FIELDS, EVENT_FIELDS, ID_RE, RECORD_FILES, _check_value, decode_text, load_case
 from timeline.model import DATE_BASES, Case, Citation, Entity, Event, Participant
-
-Progress = Callable[[int, int], None]
+from timeline.pipeline import Progress
 
 ENTITIES_CSV = "entities.csv"
 EVENTS_CSV = "events.csv"
@@ -120,9 +120,13 @@ class _Progress:
             self.callback(self.total, self.total)
 
 
-def _data_lines(text: str) -> int:
-    """Lines after the header (an upper bound on records; quoted cells may span lines)."""
-    lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+def _data_lines(data: bytes) -> int:
+    """Lines after the header (an upper bound on records; quoted cells may span lines).
+
+    CR, LF and CRLF each end a line, as they do for the CSV reader.
+    """
+    ends = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    lines = ends + (0 if data.endswith((b"\n", b"\r")) or not data else 1)
     return max(0, lines - 1)
 
 
@@ -130,13 +134,14 @@ def _data_lines(text: str) -> int:
 
 
 class _Sheet:
-    """One CSV file: its rows with the line each starts on, and the problems found."""
+    """One CSV file, read once: its text, its rows with the line each starts on, and the problems found."""
 
-    def __init__(self, path: Path, problems: list[Problem]):
+    def __init__(self, path: Path):
         self.path = Path(path)
         self.shown = display_path(self.path)
-        self.problems = problems
+        self.problems: list[Problem] = []
         self.text: str | None = None
+        self.lines = 0  # data lines, for the progress total
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.shown, line, message))
@@ -150,16 +155,16 @@ class _Sheet:
         except OSError as exc:
             self.error(0, f"cannot read: {exc.strerror or exc}")
             return None
+        self.lines = _data_lines(data)
         self.text = decode_text(data, self.error)
         return self.text
 
     def rows(self, known: tuple[str, ...], required: tuple[str, ...],
              progress: _Progress) -> Iterable[tuple[int, dict[str, str]]]:
-        """(line, {column: cell}) for each data row; nothing if the header is unusable."""
-        text = self.text if self.text is not None else self.read()
-        if text is None:
+        """(line, {column: cell}) for each data row (after :meth:`read`); nothing if the header is unusable."""
+        if self.text is None:
             return
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(self.text, newline=""))
         try:
             header = next(reader, None)
         except csv.Error as exc:
@@ -249,15 +254,9 @@ def _describe(kind: str, row: dict[str, str], line: int) -> str:
 # ------------------------------------------------------------------ entities
 
 
-def read_entities_csv(path: Path, progress: Progress | None = None,
-                      _progress: _Progress | None = None) -> tuple[list[Entity], set[str], list[Problem]]:
-    """The entities of an ``entities.csv`` file, the ids of rows that failed, and the problems."""
-    problems: list[Problem] = []
+def _read_entities(sheet: _Sheet, tracker: _Progress) -> tuple[list[Entity], set[str]]:
+    """The entities of an ``entities.csv`` file and the ids of rows that failed (problems go to the sheet)."""
     failed: set[str] = set()
-    sheet = _Sheet(path, problems)
-    if sheet.read() is None:
-        return [], failed, problems
-    tracker = _progress or _Progress(progress, _data_lines(sheet.text or ""))
     entities: list[Entity] = []
     first: dict[str, int] = {}
     for line, row in sheet.rows(ENTITY_COLUMNS, _ENTITY_REQUIRED, tracker):
@@ -278,9 +277,7 @@ def read_entities_csv(path: Path, progress: Progress | None = None,
             made_by=values.get("made_by"), located_in=values.get("located_in"), position=values.get("position"),
             note=values.get("note"), field_lines={c: line for c in row if row[c]},
         ))
-    if _progress is None:
-        tracker.finish()
-    return entities, failed, problems
+    return entities, failed
 
 
 # ------------------------------------------------------------------ events
@@ -355,14 +352,8 @@ def _first_row(sheet: _Sheet, line: int, row: dict[str, str]) -> Event | None:
     )
 
 
-def read_events_csv(path: Path, progress: Progress | None = None,
-                    _progress: _Progress | None = None) -> tuple[list[Event], set[str], list[Problem]]:
-    """The events of an ``events.csv`` file, the ids of events that failed, and the problems."""
-    problems: list[Problem] = []
-    sheet = _Sheet(path, problems)
-    if sheet.read() is None:
-        return [], set(), problems
-    tracker = _progress or _Progress(progress, _data_lines(sheet.text or ""))
+def _read_events(sheet: _Sheet, tracker: _Progress) -> tuple[list[Event], set[str]]:
+    """The events of an ``events.csv`` file and the ids of events that failed (problems go to the sheet)."""
     events: dict[str, Event] = {}
     first_rows: dict[str, tuple[int, dict[str, str]]] = {}
     failed: set[str] = set()
@@ -408,9 +399,7 @@ def read_events_csv(path: Path, progress: Progress | None = None,
         if not events[ident].citations:  # the first row's citation failed
             del events[ident]
             failed.add(ident)
-    if _progress is None:
-        tracker.finish()
-    return list(events.values()), failed, problems
+    return list(events.values()), failed
 
 
 # ------------------------------------------------------------------ into a case
@@ -458,28 +447,38 @@ def csv_kind(path: Path) -> str:
                                "actors, source and quote; an entities file has id, type and label")])
 
 
-def _read_all(events_csv: list[Path], entities_csv: list[Path],
-              progress: Progress | None) -> tuple[list[Event], list[Entity], set[str], list[Problem]]:
-    """Entities first (events refer to them), then events; one progress count over all files."""
-    files = [(p, read_entities_csv) for p in entities_csv] + [(p, read_events_csv) for p in events_csv]
-    sizes = []
-    for path, _read in files:
-        try:
-            sizes.append(_data_lines(Path(path).read_text(encoding="utf-8", errors="replace")))
-        except OSError:
-            sizes.append(0)
+def _add_csv(case: Case, entities_csv: list[Path], events_csv: list[Path],
+             progress: Progress | None) -> tuple[list[Event], list[Entity], list[Problem]]:
+    """Read CSV files into ``case``, refusing ids already taken: (events, entities, problems).
+
+    Every file is read once; entities come first (events refer to them), and
+    one progress count runs over all the files.
+    """
+    entities: list[Entity] = []
+    events: list[Event] = []
+    sheets = [(_Sheet(p), _read_entities, entities) for p in entities_csv]
+    sheets += [(_Sheet(p), _read_events, events) for p in events_csv]
+    for sheet, _read, _into in sheets:
+        sheet.read()
+    sizes = [sheet.lines for sheet, _read, _into in sheets]
     tracker = _Progress(progress, sum(sizes))
-    records: dict = {read_entities_csv: [], read_events_csv: []}
-    failed: set[str] = set()
     problems: list[Problem] = []
-    for n, (path, read) in enumerate(files):
-        found_records, found_failed, found = read(path, _progress=tracker)
-        records[read] += found_records
-        failed |= found_failed
-        problems += found
+    for n, (sheet, read, into) in enumerate(sheets):
+        found, failed = read(sheet, tracker)
+        into += found
+        case.failed_ids |= failed
+        problems += sheet.problems
         tracker.done = sum(sizes[: n + 1])
     tracker.finish()
-    return records[read_events_csv], records[read_entities_csv], failed, problems
+    _add_records(case, entities, events, problems)
+    return events, entities, problems
+
+
+def _missing_yaml_is_empty(case: Case, names: Iterable[str]) -> None:
+    """Record files ``names`` that are missing are taken as empty: their records come from CSV."""
+    for name in names:
+        if not (case.path / name).exists():
+            case.unreadable.discard(name)
 
 
 def import_csv(events_csv: Path | None, entities_csv: Path | None, case: Case,
@@ -498,25 +497,17 @@ def import_csv(events_csv: Path | None, entities_csv: Path | None, case: Case,
     from timeline.checks import check_case
     from timeline.vocabulary import load_vocabularies
 
-    events, entities, failed, problems = _read_all([events_csv] if events_csv else [],
-                                                   [entities_csv] if entities_csv else [], progress)
     merged = replace(case, entities=dict(case.entities), events=dict(case.events), claims=dict(case.claims),
-                     sources=dict(case.sources), failed_ids=set(case.failed_ids) | failed,
-                     unreadable=set(case.unreadable))
-    _present_csv(merged, entities_csv is not None, events_csv is not None)
-    _add_records(merged, entities, events, problems)
+                     sources=dict(case.sources), failed_ids=set(case.failed_ids), unreadable=set(case.unreadable))
+    given = {"entities.yaml": entities_csv, "events.yaml": events_csv}
+    _missing_yaml_is_empty(merged, [name for name, csv_path in given.items() if csv_path is not None])
+    events, entities, problems = _add_csv(merged, [entities_csv] if entities_csv else [],
+                                          [events_csv] if events_csv else [], progress)
     problems += check_case(merged, load_vocabularies(), today)
     problems.sort(key=lambda p: (not p.is_error, p.path, p.line, p.message))
     kept_events = [e for e in events if merged.events.get(e.id) is e]
     kept_entities = [e for e in entities if merged.entities.get(e.id) is e]
     return kept_events, kept_entities, problems
-
-
-def _present_csv(case: Case, entities: bool, events: bool) -> None:
-    """A record kind that comes from CSV is readable even if its YAML file is missing."""
-    for name, present in (("entities.yaml", entities), ("events.yaml", events)):
-        if present and not (case.path / name).exists():
-            case.unreadable.discard(name)
 
 
 def load_case_with_csv(path: Path, progress: Progress | None = None,
@@ -541,14 +532,9 @@ def load_case_with_csv(path: Path, progress: Progress | None = None,
         return case, problems
     missing = {display_path(path / name) for name in RECORD_FILES if not (path / name).exists()}
     problems = [p for p in problems if not (p.path in missing and p.message == "missing file")]
-    for name in RECORD_FILES:
-        if not (path / name).exists():
-            case.unreadable.discard(name)
-    events, entities, failed, found = _read_all(events_csv, entities_csv, progress)
-    problems += found
-    case.failed_ids |= failed
-    _add_records(case, entities, events, problems)
-    return case, problems
+    _missing_yaml_is_empty(case, RECORD_FILES)
+    _events, _entities, found = _add_csv(case, entities_csv, events_csv, progress)
+    return case, problems + found
 
 
 def import_csv_into_case(case_dir: Path, files: Iterable[Path], output: Path | None = None, shacl: bool = True,
@@ -575,13 +561,11 @@ def import_csv_into_case(case_dir: Path, files: Iterable[Path], output: Path | N
         raise CaseInvalid(report.problems)
     case = report.case
     csv_paths = {case_dir / ENTITIES_CSV, case_dir / EVENTS_CSV, *files}
-    kept_entities = [e for e in case.entities.values() if e.path in csv_paths]
-    kept_events = [e for e in case.events.values() if e.path in csv_paths]
-    kinds = {csv_kind(f) for f in files}
-    for name, kind, columns, rows in ((ENTITIES_CSV, "entities", ENTITY_COLUMNS, entity_rows(kept_entities)),
-                                      (EVENTS_CSV, "events", EVENT_CSV_COLUMNS, event_rows(kept_events))):
-        if kind in kinds:
-            write_atomic(case_dir / name, _csv_bytes(columns, rows))
+    kinds = {csv_kind(f) for f in files}  # headers only; load_case_with_csv read them too
+    if "entities" in kinds:
+        write_entities_csv([e for e in case.entities.values() if e.path in csv_paths], case_dir / ENTITIES_CSV)
+    if "events" in kinds:
+        write_events_csv([e for e in case.events.values() if e.path in csv_paths], case_dir / EVENTS_CSV)
     report.output = output
     write_atomic(report.output, report.nquads)
     return report
@@ -645,8 +629,7 @@ def _csv_bytes(columns: tuple[str, ...], rows: Iterable[list[str]]) -> bytes:
 
 _RDF_FORMATS = {".ttl": "TURTLE", ".trig": "TRIG", ".nq": "N_QUADS", ".nt": "N_TRIPLES"}
 _PREFIX_RE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-SEM = "http://semanticweb.cs.vu.nl/2009/11/sem/"
+RDF_TYPE = prefixes.PREFIXES["rdf"] + "type"
 
 
 class _Located:
@@ -655,7 +638,8 @@ class _Located:
     def __init__(self) -> None:
         self.files: dict[str, Path] = {}
         self.objects: dict[str, Path] = {}  # nodes only named as objects, as a fallback
-        self.texts: dict[Path, str] = {}
+        # A file's text and its prefixes, read again only when a problem in it needs a line.
+        self.texts: dict[Path, tuple[str, list[tuple[str, str]]]] = {}
 
     def note(self, iri: str, path: Path, subject: bool = True) -> None:
         (self.files if subject else self.objects).setdefault(iri, path)
@@ -672,13 +656,14 @@ class _Located:
     def _line(self, path: Path, iri: str) -> int:
         if path not in self.texts:
             try:
-                self.texts[path] = path.read_text(encoding="utf-8", errors="replace")
+                text = path.read_text(encoding="utf-8", errors="replace")
             except OSError:
-                self.texts[path] = ""
-        text = self.texts[path]
+                text = ""
+            self.texts[path] = (text, _PREFIX_RE.findall(text))
+        text, declared = self.texts[path]
         at = text.find(f"<{iri}>")
         if at < 0:
-            for prefix, namespace in _PREFIX_RE.findall(text):
+            for prefix, namespace in declared:
                 if namespace and iri.startswith(namespace):
                     match = re.search(rf"(?<![\w:]){re.escape(prefix)}:{re.escape(iri[len(namespace):])}(?![\w-])",
                                       text)
@@ -700,9 +685,6 @@ def import_rdf_report(paths: Iterable[Path], graph: str | None = None,
     file (and the line where the node is written, when it can be found).
     """
     import pyoxigraph as ox
-
-    from timeline import prefixes
-    from timeline.vocab import TL
 
     problems: list[Problem] = []
     located = _Located()
@@ -737,7 +719,7 @@ def import_rdf_report(paths: Iterable[Path], graph: str | None = None,
                 default_triples.append((path, quad))
             else:
                 kept.append(quad)
-        _check_terms(quads, path, located, TL, prefixes.TL, problems)
+        _check_terms(quads, path, located, problems)
     if default_triples:
         target = graph or _curated_graph(kept, default_triples)
         if target is None:
@@ -769,9 +751,13 @@ def import_rdf(paths: Iterable[Path], graph: str | None = None) -> bytes:
     return nquads
 
 
-def _check_terms(quads, path: Path, located: _Located, TL, namespace: str, problems: list[Problem]) -> None:
+def _check_terms(quads, path: Path, located: _Located, problems: list[Problem]) -> None:
+    """A problem for each ``tl:`` term (predicate or class) of ``quads`` that the ontology does not define."""
     import pyoxigraph as ox
 
+    from timeline.vocab import TL
+
+    namespace = prefixes.TL
     known = set(TL.__annotations__)
     unknown: dict[str, None] = {}
     for quad in quads:
@@ -790,8 +776,6 @@ def _check_terms(quads, path: Path, located: _Located, TL, namespace: str, probl
 
 def _curated_graph(quads, default_triples) -> str | None:
     """``<case>graph/curated`` when the data names exactly one case (tl:Case or tl:inCase)."""
-    from timeline import prefixes
-
     cases = set()
     for quad in [*quads, *(q for _path, q in default_triples)]:
         if quad.predicate.value == RDF_TYPE and getattr(quad.object, "value", "") == prefixes.TL + "Case":
@@ -807,15 +791,14 @@ def _month_ranges(store) -> list:
     """tl:monthRange quads (and the index membership) for the events in ``store`` that lack one."""
     import pyoxigraph as ox
 
-    from timeline import prefixes
-    from timeline.build import MONTH_RANGES, month_range_key
+    from timeline.build import MONTH_RANGES, RDFS, SEM, month_range_key
 
     rows = list(store.query(f"""
         SELECT ?g ?e ?b ?l WHERE {{ GRAPH ?g {{ ?e a <{prefixes.TL}Event> }}
           FILTER NOT EXISTS {{ GRAPH ?any {{ ?e <{prefixes.TL}monthRange> ?r }} }}
           OPTIONAL {{ GRAPH ?g1 {{ ?e <{SEM}hasEarliestBeginTimeStamp> ?b }} }}
           OPTIONAL {{ GRAPH ?g2 {{ ?e <{SEM}hasLatestEndTimeStamp> ?l }} }} }}"""))
-    member = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#member")
+    member = ox.NamedNode(RDFS + "member")
     added = []
     for row in rows:
         try:

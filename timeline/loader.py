@@ -248,9 +248,11 @@ def _looks_single_byte(data: bytes) -> bool:
         return False
 
 
-def _load_yaml(reader: _Reader, text: str, line_offset: int = 0) -> Any:
+def _load_yaml(reader: _Reader, text: str, line_offset: int = 0, empty: str = "") -> Any:
+    """The YAML data of ``text``, or None after reporting a syntax error; no data at all (an empty
+    document) is reported as the error ``empty`` when one is given."""
     try:
-        return yamlio.loads(text, line_offset)
+        data = yamlio.loads(text, line_offset)
     except yaml.YAMLError as exc:
         line, message = yamlio.error_line(exc)
         reader.error(line + line_offset if line else 0, message)
@@ -258,9 +260,12 @@ def _load_yaml(reader: _Reader, text: str, line_offset: int = 0) -> Any:
     except RecursionError:  # yamlio limits nesting; this is a last resort
         reader.error(0, "invalid YAML: nested too deeply")
         return None
+    if data is None and empty:
+        reader.error(1, empty)
+    return data
 
 
-def _records(path: Path, problems: list[Problem]) -> tuple[_Reader, yamlio.LineList | list | None]:
+def _records(path: Path, problems: list[Problem]) -> tuple[_Reader, yamlio.LineList | None]:
     """The records of one YAML file, or None if the file could not be read."""
     reader = _Reader(path, problems)
     if not path.exists():
@@ -270,11 +275,9 @@ def _records(path: Path, problems: list[Problem]) -> tuple[_Reader, yamlio.LineL
     if text is None:
         return reader, None
     if not text.strip():
-        return reader, []
-    data = _load_yaml(reader, text)
+        return reader, yamlio.LineList()
+    data = _load_yaml(reader, text, empty="expected a list of records")
     if data is None:
-        if not any(p.path == reader.shown for p in problems):
-            reader.error(1, "expected a list of records")
         return reader, None
     if not isinstance(data, yamlio.LineList):
         reader.error(getattr(data, "line", 1), f"expected a list of records (- id: ...), not {_kind(data)}")
@@ -383,11 +386,9 @@ def _source(path: Path, problems: list[Problem]) -> Source | None:
     if end < 0:
         reader.error(1, "the front matter is not closed by a '---' line")
         return None
-    reported = len(problems)
-    meta = _load_yaml(reader, text[4:end + 1], line_offset=1)
+    meta = _load_yaml(reader, text[4:end + 1], line_offset=1,
+                      empty="the front matter is empty; it needs id, title, published, language and sha256")
     if meta is None:
-        if len(problems) == reported:  # no YAML error: the front matter is empty
-            reader.error(1, "the front matter is empty; it needs id, title, published, language and sha256")
         return None
     values = reader.fields(meta, SOURCE_FIELDS, "article front matter", 1)
     body = text[end + 5:]
@@ -424,10 +425,8 @@ def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
         reader.error(0, "missing case.yaml: not a case directory")
         return None, problems
     text = _read_text(reader)
-    reported = len(problems)
-    meta = _load_yaml(reader, text) if text is not None else None
-    if text is not None and meta is None and len(problems) == reported:
-        reader.error(1, "case.yaml is empty; it needs at least id and title")
+    empty = "case.yaml is empty; it needs at least id and title"
+    meta = _load_yaml(reader, text, empty=empty) if text is not None else None
     values = reader.fields(meta, CASE_FIELDS, "case", 1) if meta is not None else None
     if values is None:
         return None, problems
@@ -467,8 +466,7 @@ def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
             case.unreadable.add(name)
             continue
         for i, raw in enumerate(raws):
-            line = raws.line_of(i) if isinstance(raws, yamlio.LineList) else getattr(raw, "line", 0)
-            record = build(reader, raw, i, line)
+            record = build(reader, raw, i, raws.line_of(i))
             if record is not None:
                 add(table, record, reader)
             elif isinstance(raw, dict) and isinstance(raw.get("id"), str):

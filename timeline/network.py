@@ -21,7 +21,7 @@ import io
 import itertools
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
@@ -196,8 +196,7 @@ def centrality(graph: nx.Graph) -> list[dict]:
     for node, data in graph.nodes(data=True):
         weighted = sum(d.get("weight", 1) for _, _, d in _incident(graph, node))
         rows.append({"id": node, "label": data.get("label", str(node)), "kind": data.get("kind", ""),
-                     "degree": len(set(nx.all_neighbors(graph, node)) - {node}) if graph.is_directed()
-                     else len(set(graph.neighbors(node)) - {node}),
+                     "degree": len(set(nx.all_neighbors(graph, node)) - {node}),  # either direction
                      "weighted_degree": weighted, "betweenness": round(betweenness.get(node, 0.0), 6)})
     return sorted(rows, key=lambda r: (-r["betweenness"], -r["degree"], str(r["id"])))
 
@@ -243,9 +242,6 @@ class Hop:
     event_label: str
     date_label: str
     citation: Citation | None  # the event's first citation (by source, then offset)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def paths(view: View, a: str, b: str, max_hops: int = 4, limit: int = 20) -> list[list[Hop]]:

@@ -35,14 +35,9 @@ class Report:
     def dataset(self):
         """The built graph as an rdflib ``Dataset`` (parsed on first use), or None before a build."""
         if self._dataset is None and self.nquads:
-            from rdflib import Dataset
+            from timeline.build import parse_dataset
 
-            from timeline.prefixes import PREFIXES
-
-            self._dataset = Dataset()
-            self._dataset.parse(data=self.nquads, format="nquads")
-            for prefix, namespace in PREFIXES.items():
-                self._dataset.bind(prefix, namespace, replace=True)
+            self._dataset = parse_dataset(self.nquads)
         return self._dataset
 
     @property
@@ -89,13 +84,13 @@ def _where(case: Case):
     iris = Iris(case.base)
     index: dict[str, tuple[str, int]] = {}
     for e in case.entities.values():
-        index[str(iris.entity(e.id))] = (display_path(e.path), e.line)
+        index[iris.entity(e.id)] = (display_path(e.path), e.line)
     for ev in case.events.values():
-        index[str(iris.event(ev.id))] = (display_path(ev.path), ev.line)
+        index[iris.event(ev.id)] = (display_path(ev.path), ev.line)
     for c in case.claims.values():
-        index[str(iris.claim(c.id))] = (display_path(c.path), c.line)
+        index[iris.claim(c.id)] = (display_path(c.path), c.line)
     for s in case.sources.values():
-        index[str(iris.source(s.id))] = (display_path(s.path), s.line)
+        index[iris.source(s.id)] = (display_path(s.path), s.line)
     for kind, table in (("event", case.events), ("claim", case.claims)):
         for record in table.values():
             index[f"{case.base}mention/{kind}/{record.id}"] = (display_path(record.path), record.line)
@@ -156,12 +151,6 @@ def check(case_dir: Path, shacl: bool = True, today: date | None = None, engine:
     report.problems.sort(key=lambda p: (not p.is_error, p.path, p.line, p.message))
     report.seconds = time.perf_counter() - started
     return report
-
-
-def serialize(dataset) -> bytes:
-    """Sorted, de-duplicated N-Quads: byte-identical for the same input."""
-    data = dataset.serialize(format="nquads", encoding="utf-8")
-    return b"".join(sorted({line for line in data.splitlines(keepends=True) if line.strip()}))
 
 
 def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine: str = "sparql",

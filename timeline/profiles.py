@@ -34,19 +34,16 @@ def resolve_entity(view: View, name: str) -> EntityView:
     key = _norm(name)
     if not key:
         raise TimelineError("no entity named ''")
-    tiers: tuple[dict[str, set[str]], ...] = ({}, {}, {})
-    display: dict[str, str] = {}
-    for entity in sorted(view.entities.values(), key=lambda e: e.id):
-        for tier, names in zip(tiers, ([entity.id], [entity.label], entity.aliases), strict=True):
-            for text in names:
+    entities = sorted(view.entities.values(), key=lambda e: e.id)
+    tiers: list[dict[str, set[str]]] = []
+    display: dict[str, str] = {}  # normalised name -> as written: ids first, then labels, then aliases
+    for names_of in (lambda e: [e.id], lambda e: [e.label], lambda e: e.aliases):
+        tier: dict[str, set[str]] = {}
+        for entity in entities:
+            for text in names_of(entity):
                 tier.setdefault(_norm(text), set()).add(entity.id)
-    for entity in sorted(view.entities.values(), key=lambda e: e.id):
-        display.setdefault(_norm(entity.id), entity.id)
-    for entity in sorted(view.entities.values(), key=lambda e: e.id):
-        display.setdefault(_norm(entity.label), entity.label)
-    for entity in sorted(view.entities.values(), key=lambda e: e.id):
-        for alias in entity.aliases:
-            display.setdefault(_norm(alias), alias)
+                display.setdefault(_norm(text), text)
+        tiers.append(tier)
     for tier in tiers:
         found = sorted(tier.get(key, ()))
         if len(found) == 1:
@@ -70,7 +67,7 @@ def _named(view: View, ids) -> list[dict[str, str]]:
     return [{"id": i, "label": view.entities[i].label if i in view.entities else i} for i in ids]
 
 
-def _claim(view: View, claim: ClaimView) -> dict:
+def _claim(claim: ClaimView) -> dict:
     return {"id": claim.id, "text": claim.text, "stance": claim.stance, "claimant": claim.claimant,
             "claimant_label": claim.claimant_label, "on_behalf_of": claim.on_behalf_of, "date": claim.date,
             "about": list(claim.about), "sources": sorted({c.source for c in claim.citations})}
@@ -135,8 +132,8 @@ def entity_profile(view: View, name: str) -> dict:
         "members": _named(view, sorted(e.id for e in view.entities.values() if eid in e.member_of)),
         "events": events,
         "relations": relations,
-        "claims_made": [_claim(view, c) for c in made],
-        "claims_about": [_claim(view, c) for c in about],
+        "claims_made": [_claim(c) for c in made],
+        "claims_about": [_claim(c) for c in about],
         "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "published": s.published,
                      "url": s.url} for s in (view.sources[i] for i in sorted(cited) if i in view.sources)],
     }

@@ -75,7 +75,16 @@ from pathlib import Path
 from timeline.errors import TimelineError
 from timeline.prefixes import PREFIXES
 from timeline.results import QueryResult, Term
-from timeline.sparql import SparqlError, bind_values, syntax_error
+from timeline.sparql import SparqlError, bind_values, syntax_error, term_syntax
+from timeline.store import (
+    MemoryStore,
+    OxigraphStore,
+    ReadOnlyError,
+    case_namespaces,
+    check_form,
+    open_store,
+    result_from_oxigraph,
+)
 
 ENV_USER = "TIMELINE_ENDPOINT_USER"
 ENV_PASSWORD = "TIMELINE_ENDPOINT_PASSWORD"
@@ -183,8 +192,6 @@ class RemoteStore:
     def query(self, text: str, bindings: dict[str, Term] | None = None, where: str = "query") -> QueryResult:
         import pyoxigraph as ox
 
-        from timeline.store import check_form, result_from_oxigraph
-
         form = check_form(text, False, where)
         prologue, sent = self._with_prefixes(bind_values(text, bindings or {}))
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
@@ -227,8 +234,6 @@ class RemoteStore:
         return self._request("POST", url, body, headers, where, shown=url, shift=shift)
 
     def update(self, text: str, where: str = "query") -> None:
-        from timeline.store import ReadOnlyError
-
         if not self.update_url:
             raise ReadOnlyError(f"{where}: {self.query_url} was opened without an update URL; updates need one")
         prologue, sent = self._with_prefixes(text)
@@ -274,7 +279,7 @@ class RemoteStore:
                 f"{self.query_url}: the endpoint's default graph is not the union of its named graphs, so every "
                 "query would see nothing; start Oxigraph server with --union-default-graph (or add "
                 "?union-default-graph to the query URL), or set unionDefaultGraph in Fuseki/TDB2")
-        return None
+        return []
 
     # -------------------------------------------------------------- graph store protocol
 
@@ -451,20 +456,16 @@ def _from_netrc(host: str) -> tuple[str | None, str | None]:
 
 
 def _iri(value: str) -> str:
-    from timeline.sparql import term_syntax
-
     return term_syntax(Term.iri(value))
 
 
 def open_remote(query_url: str, update_url: str | None = None, store_url: str | None = None,
                 timeout: float | None = None) -> RemoteStore:
     """A :class:`RemoteStore` with the case's prefixes, checked to have a usable default graph."""
-    from timeline.store import CASE_PREFIXES
-
     store = RemoteStore(query_url, update_url, store_url, timeout=timeout)
-    cases = store.check_default_graph() or []
+    cases = store.check_default_graph()
     if len(cases) == 1:  # as for a local store: entity:, event:, ... only when the case is unambiguous
-        store.prefixes.update({name: f"{cases[0]}{name}/" for name in CASE_PREFIXES})
+        store.prefixes.update(case_namespaces(cases[0]))
     return store
 
 
@@ -565,8 +566,9 @@ def _chunks(triples: list, size: int) -> list[list]:
     import pyoxigraph as ox
 
     size = max(1, size)
-    with_bnodes = [t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)]
-    plain = [t for t in triples if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))]
+    with_bnodes, plain = [], []
+    for t in triples:
+        (with_bnodes if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) else plain).append(t)
     first = max(0, size - len(with_bnodes))
     chunks = [with_bnodes + plain[:first]]
     chunks += [plain[i:i + size] for i in range(first, len(plain), size)]
@@ -575,8 +577,6 @@ def _chunks(triples: list, size: int) -> list[list]:
 
 def _local_store(source):
     """A pyoxigraph-backed store holding the source's quads."""
-    from timeline.store import MemoryStore, OxigraphStore, open_store
-
     if isinstance(source, RemoteStore):
         raise TimelineError("push reads a built graph or a local store, not an endpoint")
     if isinstance(source, OxigraphStore):

@@ -231,8 +231,11 @@ def _truncate(text: str, cap: int) -> str:
     return text if len(text) <= cap else text[: cap - 1] + "…"
 
 
+#: The W3C formats for SELECT and ASK results, by name.
+SELECT_WRITERS = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}
+
+
 def write_select(result: QueryResult, fmt: str, prefixes: dict[str, str]) -> str:
-    writers = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}
     if fmt == "table":
         return to_table(result, prefixes)
-    return writers[fmt](result)
+    return SELECT_WRITERS[fmt](result)

@@ -29,6 +29,7 @@ from timeline.dates import EdtfError, parse_edtf
 from timeline.errors import TimelineError
 from timeline.results import QueryResult, Term
 from timeline.viewmodel import EntityView, EventView, Participant, View
+from timeline.viewmodel import _local as _last_segment
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATE_TYPES = {XSD + t for t in ("date", "dateTime", "gYear", "gYearMonth", "dateTimeStamp")}
@@ -63,7 +64,7 @@ def _edtf_of(term: Term | None) -> str | None:
 
 
 def _local(iri: str) -> str:
-    return re.split(r"[/#]", iri.rstrip("/"))[-1] or iri
+    return _last_segment(iri) or iri
 
 
 def to_timeline_view(result: QueryResult, case: View, title: str) -> Converted:
@@ -129,6 +130,7 @@ def to_graph_view(result: QueryResult, case: View, title: str) -> Converted:
     if not iri_cols:
         raise TimelineError("--view graph needs at least one column of IRIs (nodes)")
     relation_col = _column(result, "relation", "edgeLabel")
+    label_cols = {col: _column(result, f"{col}Label") for col in iri_cols}
     entities: dict[str, EntityView] = {}
     events, skipped = [], 0
     for n, row in enumerate(result.rows, start=1):
@@ -138,7 +140,7 @@ def to_graph_view(result: QueryResult, case: View, title: str) -> Converted:
             if term is None or term.kind != "uri":
                 continue
             node_id = _local(term.value)
-            label_col = _column(result, f"{col}Label")
+            label_col = label_cols[col]
             known = case.entities.get(node_id)
             label = row[label_col].value if label_col and label_col in row else known.label if known else node_id
             entities.setdefault(node_id, known or EntityView(node_id, label, "Thing", "resource", term.value))

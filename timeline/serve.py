@@ -55,6 +55,7 @@ import struct
 import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -63,9 +64,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from timeline import __version__
 from timeline.errors import TimelineError
-from timeline.results import QueryResult, to_csv, to_json, to_tsv, to_xml
-from timeline.sparql import SparqlError, form_of, syntax_error
-from timeline.store import ReadOnlyError, check_form, serialize_triples
+from timeline.results import SELECT_WRITERS, QueryResult, to_json
+from timeline.sparql import form_of
+from timeline.store import MemoryStore, OxigraphStore, ReadOnlyError, serialize_triples
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -74,6 +75,7 @@ DEFAULT_MAX_ROWS = 10_000
 MAX_BODY = 1 << 20  # bytes of a POST body
 WHERE = "query"  # how error messages name the query: "query:LINE:COL: SPARQL syntax error: ..."
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+READ_ONLY = "SPARQL UPDATE is not allowed: this endpoint is read-only"
 
 
 class HttpError(Exception):
@@ -242,76 +244,21 @@ class _Stopped(Exception):
     pass
 
 
-def _is_oxigraph(store) -> bool:
-    try:
-        import pyoxigraph
-    except ImportError:  # pragma: no cover - a declared dependency
-        return False
-    return isinstance(getattr(store, "store", None), pyoxigraph.Store) and hasattr(store, "_from")
-
-
 def _evaluate(store, text: str, max_rows: int | None, stop: threading.Event | None) -> QueryResult:
-    form = check_form(text, False, WHERE)
-    if not _is_oxigraph(store):
+    if not isinstance(store, OxigraphStore):
         result = store.query(text, where=WHERE)
         size = len(result.rows) if result.form == "SELECT" else len(result.triples)
         if max_rows is not None and size > max_rows:
             raise _TooBig()
         return result
-    # pyoxigraph, streamed: rows are counted (and the stop flag read) as they come.
-    import pyoxigraph as ox
 
-    answer = solution = t = None
-    try:
-        answer = store.store.query(text, prefixes=store.prefixes, use_default_graph_as_union=True)
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult("ASK", boolean=bool(answer))
-        limit = max_rows if max_rows is not None else -1
-        if isinstance(answer, ox.QuerySolutions):
-            variables = [v.value for v in answer.variables]
-            rows = []
-            for solution in answer:
-                if len(rows) == limit:
-                    raise _TooBig()
-                if stop is not None and stop.is_set():
-                    raise _Stopped()
-                row = {}
-                for var in variables:
-                    value = solution[var]
-                    if value is not None:
-                        row[var] = store._from(value)
-                rows.append(row)
-            return QueryResult("SELECT", variables=variables, rows=rows)
-        triples = []
-        for t in answer:
-            if len(triples) == limit:
-                raise _TooBig()
-            if stop is not None and stop.is_set():
-                raise _Stopped()
-            triples.append((store._from(t.subject), store._from(t.predicate), store._from(t.object)))
-        return QueryResult(form if form in GRAPH_FORMS else "CONSTRUCT", triples=triples)
-    except SyntaxError as exc:
-        raise syntax_error(WHERE, str(exc)) from None
-    except OSError as exc:
-        raise SparqlError(f"{WHERE}: query failed: {exc}") from None
-    finally:
-        # pyoxigraph's result iterators belong to the thread that made them; a traceback
-        # that outlives this frame must not carry them to another thread.
-        answer = solution = t = None  # noqa: F841
+    def guard(count: int) -> None:  # pyoxigraph streams: rows are counted (and the stop flag read) as they come
+        if count == max_rows:
+            raise _TooBig()
+        if stop is not None and stop.is_set():
+            raise _Stopped()
 
-
-_WRITERS = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}
-
-
-def _rdfxml(triples, prefixes) -> str:
-    import pyoxigraph as ox
-
-    from timeline.store import OxigraphStore
-
-    helper = OxigraphStore.__new__(OxigraphStore)
-    helper._ox = ox
-    converted = [ox.Triple(helper._term(s), helper._term(p), helper._term(o)) for s, p, o in sorted(set(triples))]
-    return ox.serialize(converted, format=ox.RdfFormat.RDF_XML).decode("utf-8")
+    return store.query(text, where=WHERE, guard=guard)
 
 
 def execute(store, text: str, fmt: str, max_rows: int | None = None,
@@ -328,21 +275,19 @@ def execute(store, text: str, fmt: str, max_rows: int | None = None,
         raise HttpError(503, f"the answer has more than {max_rows} {unit} (the server's limit); "
                              "add LIMIT or narrow the query") from None
     except ReadOnlyError:
-        raise HttpError(403, "SPARQL UPDATE is not allowed: this endpoint is read-only") from None
+        raise HttpError(403, READ_ONLY) from None
     except TimelineError as exc:  # SparqlError and the store's other one-line errors
         raise HttpError(400, str(exc)) from None
     if result.form in GRAPH_FORMS:
         if fmt not in {f.key for f in GRAPH_FORMATS}:
             fmt = GRAPH_FORMATS[0].key
-        if fmt == "rdfxml":
-            return _rdfxml(result.triples, store.prefixes).encode("utf-8")
         return serialize_triples(result.triples, fmt, store.prefixes).encode("utf-8")
-    return _WRITERS.get(fmt, to_json)(result).encode("utf-8")
+    return SELECT_WRITERS.get(fmt, to_json)(result).encode("utf-8")
 
 
 def _prewarm(store) -> None:
     """Import whatever the engine and the writers load lazily (a worker cannot open files)."""
-    for text, fmts in (("SELECT * WHERE { ?s ?p ?o } LIMIT 1", _WRITERS),
+    for text, fmts in (("SELECT * WHERE { ?s ?p ?o } LIMIT 1", SELECT_WRITERS),
                        ("ASK { ?s ?p ?o }", ("json",)),
                        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", ("turtle", "nt", "jsonld", "rdfxml"))):
         for fmt in fmts:
@@ -383,6 +328,7 @@ class ThreadEngine:
             try:
                 box["body"] = execute(self.store, text, fmt, self.max_rows, stop)
             except BaseException as exc:  # handed to the waiting request thread
+                _clear_frames(exc)
                 box["error"] = exc
             finally:
                 self._slots.release()  # only when the work has really ended
@@ -399,6 +345,17 @@ class ThreadEngine:
 
     def close(self) -> None:
         pass
+
+
+def _clear_frames(exc: BaseException | None) -> None:
+    """Drop the local variables held by an exception's tracebacks (its context's too).
+
+    pyoxigraph's result iterators belong to the thread that made them: an
+    exception handed to another thread must not carry them there in its frames.
+    """
+    while exc is not None:
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__context__
 
 
 def _unbox(box: dict) -> bytes:
@@ -605,7 +562,7 @@ class _Spawned(_Child):
 def _reopen_spec(store, max_rows: int | None) -> dict | None:
     """How a worker opens an on-disk store itself; None for a store it can inherit."""
     path = getattr(store, "path", None)
-    if not _is_oxigraph(store) or not isinstance(path, (str, os.PathLike)) or not os.path.isdir(path):
+    if not isinstance(store, OxigraphStore) or not isinstance(path, (str, os.PathLike)) or not os.path.isdir(path):
         return None
     cls = type(store)
     info = getattr(store, "info", None)
@@ -632,9 +589,7 @@ def _zygote_main(spec_json: str) -> None:
 
 def _sandboxable(store) -> bool:
     """A store entirely in this process's memory: its workers need no files or sockets."""
-    from timeline.store import MemoryStore
-
-    return isinstance(store, MemoryStore) or (_is_oxigraph(store) and getattr(store, "path", None) is None)
+    return isinstance(store, MemoryStore) or (isinstance(store, OxigraphStore) and getattr(store, "path", None) is None)
 
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes | None:
@@ -881,8 +836,6 @@ class Server(ThreadingHTTPServer):
             isolation = "process" if hasattr(os, "fork") and hasattr(socket, "send_fds") else "thread"
         workers = workers or min(4, max(2, os.cpu_count() or 2))
         self.timeout, self.max_rows, self.quiet = float(timeout), max_rows, quiet
-        from timeline.store import MemoryStore
-
         self.remote_from = isinstance(store, MemoryStore)  # rdflib loads FROM <url> from the web
         # The pool first: it forks, and should inherit neither the listening socket nor threads.
         engine_class = ProcessEngine if isolation == "process" else ThreadEngine
@@ -1014,7 +967,7 @@ class Handler(BaseHTTPRequestHandler):
             elif media == "application/sparql-query":
                 self._sparql(params, body.decode("utf-8"))
             elif media == "application/sparql-update":
-                raise HttpError(403, "SPARQL UPDATE is not allowed: this endpoint is read-only")
+                raise HttpError(403, READ_ONLY)
             else:
                 raise HttpError(415, "POST a query as application/sparql-query or as a form "
                                      "(application/x-www-form-urlencoded) with query=")
@@ -1062,7 +1015,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _answer(self, params: dict[str, list[str]], body_query: str | None) -> None:
         if "update" in params:
-            raise HttpError(403, "SPARQL UPDATE is not allowed: this endpoint is read-only")
+            raise HttpError(403, READ_ONLY)
         for name in ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"):
             if name in params:
                 raise HttpError(400, f"{name} is not supported here; the default graph is the union of all "
@@ -1078,7 +1031,7 @@ class Handler(BaseHTTPRequestHandler):
         if form == "EMPTY":
             raise HttpError(400, "the query is empty")
         if form == "UPDATE":
-            raise HttpError(403, "SPARQL UPDATE is not allowed: this endpoint is read-only")
+            raise HttpError(403, READ_ONLY)
         reason = refused(text, self.server.remote_from)
         if reason:
             raise HttpError(403, reason)

@@ -41,7 +41,7 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -112,29 +112,18 @@ class OxigraphStore:
     def __len__(self) -> int:
         return len(self.store)
 
-    def _term(self, term: Term):
-        ox = self._ox
-        if term.kind == "uri":
-            return ox.NamedNode(term.value)
-        if term.kind == "bnode":
-            return ox.BlankNode(term.value)
-        if term.lang:
-            return ox.Literal(term.value, language=term.lang)
-        return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype)) if term.datatype else ox.Literal(term.value)
-
-    def _from(self, node) -> Term:
-        return term_from_oxigraph(node)
-
-    def query(self, text: str, bindings: dict[str, Term] | None = None, where: str = "query") -> QueryResult:
+    def query(self, text: str, bindings: dict[str, Term] | None = None, where: str = "query", *,
+              guard: Callable[[int], None] | None = None) -> QueryResult:
+        """Run a read-only query; ``guard`` as for :func:`result_from_oxigraph` (``timeline serve``'s limits)."""
         form = check_form(text, False, where)
         try:
             answer = self.store.query(bind_values(text, bindings or {}), prefixes=self.prefixes,
                                       use_default_graph_as_union=True)
+            return result_from_oxigraph(answer, form, guard)  # lazy: evaluation errors come while reading
         except SyntaxError as exc:
             raise syntax_error(where, str(exc)) from None
         except OSError as exc:
             raise SparqlError(f"{where}: query failed: {exc}") from None
-        return result_from_oxigraph(answer, form)
 
     def update(self, text: str, where: str = "query") -> None:
         try:
@@ -165,13 +154,27 @@ def _oxigraph_converter():
     return convert
 
 
-def term_from_oxigraph(node) -> Term:
-    """A pyoxigraph term as a :class:`Term` (shared by every pyoxigraph-based store and the remote one)."""
-    return _oxigraph_converter()(node)
+def term_to_oxigraph(term: Term):
+    """A :class:`Term` as a pyoxigraph term."""
+    import pyoxigraph as ox
+
+    if term.kind == "uri":
+        return ox.NamedNode(term.value)
+    if term.kind == "bnode":
+        return ox.BlankNode(term.value)
+    if term.lang:
+        return ox.Literal(term.value, language=term.lang)
+    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype)) if term.datatype else ox.Literal(term.value)
 
 
-def result_from_oxigraph(answer, form: str) -> QueryResult:
-    """pyoxigraph's QueryBoolean, QuerySolutions or triples as a :class:`QueryResult`."""
+def result_from_oxigraph(answer, form: str, guard: Callable[[int], None] | None = None) -> QueryResult:
+    """pyoxigraph's QueryBoolean, QuerySolutions or triples as a :class:`QueryResult`.
+
+    Shared by every pyoxigraph-based store and the remote one. ``guard``, if
+    given, is called before each row (or triple) is read with the number read
+    so far, and may raise to stop reading (``timeline serve``'s row and time
+    limits: pyoxigraph computes the rows as they are read).
+    """
     import pyoxigraph as ox
 
     convert = _oxigraph_converter()
@@ -182,6 +185,8 @@ def result_from_oxigraph(answer, form: str) -> QueryResult:
         rows = []
         seen: dict = {}  # results repeat terms (an actor on every row): convert each once
         for solution in answer:
+            if guard is not None:
+                guard(len(rows))
             row = {}
             for var in variables:
                 value = solution[var]
@@ -192,7 +197,11 @@ def result_from_oxigraph(answer, form: str) -> QueryResult:
                     row[var] = term
             rows.append(row)
         return QueryResult("SELECT", variables=variables, rows=rows)
-    triples = [(convert(t.subject), convert(t.predicate), convert(t.object)) for t in answer]
+    triples = []
+    for t in answer:
+        if guard is not None:
+            guard(len(triples))
+        triples.append((convert(t.subject), convert(t.predicate), convert(t.object)))
     return QueryResult(form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT", triples=triples)
 
 
@@ -512,16 +521,6 @@ class MemoryStore:
         return sum(len(g) for g in self.dataset.graphs() if g.identifier != default)
 
     @staticmethod
-    def _term(term: Term):
-        from rdflib import BNode, Literal, URIRef
-
-        if term.kind == "uri":
-            return URIRef(term.value)
-        if term.kind == "bnode":
-            return BNode(term.value)
-        return Literal(term.value, lang=term.lang, datatype=None if term.lang else URIRef(term.datatype))
-
-    @staticmethod
     def _from(node) -> Term:
         from rdflib import BNode, Literal, URIRef
 
@@ -615,7 +614,11 @@ def case_prefixes(store: Store) -> dict[str, str]:
     rows = store.query("SELECT ?case WHERE { ?case a tl:Case } ORDER BY ?case LIMIT 2", where="case lookup").rows
     if len(rows) != 1:
         return {}
-    base = rows[0]["case"].value
+    return case_namespaces(rows[0]["case"].value)
+
+
+def case_namespaces(base: str) -> dict[str, str]:
+    """The :data:`CASE_PREFIXES` of the case whose IRI is ``base``."""
     return {name: f"{base}{name}/" for name in CASE_PREFIXES}
 
 
@@ -698,19 +701,15 @@ def _remove_stale_temporaries(path: Path) -> None:
 
 
 def serialize_triples(triples: list[tuple[Term, Term, Term]], fmt: str, prefixes: dict[str, str] | None = None) -> str:
-    """CONSTRUCT/DESCRIBE results as Turtle, N-Triples or JSON-LD (same bytes for every backend)."""
+    """CONSTRUCT/DESCRIBE results as Turtle, N-Triples, JSON-LD or RDF/XML (same bytes for every backend)."""
     import pyoxigraph as ox
 
-    helper = OxigraphStore.__new__(OxigraphStore)
-    helper._ox = ox
     items = sorted(set(triples))
-    converted = [ox.Triple(helper._term(s), helper._term(p), helper._term(o)) for s, p, o in items]
-    formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+    converted = [ox.Triple(term_to_oxigraph(s), term_to_oxigraph(p), term_to_oxigraph(o)) for s, p, o in items]
+    formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+               "rdfxml": ox.RdfFormat.RDF_XML}
     iris = {t.value for triple in items for t in triple if t.kind == "uri"} | {
         t.datatype for triple in items for t in triple if t.datatype}
     used = {p: ns for p, ns in (prefixes or PREFIXES).items() if any(i.startswith(ns) for i in iris)}
-    kwargs = {"prefixes": used} if fmt in ("turtle", "jsonld") else {}
-    try:
-        return ox.serialize(converted, format=formats[fmt], **kwargs).decode("utf-8")
-    except TypeError:  # a format that takes no prefixes
-        return ox.serialize(converted, format=formats[fmt]).decode("utf-8")
+    kwargs = {"prefixes": used} if fmt in ("turtle", "jsonld") else {}  # the formats that take prefixes
+    return ox.serialize(converted, format=formats[fmt], **kwargs).decode("utf-8")

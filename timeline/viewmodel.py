@@ -15,8 +15,6 @@ from datetime import date
 
 from timeline.errors import TimelineError
 
-XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
-
 TL = "https://w3id.org/timeline/ns#"
 
 # Which side of a relation each role stands on, for the directed graph edges:
@@ -176,7 +174,7 @@ def load_view(store, date_from: date | None = None, date_to: date | None = None,
         raise TimelineError("the graph has no tl:Case; rebuild it with `timeline build`")
     sources = _sources(store)
     entities = _entities(store)
-    events = _events(store, sources, (date_from, date_to))
+    events = _events(store, sources, date_from, date_to)
     claims = _claims(store, sources)
     for claim in claims.values():
         for target in claim.about:
@@ -236,14 +234,14 @@ def _entities(store) -> dict[str, EntityView]:
     return entities
 
 
-def _citations(store, kind: str, sources: dict[str, SourceView],
-               window: tuple[date | None, date | None] = (None, None)) -> dict[str, list[Citation]]:
+def _citations(store, kind: str, sources: dict[str, SourceView], only: str = "",
+               bindings: dict | None = None) -> dict[str, list[Citation]]:
+    """The citations of every record of ``kind``, by id; ``only``/``bindings``: a :func:`_window` on ``?e``."""
     # The default graph is the union, so this also works on a graph whose named graphs were merged.
-    only, bindings = _window(store, *window, "r")
     rows = _rows(store, f"""SELECT DISTINCT ?id ?source ?quote ?start WHERE {{ {only}
-        ?r tl:hasMention ?m . ?m tl:inSource ?s ; oa:hasTarget ?t .
+        ?e tl:hasMention ?m . ?m tl:inSource ?s ; oa:hasTarget ?t .
         ?t oa:hasSelector ?q, ?p . ?q oa:exact ?quote . ?p oa:start ?start .
-        ?r a tl:{kind} ; dcterms:identifier ?id . ?s dcterms:identifier ?source }}""", bindings)
+        ?e a tl:{kind} ; dcterms:identifier ?id . ?s dcterms:identifier ?source }}""", bindings)
     out: dict[str, list[Citation]] = {}
     for r in rows:
         s = sources[r["source"]]
@@ -254,12 +252,13 @@ def _citations(store, kind: str, sources: dict[str, SourceView],
     return out
 
 
-def _window(store, date_from: date | None, date_to: date | None, var: str) -> tuple[str, dict]:
-    """A group pattern and its bindings that keep ``?var`` to the events whose month range
+def _window(store, date_from: date | None, date_to: date | None) -> tuple[str, dict]:
+    """A group pattern and its bindings that keep ``?e`` to the events whose month range
     (tl:monthRange) overlaps the window: a superset of the events in it, found from the few index
     nodes instead of every event. ("", {}) when there is no window or the graph has no index."""
     from timeline.build import MONTH_RANGES
     from timeline.results import Term
+    from timeline.saved_queries import XSD_DATE
 
     if date_from is None and date_to is None:
         return "", {}
@@ -275,12 +274,12 @@ def _window(store, date_from: date | None, date_to: date | None, var: str) -> tu
         bindings["_from"] = Term.literal(date_from.isoformat(), XSD_DATE)
     # The BIND ends the basic graph pattern, so that Oxigraph starts from the index nodes.
     return (f"<{MONTH_RANGES}> rdfs:member ?_range . FILTER ({' && '.join(tests)}) "
-            f"BIND (?_range AS ?_in) ?{var} tl:monthRange ?_range .", bindings)
+            "BIND (?_range AS ?_in) ?e tl:monthRange ?_range .", bindings)
 
 
-def _events(store, sources: dict[str, SourceView],
-            window: tuple[date | None, date | None] = (None, None)) -> dict[str, EventView]:
-    only, bindings = _window(store, *window, "e")
+def _events(store, sources: dict[str, SourceView], date_from: date | None,
+            date_to: date | None) -> dict[str, EventView]:
+    only, bindings = _window(store, date_from, date_to)
     rows = _rows(store, """SELECT * WHERE { """ + only + """
         ?e a tl:Event ; dcterms:identifier ?id ; rdfs:label ?label ; dcterms:description ?description ;
            tl:edtf ?edtf ; tl:dateLabel ?dateLabel ; tl:sortDate ?sort ; time:unitType ?unit ;
@@ -308,7 +307,8 @@ def _events(store, sources: dict[str, SourceView],
             tl:hasParticipation ?p . ?p tl:participant ?x ; tl:role/skos:notation ?role .
             ?x dcterms:identifier ?pid ; rdfs:label ?plabel ; a ?cls .
             ?cls rdfs:isDefinedBy <https://w3id.org/timeline/ns> . BIND (STR(?p) AS ?n) }""", bindings):
-        order = int(r["n"].rpartition("/")[2]) if r["n"].rpartition("/")[2].isdigit() else 0
+        number = r["n"].rpartition("/")[2]
+        order = int(number) if number.isdigit() else 0
         found.setdefault(r["id"], []).append((order, Participant(r["pid"], r["plabel"], r["role"], _local(r["cls"]))))
     ranked = SOURCE_ROLES + TARGET_ROLES
     for event_id, items in found.items():
@@ -316,7 +316,7 @@ def _events(store, sources: dict[str, SourceView],
         # listed them; never in the order a query happens to return.
         items.sort(key=lambda item: (ranked.index(item[1].role) if item[1].role in ranked else 99, item[0]))
         events[event_id].participants = [participant for _order, participant in items]
-    for event_id, citations in _citations(store, "Event", sources, window).items():
+    for event_id, citations in _citations(store, "Event", sources, only, bindings).items():
         events[event_id].citations = citations
     return events
 
