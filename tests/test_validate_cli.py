@@ -580,3 +580,41 @@ def test_failed_build_creates_no_graph(case_copy, tmp_path):
     assert_failed_cleanly(result)
     assert not output.exists()
     assert not output.parent.exists() or not any(output.parent.iterdir())
+
+
+@pytest.mark.parametrize("engine", ["scan", "sparql", "pyshacl"])
+def test_every_shacl_engine_builds_the_same_graph(built, tmp_path, engine):
+    output = tmp_path / "graph.nq"
+    result = run("build", built["case"], "-o", output, "--shacl-engine", engine)
+    assert result.exit_code == 0, result.output
+    assert output.read_bytes() == built["data"]
+    assert reported(result) == reported(built["result"])
+
+
+@pytest.mark.parametrize("engine", ["scan", "sparql", "pyshacl"])
+def test_a_graph_that_breaks_the_shapes_is_not_written(case_copy, tmp_path, monkeypatch, engine):
+    """SHACL guards the builder itself: a bad line it wrote stops the build at the record it came from."""
+    from timeline import build
+
+    event = build._Writer.event
+
+    def bad_event(self, ev):
+        event(self, ev)
+        if ev.id == "amazon-ice-meeting-2018-06":
+            self.add(f"<{self.iris.event(ev.id)}>", build.TL + "sortDate",
+                     '"June 2018"^^<http://www.w3.org/2001/XMLSchema#date>', self.curated)
+    monkeypatch.setattr(build._Writer, "event", bad_event)
+    output = tmp_path / "graph.nq"
+    result = run("build", case_copy, "-o", output, "--shacl-engine", engine)
+    assert result.exit_code == EXIT_ERROR
+    assert "Traceback" not in result.output
+    errors = [p for p in reported(result) if p.level == "error" and p.line]
+    assert errors  # a second sort date (sh:maxCount), and one that is not an xsd:date (sh:datatype)
+    assert "the previous graph was left unchanged" in result.stderr
+    lines = (case_copy / "events.yaml").read_text(encoding="utf-8").splitlines()
+    for problem in errors:
+        assert same_file(problem.path, case_copy / "events.yaml")
+        assert "id: amazon-ice-meeting-2018-06" in lines[problem.line - 1]
+        assert problem.message.startswith("SHACL: <https://w3id.org/timeline/case/rekognition/event/"
+                                          "amazon-ice-meeting-2018-06> <https://w3id.org/timeline/ns#sortDate>")
+    assert not output.exists()

@@ -1,8 +1,11 @@
 """SHACL validation of a built dataset.
 
-Two engines, same verdicts (the test suite checks they agree):
+Three engines, same verdicts (the test suite checks they agree):
 
-* ``sparql`` (default): compiles each SHACL Core constraint of the shapes
+* ``scan`` (default for ``build`` and ``validate``): :mod:`timeline.shacl_scan`
+  checks the builder's sorted lines subject by subject as they are written,
+  with no second load of the graph; it hands shapes it cannot check to ``sparql``.
+* ``sparql``: compiles each SHACL Core constraint of the shapes
   into a SPARQL query that returns the violating focus nodes, and runs them on
   pyoxigraph. It supports the components the project's shapes use (targets by
   class, subjects/objects of a property or node; property paths that are an IRI
@@ -26,7 +29,7 @@ from timeline.errors import Problem, TimelineError
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-ENGINES = ("sparql", "pyshacl")
+ENGINES = ("scan", "sparql", "pyshacl")
 
 # Components that only describe a shape, never constrain it.
 _DESCRIPTIVE = {"name", "description", "message", "path", "order", "group", "severity", "defaultValue"}
@@ -68,6 +71,11 @@ class Violation:
     path: str
     message: str
     value: str | None = None
+
+
+def ordered(violations) -> list[Violation]:
+    """Distinct violations in a stable order (a count violation has no value; it sorts first)."""
+    return sorted(set(violations), key=lambda v: (v.focus, v.path, v.message, v.value is not None, v.value or ""))
 
 
 def _syntax(term) -> str:
@@ -206,7 +214,7 @@ class SparqlValidator:
                 continue
             for prop in shape.properties:
                 found += self._property(prop, focus)
-        return sorted(set(found))
+        return ordered(found)
 
     def failing_nodes(self, shape: NodeShape, focus: str) -> set[str]:
         return {v.focus for prop in shape.properties for v in self._property(prop, focus)}
@@ -311,7 +319,7 @@ def validate_pyshacl(dataset, shapes: Path | None = None) -> list[Violation]:
         value = report.value(result, RSH.value)
         found.append(Violation(str(report.value(result, RSH.focusNode)), str(path) if path else "",
                                str(message) if message else "", str(value) if value is not None else None))
-    return sorted(set(found))
+    return ordered(found)
 
 
 def as_problems(violations: list[Violation], where) -> list[Problem]:

@@ -1,0 +1,551 @@
+"""SHACL validation in one pass over sorted N-Quads: the ``scan`` engine.
+
+The builder writes N-Quads sorted line by line, so all the triples of a subject
+are adjacent. The shapes can then be checked subject by subject while the lines
+are read, without loading the graph into a store first. That load is what the
+``sparql`` engine pays before its first query, and at 100k events it costs about
+as much as the whole rest of a build (``benchmarks/README.md``).
+
+The parts of SHACL Core that look across subjects are handled with sets filled
+during the pass: focus nodes reached through ``sh:targetObjectsOf`` that were
+not already checked as instances of a target class (a second pass checks them),
+and the conformance of value nodes to the shape of a ``sh:node``. Shapes this
+engine cannot check in a scan (inverse paths, ``sh:class``, nested ``sh:node``,
+``sh:in`` with literals, bounds that are not numbers) raise
+:class:`~timeline.shacl.UnsupportedShape`, and so does data that needs more than
+string and number comparisons or carries ``rdfs:subClassOf`` (class targets
+would then include subclasses): callers fall back to the ``sparql`` engine.
+
+Datatypes are checked as SHACL defines them, by their IRI as written, with
+well-formed lexical forms for the XSD types below. That is pySHACL's reading;
+the ``sparql`` engine differs only where Oxigraph rewrites derived integer
+types to ``xsd:integer`` when it loads them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import NamedTuple
+
+from timeline import resources
+from timeline.shacl import RDF_TYPE, XSD, ShapesGraph, UnsupportedShape, Violation, ordered
+
+_SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+_TYPE = f"<{RDF_TYPE}>"
+_STRING = XSD + "string"
+_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^<([^>]*)>)?')
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+# How pyoxigraph writes a literal's text, so that reports read the same whichever engine made them.
+_QUOTED = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]} | {
+    0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
+_CHUNK = 1 << 24  # bytes decoded at a time: bounded memory whatever the graph's size
+
+# Lexical forms of the XSD types whose well-formedness is checked (XSD 1.1 Part 2).
+_INTEGER = r"[+-]?[0-9]+"
+_DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+_TZ = r"(?:Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
+_DATE = r"-?(?:[1-9][0-9]{4,}|[0-9]{4})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+_LEXICAL = {
+    "integer": _INTEGER, "decimal": _DECIMAL,
+    "double": rf"(?:{_DECIMAL}(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN)",
+    "boolean": "true|false|1|0",
+    "date": _DATE + _TZ,
+    "dateTime": _DATE + r"T(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?|24:00:00(?:\.0+)?)" + _TZ,
+    "nonNegativeInteger": r"(?:\+?[0-9]+|-0+)", "positiveInteger": r"\+?0*[1-9][0-9]*",
+}
+_LEXICAL["float"] = _LEXICAL["double"]
+_WELL_FORMED = {XSD + k: re.compile(v) for k, v in _LEXICAL.items()}
+_CALENDAR = {XSD + "date", XSD + "dateTime"}
+_PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T(?!24)[0-9:]{8}(?:\.[0-9]+)?)?")
+_YMD = re.compile(r"(-?[0-9]+)-([0-9]{2})-([0-9]{2})")
+_NUMERIC = {XSD + k for k in ("integer", "decimal", "double", "float", "nonNegativeInteger", "positiveInteger",
+                              "negativeInteger", "nonPositiveInteger", "long", "int", "short", "byte",
+                              "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
+
+
+class Term(NamedTuple):
+    """An RDF term read from N-Quads: kind ``I`` (IRI), ``B`` (blank node) or ``L`` (literal)."""
+
+    kind: str
+    value: str  # the IRI, the blank node label or the literal's lexical form
+    datatype: str = ""
+    language: str = ""
+
+    @property
+    def text(self) -> str:
+        """As the other engines report it: IRIs and labels bare, literals in N-Triples syntax."""
+        if self.kind != "L":
+            return self.value
+        body = '"' + self.value.translate(_QUOTED) + '"'
+        if self.language:
+            return f"{body}@{self.language}"
+        if self.datatype == _STRING:
+            return body
+        number = _number(self)
+        if isinstance(number, Decimal) and -(2 ** 63) <= number < 2 ** 63:  # as Oxigraph stores numbers
+            datatype = XSD + "decimal" if self.datatype == XSD + "decimal" else XSD + "integer"
+            text = format(number.normalize(), "f") if datatype.endswith("decimal") else str(int(number))
+            return f'"{text}"^^<{datatype}>'
+        if self.datatype == XSD + "boolean" and self.value in ("1", "0"):
+            return f'"{"true" if self.value == "1" else "false"}"^^<{self.datatype}>'
+        return f"{body}^^<{self.datatype}>"
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+
+    def one(m: re.Match) -> str:
+        code = m.group(1) or m.group(2)
+        return chr(int(code, 16)) if code else _ESCAPES.get(m.group(3), m.group(0))
+    return _ESCAPE.sub(one, text)
+
+
+def parse_term(text: str) -> tuple[Term, str]:
+    """The first N-Triples term of ``text`` and what follows it."""
+    if text.startswith("<"):
+        end = text.index(">") + 1
+        return Term("I", text[1:end - 1]), text[end:]
+    if text.startswith("_:"):
+        end = text.find(" ")
+        end = len(text) if end < 0 else end
+        return Term("B", text[2:end]), text[end:]
+    m = _LITERAL.match(text)
+    if m is None:
+        raise ValueError(f"not an N-Triples term: {text[:80]!r}")
+    lexical, language, datatype = m.groups()
+    if language:
+        datatype = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+    return Term("L", _unescape(lexical), datatype or _STRING, (language or "").lower()), text[m.end():]
+
+
+def _number(term: Term) -> Decimal | float | None:
+    """The value of a well-formed numeric literal, else None."""
+    if term.kind != "L" or term.datatype not in _NUMERIC:
+        return None
+    lexical = term.value
+    if term.datatype in (XSD + "double", XSD + "float"):
+        if not _WELL_FORMED[XSD + "double"].fullmatch(lexical):
+            return None
+        return float(lexical.replace("INF", "inf"))
+    if not re.fullmatch(_DECIMAL if term.datatype == XSD + "decimal" else _INTEGER, lexical):
+        return None
+    try:
+        return Decimal(lexical)
+    except InvalidOperation:  # pragma: no cover - the patterns admit only valid numbers
+        return None
+
+
+def _less(a: Term, b: Term) -> bool:
+    """SPARQL's ``a < b`` for the terms the project's shapes compare; an error counts as not less."""
+    x, y = _number(a), _number(b)
+    if x is not None and y is not None:
+        return x < y
+    if a.kind != "L" or b.kind != "L" or a.datatype != b.datatype or a.datatype in _NUMERIC:
+        return False  # IRIs, mixed types, ill-formed numbers: a type error in SPARQL
+    if a.datatype == _STRING:
+        return a.value < b.value
+    if a.datatype in _CALENDAR:
+        check = _WELL_FORMED[a.datatype]
+        if not all(check.fullmatch(v) and _real_day(v) for v in (a.value, b.value)):
+            return False  # an ill-formed date is a type error
+        if _PLAIN_TIME.fullmatch(a.value) and _PLAIN_TIME.fullmatch(b.value):
+            return a.value < b.value  # four-digit years, no time zone, no 24:00: the text orders as the time
+    raise UnsupportedShape(f"comparing {a.text} with {b.text} is left to the sparql SHACL engine")
+
+
+def _regex(pattern: str, flags: str) -> re.Pattern:
+    """An XPath regular expression (sh:pattern) as a Python one: ``$`` ends the text, as in XPath."""
+    out, in_class, i = [], False, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if c == "[":
+            in_class = True
+        elif c == "]":
+            in_class = False
+        elif c == "$" and not in_class and "m" not in flags:
+            c = r"\Z"
+        out.append(c)
+        i += 1
+    mode = 0
+    for flag in flags:
+        mode |= {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}.get(flag, 0)
+        if flag not in "imsx":
+            raise UnsupportedShape(f"regular expression flag {flag!r} is left to the sparql SHACL engine")
+    try:
+        return re.compile("".join(out), mode)
+    except re.error as e:
+        raise UnsupportedShape(f"sh:pattern {pattern!r}: {e}; use --shacl-engine sparql") from None
+
+
+def _real_day(lexical: str) -> bool:
+    """Whether the day of a well-formed xsd:date or xsd:dateTime exists (no 30 February)."""
+    year, month, day = (int(x) for x in _YMD.match(lexical).groups())
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return day <= (29 if leap else 28) if month == 2 else day <= (30 if month in (4, 6, 9, 11) else 31)
+
+
+def _datatype_test(datatype: str) -> Callable[[Term], bool]:
+    well_formed = _WELL_FORMED.get(datatype)
+
+    def wrong(v: Term) -> bool:
+        if v.kind != "L" or v.datatype != datatype:
+            return True
+        if well_formed is None:
+            return False
+        if not well_formed.fullmatch(v.value):
+            return True
+        if datatype in (XSD + "date", XSD + "dateTime"):
+            return not _real_day(v.value)
+        if datatype == XSD + "integer":  # Oxigraph's integers are 64-bit; larger ones do not parse
+            return not -(2 ** 63) <= int(v.value) < 2 ** 63
+        if datatype in (XSD + "double", XSD + "float"):
+            return v.value == "NaN"  # NaN never equals itself, so the cast test fails in SPARQL too
+        return False
+    return wrong
+
+
+_NODE_KINDS = {"IRI": "I", "Literal": "L", "BlankNode": "B", "BlankNodeOrIRI": "BI", "BlankNodeOrLiteral": "BL",
+               "IRIOrLiteral": "IL"}
+
+
+@dataclass
+class _Property:
+    path: str  # in N-Triples syntax, as it appears in the lines
+    iri: str
+    message: str
+    least: int | None = None
+    most: int | None = None
+    tests: list[Callable[[Term], bool]] = field(default_factory=list)
+    less_than: list[str] = field(default_factory=list)
+    node: str | None = None
+    kinds: str | None = None  # when node kinds are the only value test: the first characters allowed
+    verdicts: dict[str, bool] = field(default_factory=dict)  # line remainder -> fails a value test
+
+
+@dataclass
+class _Shape:
+    key: str
+    properties: list[_Property]
+    classes: list[str]
+    objects_of: list[str]
+    subjects_of: list[str]
+    nodes: list[str]
+
+
+def _compile(graph: ShapesGraph) -> dict[str, _Shape]:
+    shapes = {}
+    for key, shape in graph.shapes.items():
+        targets: dict[str, list[str]] = {"targetClass": [], "targetObjectsOf": [], "targetSubjectsOf": [],
+                                         "targetNode": []}
+        for kind, term in shape.targets:
+            targets[kind].append(str(term))
+        shapes[key] = _Shape(key, [_property(p) for p in shape.properties], targets["targetClass"],
+                             targets["targetObjectsOf"], targets["targetSubjectsOf"], targets["targetNode"])
+    for shape in shapes.values():
+        for prop in shape.properties:
+            if prop.node is None:
+                continue
+            nested = shapes.get(prop.node)
+            if nested is None:
+                raise UnsupportedShape(f"sh:node {prop.node} is not a node shape in the shapes graph")
+            if any(p.node for p in nested.properties):
+                raise UnsupportedShape("nested sh:node is left to the sparql SHACL engine")
+    return shapes
+
+
+def _property(p) -> _Property:
+    if p.inverse:
+        raise UnsupportedShape("inverse paths are left to the sparql SHACL engine")
+    c = p.constraints
+    prop = _Property(f"<{p.path}>", p.path, p.message or f"violates the constraints on <{p.path}>")
+    if c.get("minCount"):
+        prop.least = max(int(n.value) for n in c["minCount"])
+    if c.get("maxCount"):
+        prop.most = min(int(n.value) for n in c["maxCount"])
+    kinds = "<_\""
+    for kind in c.get("nodeKind", []):
+        allowed = _NODE_KINDS[kind.value.rpartition("#")[2]]
+        prop.tests.append(lambda v, allowed=allowed: v.kind not in allowed)
+        kinds = "".join(ch for ch, k in zip("<_\"", "IBL", strict=True) if k in allowed and ch in kinds)
+    for dt in c.get("datatype", []):
+        prop.tests.append(_datatype_test(dt.value))
+    flags = c.get("flags", [])
+    for pattern in c.get("pattern", []):
+        rx = _regex(pattern.value, flags[0].value if flags else "")
+        prop.tests.append(lambda v, rx=rx: v.kind == "B" or rx.search(v.value) is None)
+    for n in c.get("minLength", []):
+        prop.tests.append(lambda v, n=int(n.value): v.kind == "B" or len(v.value) < n)
+    for n in c.get("maxLength", []):
+        prop.tests.append(lambda v, n=int(n.value): v.kind == "B" or len(v.value) > n)
+    for name, holds in (("minInclusive", lambda v, b: not _less(v, b)), ("maxInclusive", lambda v, b: not _less(b, v)),
+                        ("minExclusive", lambda v, b: _less(b, v)), ("maxExclusive", lambda v, b: _less(v, b))):
+        for bound in c.get(name, []):
+            term, _ = parse_term(str(bound))
+            if _number(term) is None:
+                raise UnsupportedShape(f"sh:{name} {bound} is left to the sparql SHACL engine")
+            prop.tests.append(lambda v, b=term, holds=holds: _number(v) is None or not holds(v, b))
+    for members in c.get("in", []):
+        if any(not str(m).startswith("<") for m in members):
+            raise UnsupportedShape("sh:in with literals is left to the sparql SHACL engine")
+        iris = frozenset(m.value for m in members)
+        prop.tests.append(lambda v, iris=iris: v.kind != "I" or v.value not in iris)
+    if c.get("class"):
+        raise UnsupportedShape("sh:class is left to the sparql SHACL engine")
+    prop.less_than = [str(o) for o in c.get("lessThan", [])]
+    nodes = c.get("node", [])
+    if len(nodes) > 1:
+        raise UnsupportedShape("several sh:node on one property are left to the sparql SHACL engine")
+    prop.node = str(nodes[0]) if nodes else None
+    if len(prop.tests) == len(c.get("nodeKind", [])):
+        prop.kinds = kinds
+    return prop
+
+
+def _lines(data: bytes) -> Iterator[list[str]]:
+    """The lines of N-Quads in pieces, decoded a bounded chunk at a time."""
+    pos, size = 0, len(data)
+    while pos < size:
+        end = data.find(b"\n", min(pos + _CHUNK, size) - 1)
+        end = size if end < 0 else end + 1
+        yield data[pos:end].decode("utf-8").splitlines()
+        pos = end
+
+
+def _subject(text: str) -> str:
+    """A focus node as reported: an IRI or blank node label bare; a literal (a focus reached as an object
+    of a sh:targetObjectsOf property) in N-Triples syntax."""
+    if text.startswith("<"):
+        return text[1:-1]
+    return text[2:] if text.startswith("_:") else text
+
+
+def _in_ontology(rest: str) -> bool:
+    graph = parse_term(rest)[1].strip()
+    return graph.startswith("<") and graph.endswith("/graph/ontology> .")
+
+
+class Scan:
+    """Checks the lines of sorted N-Quads against compiled shapes as they are fed.
+
+    ``feed`` takes the lines in order, in pieces; ``finish`` returns the violations.
+    Graphs named ``…/graph/ontology`` are left out: their axioms are not instance data.
+    """
+
+    def __init__(self, shapes: dict[str, _Shape]):
+        self.shapes = shapes
+        self.by_class: dict[str, list[_Shape]] = {}
+        self.by_subject_of: dict[str, list[_Shape]] = {}
+        self.by_node: dict[str, list[_Shape]] = {}
+        for shape in shapes.values():
+            for c in shape.classes:
+                self.by_class.setdefault(c, []).append(shape)
+            for p in shape.subjects_of:
+                self.by_subject_of.setdefault(p, []).append(shape)
+            for n in shape.nodes:
+                self.by_node.setdefault(n, []).append(shape)
+        self.objects_of = [(p, s) for s in shapes.values() for p in s.objects_of]
+        self.found: list[Violation] = []
+        self._terms: dict[str, Term] = {}
+        # Focus nodes of sh:targetObjectsOf shapes, matched in pairs and forgotten once matched, so that
+        # memory holds only the pairs still open: nodes checked as class instances and not yet reached as
+        # objects, and nodes reached and not yet checked (whatever is left is checked in a second pass).
+        # A node reached twice after its check is checked again there: slower, never wrong.
+        self.checked: dict[str, set[str]] = {s.key: set() for _, s in self.objects_of}
+        self.reached: dict[str, set[str]] = {s.key: set() for _, s in self.objects_of}
+        # Shapes named by sh:node. Whether each value node conforms is decided during the pass; kept are
+        # the nodes whose verdict differs from that of a node without triples (usually the few that conform).
+        self.nested = {p.node: shapes[p.node] for s in shapes.values() for p in s.properties if p.node}
+        self.empty_ok = {k: not self._check("", s, {}, []) for k, s in self.nested.items()}
+        self.required = {k: [p.path for p in s.properties if p.least] for k, s in self.nested.items()}
+        self.marked: dict[str, set[str]] = {k: set() for k in self.nested}
+        self.pending: list[tuple[str, _Property, Term]] = []
+        self._subject: str | None = None
+        self._preds: dict[str, list[str]] = {}
+        self._previous = ""
+
+    def feed(self, lines: list[str]) -> None:
+        """The next lines (with or without their newline), in sorted order."""
+        subject, preds = self._subject, self._preds
+        for line in lines:
+            s, p, rest = line.split(" ", 2)
+            if s != subject:
+                if subject is not None:
+                    self._group(subject, preds)
+                if s < self._previous:
+                    raise UnsupportedShape("the N-Quads are not sorted; the sparql SHACL engine takes any order")
+                subject, preds = s, {}
+                self._previous = s
+            if "/graph/ontology> ." in rest and _in_ontology(rest):
+                continue
+            values = preds.get(p)
+            if values is None:
+                preds[p] = [rest]
+            else:
+                values.append(rest)
+        self._subject, self._preds = subject, preds
+
+    def finish(self, data: bytes) -> list[Violation]:
+        """The violations; ``data`` (the same N-Quads) is read again only for focus nodes reached late."""
+        if self._subject is not None:
+            self._group(self._subject, self._preds)
+            self._subject = None
+        found = self.found
+        for focus, prop, value in self.pending:
+            self._conforms(focus, prop, value, found)
+        late = {k: nodes for k, nodes in self.reached.items() if nodes}
+        if late:
+            found += self._late(data, late)
+        return ordered(found)
+
+    def _conforms(self, focus: str, prop: _Property, value: Term, found: list) -> None:
+        """Whether a value node conforms to the shape of ``prop``'s sh:node, once all its triples were read."""
+        if (value.value in self.marked[prop.node] and value.kind != "L") == self.empty_ok[prop.node]:
+            found.append(Violation(focus, prop.iri, prop.message, value.text))
+
+    def _group(self, subject: str, preds: dict[str, list[str]]) -> None:
+        if _SUBCLASS in preds:
+            raise UnsupportedShape("the data has rdfs:subClassOf, so class targets are left to the sparql engine")
+        for shape in self._targets(subject, preds):
+            self._check(subject, shape, preds, self.found, self.pending)
+            if shape.key in self.checked:
+                focus = _subject(subject)
+                waiting = self.reached[shape.key]
+                if focus in waiting:
+                    waiting.discard(focus)
+                else:
+                    self.checked[shape.key].add(focus)
+        for predicate, shape in self.objects_of:
+            for rest in preds.get(predicate, ()):
+                term = self._term(rest)
+                node = term.text if term.kind == "L" else term.value
+                done = self.checked[shape.key]
+                if node in done:
+                    done.discard(node)
+                else:
+                    self.reached[shape.key].add(node)
+        for key, shape in self.nested.items():
+            if not self.empty_ok[key] and any(p not in preds for p in self.required[key]):
+                continue  # fails like a node without triples: nothing to keep
+            if (not self._check(subject, shape, preds, [])) != self.empty_ok[key]:
+                self.marked[key].add(_subject(subject))
+
+    def _late(self, data: bytes, late: dict[str, set[str]]) -> list[Violation]:
+        """A second pass for focus nodes reached only as objects of a sh:targetObjectsOf property."""
+        found: list[Violation] = []
+        pending: list = []
+        rescan = Scan(self.shapes)
+        # The first pass decided which value nodes conform to the shapes of sh:node: reuse its verdicts.
+        rescan.found, rescan.pending, rescan.marked = found, pending, self.marked
+
+        def group(subject: str, preds: dict[str, list[str]]) -> None:
+            for key, nodes in late.items():
+                if _subject(subject) in nodes:
+                    nodes.discard(_subject(subject))
+                    rescan._check(subject, self.shapes[key], preds, found, pending)
+        rescan._group = group  # type: ignore[method-assign]
+        for piece in _lines(data):
+            rescan.feed(piece)
+        if rescan._subject is not None:
+            group(rescan._subject, rescan._preds)
+        for key, nodes in late.items():  # nodes without triples of their own
+            for node in nodes:
+                rescan._check(node if node.startswith('"') else f"<{node}>", self.shapes[key], {}, found, pending)
+        for focus, prop, value in pending:
+            self._conforms(focus, prop, value, found)
+        return found
+
+    def _targets(self, subject: str, preds: dict[str, list[str]]) -> list[_Shape] | tuple[_Shape, ...]:
+        types = preds.get(_TYPE, ())
+        if len(types) == 1 and not self.by_subject_of and not self.by_node:
+            return self.by_class.get(types[0][:types[0].find(">") + 1], ())
+        shapes: dict[str, _Shape] = {}
+        for rest in types:
+            for shape in self.by_class.get(rest[:rest.find(">") + 1], ()):
+                shapes[shape.key] = shape
+        for predicate in preds:
+            for shape in self.by_subject_of.get(predicate, ()):
+                shapes[shape.key] = shape
+        for shape in self.by_node.get(subject, ()):
+            shapes[shape.key] = shape
+        return list(shapes.values())
+
+    def _term(self, rest: str) -> Term:
+        """The object of a line's remainder, parsed once per distinct remainder (values repeat a lot)."""
+        term = self._terms.get(rest)
+        if term is None:
+            if len(self._terms) > 50_000:
+                self._terms.clear()
+            term = self._terms[rest] = parse_term(rest)[0]
+        return term
+
+    def _check(self, subject: str, shape: _Shape, preds: dict[str, list[str]], found: list,
+               pending: list | None = None) -> bool:
+        """Violations of ``shape`` by ``subject`` added to ``found``; sh:node values go to ``pending``."""
+        focus, before, term = _subject(subject), len(found), self._term
+        for prop in shape.properties:
+            raw = preds.get(prop.path)
+            if raw is None:
+                if prop.least:
+                    found.append(Violation(focus, prop.iri, prop.message, None))
+                continue
+            if len(raw) > 1:  # the same value in several graphs counts once
+                raw = list({term(r): r for r in raw}.values())
+            n = len(raw)
+            if (prop.least is not None and n < prop.least) or (prop.most is not None and n > prop.most):
+                found.append(Violation(focus, prop.iri, prop.message, None))
+            if prop.kinds is not None and not prop.less_than and prop.node is None:
+                for r in raw:  # node kind only: the first character of the term tells
+                    if r[0] not in prop.kinds:
+                        found.append(Violation(focus, prop.iri, prop.message, term(r).text))
+                continue
+            verdicts = prop.verdicts
+            for r in raw:
+                bad = verdicts.get(r)
+                if bad is None:  # values repeat (dates, concepts, flags): each is tested once
+                    if len(verdicts) > 20_000:
+                        verdicts.clear()
+                    v = term(r)
+                    bad = verdicts[r] = any(test(v) for test in prop.tests)
+                if bad:
+                    found.append(Violation(focus, prop.iri, prop.message, term(r).text))
+                if not prop.less_than and prop.node is None:
+                    continue
+                v = term(r)
+                for other in prop.less_than:
+                    for w in {term(x) for x in preds.get(other, ())}:
+                        if not _less(v, w):
+                            found.append(Violation(focus, prop.iri, prop.message, v.text))
+                if prop.node is not None:
+                    if pending is None:
+                        raise UnsupportedShape("nested sh:node is left to the sparql SHACL engine")
+                    if v.kind == "L" or (f"<{v.value}>" if v.kind == "I" else f"_:{v.value}") < self._previous:
+                        self._conforms(focus, prop, v, found)  # its triples came already (or never will)
+                    else:
+                        pending.append((focus, prop, v))
+        return len(found) > before
+
+
+def compile_shapes(shapes: Path | None = None) -> dict[str, _Shape]:
+    """The shapes file (default: the project's) compiled for :class:`Scan`."""
+    return _compile(ShapesGraph(shapes or resources.ontology_dir() / "shapes.ttl"))
+
+
+def validate_sorted_nquads(data: bytes, shapes: Path | None = None) -> list[Violation]:
+    """Violations of the shapes in sorted N-Quads (as the builder writes them), in one pass.
+
+    Raises :class:`~timeline.shacl.UnsupportedShape` where the ``sparql`` engine must be used.
+    """
+    scan = Scan(compile_shapes(shapes))
+    for piece in _lines(data):
+        scan.feed(piece)
+    return scan.finish(data)
