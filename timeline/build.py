@@ -15,6 +15,8 @@ dataset is wanted (pySHACL, notebooks).
 from __future__ import annotations
 
 import calendar
+import io
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -261,10 +263,13 @@ class _Writer:
         self.add(pos_sel, OA + "end", f'"{c.end}"^^<{XSD}nonNegativeInteger>', g)
 
 
-def case_nquads(case: Case, ontology: Path | None = None) -> bytes:
+def case_nquads(case: Case, ontology: Path | None = None,
+                on_lines: Callable[[list[str]], None] | None = None) -> bytes:
     """The sorted, de-duplicated N-Quads of a case whose checks passed (citations carry offsets).
 
     Byte-identical for the same case, so builds can be compared and diffed.
+    ``on_lines`` sees the lines in order, a piece at a time, before they are encoded (the
+    ``scan`` SHACL engine checks them there, sparing a second read of the whole graph).
     """
     w = _Writer(case)
     w.case_node()
@@ -282,16 +287,20 @@ def case_nquads(case: Case, ontology: Path | None = None) -> bytes:
     lines = w.lines
     lines.extend(_ontology_lines(w.iris.ontology_graph, str(ontology or resources.ontology_dir())))
     lines.sort(reverse=True)  # code-point order is UTF-8 byte order; reversed, to pop from the end
-    chunks, previous = [], None
-    while lines:  # de-duplicate and encode in pieces, freeing the lines as they go, to bound peak memory
+    # De-duplicate and encode in pieces, freeing the lines as they go, into one buffer that grows in
+    # place: BytesIO hands its buffer over without a copy, where joining pieces needs twice the graph.
+    out, previous = io.BytesIO(), None
+    while lines:
         piece = []
         for _ in range(min(65536, len(lines))):
             line = lines.pop()
             if line != previous:
                 piece.append(line)
                 previous = line
-        chunks.append("".join(piece).encode("utf-8"))
-    return b"".join(chunks)
+        if on_lines is not None:
+            on_lines(piece)
+        out.write("".join(piece).encode("utf-8"))
+    return out.getvalue()
 
 
 @lru_cache(maxsize=4)
