@@ -61,6 +61,7 @@ from browser import visit as open_page  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from servers import timeline_server  # noqa: E402
 
 from timeline.embed import embed_snippet  # noqa: E402
@@ -496,14 +497,18 @@ def drive_timeline(browser, path: Path, view: View, group_by: str, title: str, e
         check_timeline_panels(v, view, view.events[:1], expect, [None])
         # Mouse: click an event where it is drawn (one whose middle is in sight and not under anything else).
         page.evaluate("document.getElementById('tl-widget').scrollIntoView({block: 'center'})")
-        target = page.evaluate("""(first) => {
-            for (const item of document.querySelectorAll('.vis-item[data-event]')) {
-                if (item.dataset.event === first) continue;
-                const r = item.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
-                const hit = document.elementFromPoint(x, y);
-                if (r.width > 4 && hit && item.contains(hit)) return [item.dataset.event, x, y];
-            }
-            return null; }""", view.events[0].id)
+        # Polled: after the scroll, vis-timeline redraws on its next frame, later still on a busy machine.
+        try:
+            target = page.wait_for_function("""(first) => {
+                for (const item of document.querySelectorAll('.vis-item[data-event]')) {
+                    if (item.dataset.event === first) continue;
+                    const r = item.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+                    const hit = document.elementFromPoint(x, y);
+                    if (r.width > 4 && hit && item.contains(hit)) return [item.dataset.event, x, y];
+                }
+                return null; }""", arg=view.events[0].id, timeout=15_000).json_value()
+        except PlaywrightTimeout:
+            target = None
         assert target is not None, "no event drawn in sight to click"
         page.mouse.click(target[1], target[2])
         page.wait_for_selector(f'#tl-panel[data-event="{target[0]}"]')
