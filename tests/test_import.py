@@ -675,3 +675,54 @@ def test_the_index_covers_every_event_once(synthetic_graph) -> None:
     assert rows == []
     text = bind_values(saved_queries.find_saved("events-in-window").text, {})
     assert "rdfs:member ?range" in text
+
+
+@pytest.fixture(scope="module")
+def larger_synthetic_graph(tmp_path_factory) -> Path:
+    """2,000 events: enough for index nodes with an open begin as well as an open end."""
+    path = tmp_path_factory.mktemp("larger-synthetic-graph") / "graph.nq"
+    path.write_bytes(synthcase.synthetic_nquads(2000, seed=11))
+    return path
+
+
+def _index_edge_windows(store) -> list[tuple[date, date]]:
+    """Windows that start or end on the first or last day of an index node's first or last month, or the day
+    just outside it, for nodes with an open begin, an open end and both bounds (the month-boundary cases)."""
+    names = [r["r"].value.rpartition("/date-range/")[2] for r in store.query(
+        "SELECT ?r WHERE { <https://w3id.org/timeline/ns/date-range/> rdfs:member ?r } ORDER BY ?r").rows]
+    open_begin = [n for n in names if n.startswith("open/")]
+    open_end = [n for n in names if n.endswith("/open") and not n.startswith("open/")]
+    bounded = [n for n in names if "open" not in n]
+    assert open_begin and open_end and len(bounded) > 20  # every kind of node is exercised
+    windows = []
+    for name in open_begin[:3] + open_end[:3] + bounded[::max(1, len(bounded) // 12)]:
+        first, last = name.split("/")
+        if first != "open":
+            start = date.fromisoformat(first)
+            month_end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            windows += [(start, start), (start - timedelta(days=1), start - timedelta(days=1)), (start, month_end),
+                        (month_end, month_end), (month_end + timedelta(days=1), month_end + timedelta(days=40))]
+        if last != "open":
+            end = date.fromisoformat(last)
+            windows += [(end, end), (end + timedelta(days=1), end + timedelta(days=1)), (end.replace(day=1), end),
+                        (end.replace(day=1), end.replace(day=1)), (end - timedelta(days=400), end.replace(day=1))]
+    return windows
+
+
+def test_the_indexed_window_query_answers_as_the_plain_filter_on_month_boundaries(larger_synthetic_graph) -> None:
+    # A window whose first or last day is on the edge of an event's first or last month is where a test on
+    # the index node's name (whole months) and the test on the event's exact bounds part ways.
+    store = open_store(larger_synthetic_graph)
+    windows = _index_edge_windows(store)
+    assert len(windows) > 100
+    assert _same_answers(store, windows) > 1000
+
+
+def test_the_view_window_keeps_the_events_of_the_plain_filter_on_month_boundaries(larger_synthetic_graph) -> None:
+    from timeline.viewmodel import load_view
+
+    store = open_store(larger_synthetic_graph)
+    for start, end in _index_edge_windows(store)[::9]:
+        bindings = {"from": Term.literal(start.isoformat(), XSD_DATE), "to": Term.literal(end.isoformat(), XSD_DATE)}
+        plain = {r["event"].value.rpartition("/")[2] for r in store.query(PLAIN_WINDOW_QUERY, bindings).rows}
+        assert {e.id for e in load_view(store, start, end).events} == plain, (start, end)
