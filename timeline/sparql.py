@@ -114,8 +114,9 @@ def bind_values(text: str, bindings: dict) -> str:
     return text[: where + 1] + block + text[where + 1:]
 
 
+@functools.lru_cache(maxsize=256)
 def _where_brace(text: str) -> int | None:
-    """Offset of the '{' that opens the outermost WHERE group."""
+    """Offset of the '{' that opens the outermost WHERE group (cached: saved queries run again and again)."""
     form = None
     depth = 0
     seen_where = False

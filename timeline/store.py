@@ -188,8 +188,9 @@ def result_from_oxigraph(answer, form: str, guard: Callable[[int], None] | None 
             if guard is not None:
                 guard(len(rows))
             row = {}
-            for var in variables:
-                value = solution[var]
+            # A solution iterates its values in the order of the variables; looking each one up by name
+            # cost a fifth of a 2,000-row query's time.
+            for var, value in zip(variables, solution, strict=True):
                 if value is not None:
                     term = seen.get(value)
                     if term is None:
