@@ -497,16 +497,22 @@ def drive_timeline(browser, path: Path, view: View, group_by: str, title: str, e
         check_timeline_panels(v, view, view.events[:1], expect, [None])
         # Mouse: click an event where it is drawn (one whose middle is in sight and not under anything else).
         page.evaluate("document.getElementById('tl-widget').scrollIntoView({block: 'center'})")
-        # Polled: after the scroll, vis-timeline redraws on its next frame, later still on a busy machine.
+        # Polled every frame: after the scroll vis-timeline redraws, and the fit on load may still be
+        # animating on a busy machine. An event is clicked only once it is where it was a frame before.
         try:
             target = page.wait_for_function("""(first) => {
+                let found = null;
                 for (const item of document.querySelectorAll('.vis-item[data-event]')) {
                     if (item.dataset.event === first) continue;
                     const r = item.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
                     const hit = document.elementFromPoint(x, y);
-                    if (r.width > 4 && hit && item.contains(hit)) return [item.dataset.event, x, y];
+                    if (r.width > 4 && hit && item.contains(hit)) { found = [item.dataset.event, x, y]; break; }
                 }
-                return null; }""", arg=view.events[0].id, timeout=15_000).json_value()
+                const last = window.__tlProbe;
+                window.__tlProbe = found;
+                return found && last && last[0] === found[0] && Math.abs(last[1] - found[1]) < 0.5
+                    && Math.abs(last[2] - found[2]) < 0.5 ? found : null; }""",
+                arg=view.events[0].id, timeout=15_000).json_value()
         except PlaywrightTimeout:
             target = None
         assert target is not None, "no event drawn in sight to click"
