@@ -516,7 +516,9 @@ def drive_timeline(browser, path: Path, view: View, group_by: str, title: str, e
         except PlaywrightTimeout:
             target = None
         assert target is not None, "no event drawn in sight to click"
-        page.mouse.click(target[1], target[2])
+        # Playwright's click finds the element's place again at the moment it clicks and checks that the
+        # element is what the pointer hits there (a late font or redraw can move it after the poll above).
+        page.locator(f'.vis-item[data-event="{target[0]}"]').first.click(timeout=15_000)
         page.wait_for_selector(f'#tl-panel[data-event="{target[0]}"]')
         check_timeline_panels(v, view, [next(e for e in view.events if e.id == target[0])], expect, [None])
         v.inspect()
