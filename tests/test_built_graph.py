@@ -126,3 +126,20 @@ def test_sample_conforms_with_both_shacl_engines(built) -> None:
     assert shacl.validate_nquads(report.nquads) == []
     assert shacl.validate_pyshacl(report.dataset) == []
     assert built.read_bytes() == report.nquads  # what validate checked is what build wrote
+
+
+@pytest.mark.parametrize(("text", "quote", "start", "count"), [
+    ("one quote here", "quote", 4, 1),
+    ("a quote, a quote and a quote", "a quote", 0, 3),
+    ("ababa", "aba", 0, 1),  # occurrences that overlap count once, as str.count does
+    ("aaaa", "aa", 0, 2),
+    ("no match", "quote", None, 0),
+])
+def test_a_quote_is_found_with_how_often_it_occurs(text, quote, start, count) -> None:
+    from timeline import quotes
+
+    match = quotes.find(text, quote)
+    if start is None:
+        assert match is None
+    else:
+        assert (match.start, match.end, match.count) == (start, start + len(quote), count)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,9 +40,16 @@ class CaseInvalid(TimelineError):
 
 def display_path(path: Path | str) -> str:
     """A path relative to the working directory when it is inside it."""
-    path = Path(path)
+    return _display(str(path), os.getcwd())
+
+
+@functools.lru_cache(maxsize=1024)
+def _display(text: str, cwd: str) -> str:
+    # Cached: a large case names the same few files for every record and problem (pathlib's parents
+    # test cost 5 s over the 170,000 calls of a 100k-event build).
+    path = Path(text)
     try:
-        return os.path.relpath(path) if path.is_absolute() and Path.cwd() in path.parents else str(path)
+        return os.path.relpath(path, cwd) if path.is_absolute() and Path(cwd) in path.parents else str(path)
     except ValueError:  # different drive on Windows
         return str(path)
 

@@ -137,7 +137,8 @@ def check(case_dir: Path, shacl: bool = True, today: date | None = None, engine:
             from timeline import shacl as shacl_check
 
             violations = _graph_and_shapes(case, report, engine)
-            report.problems += shacl_check.as_problems(violations, _where(case))
+            if violations:  # the index from nodes to records is only needed to place problems
+                report.problems += shacl_check.as_problems(violations, _where(case))
         else:
             from timeline.build import case_nquads
 

@@ -24,7 +24,9 @@ def find(text: str, quote: str) -> Match | None:
     start = text.find(quote)
     if start < 0:
         return None
-    return Match(start, start + len(quote), text.count(quote))
+    # Counting every occurrence read the whole article again for each quote; most occur once.
+    once = text.find(quote, start + max(1, len(quote))) < 0
+    return Match(start, start + len(quote), 1 if once else text.count(quote))
 
 
 def selector_context(text: str, start: int, end: int) -> tuple[str, str]:
