@@ -678,11 +678,11 @@ def test_the_index_covers_every_event_once(synthetic_graph) -> None:
 
 
 @pytest.fixture(scope="module")
-def larger_synthetic_graph(tmp_path_factory) -> Path:
-    """2,000 events: enough for index nodes with an open begin as well as an open end."""
+def larger_synthetic_store(tmp_path_factory):
+    """2,000 events: enough for index nodes with an open begin as well as an open end (opened once)."""
     path = tmp_path_factory.mktemp("larger-synthetic-graph") / "graph.nq"
     path.write_bytes(synthcase.synthetic_nquads(2000, seed=11))
-    return path
+    return open_store(path)
 
 
 def _index_edge_windows(store) -> list[tuple[date, date]]:
@@ -709,19 +709,19 @@ def _index_edge_windows(store) -> list[tuple[date, date]]:
     return windows
 
 
-def test_the_indexed_window_query_answers_as_the_plain_filter_on_month_boundaries(larger_synthetic_graph) -> None:
+def test_the_indexed_window_query_answers_as_the_plain_filter_on_month_boundaries(larger_synthetic_store) -> None:
     # A window whose first or last day is on the edge of an event's first or last month is where a test on
     # the index node's name (whole months) and the test on the event's exact bounds part ways.
-    store = open_store(larger_synthetic_graph)
+    store = larger_synthetic_store
     windows = _index_edge_windows(store)
     assert len(windows) > 100
     assert _same_answers(store, windows) > 1000
 
 
-def test_the_view_window_keeps_the_events_of_the_plain_filter_on_month_boundaries(larger_synthetic_graph) -> None:
+def test_the_view_window_keeps_the_events_of_the_plain_filter_on_month_boundaries(larger_synthetic_store) -> None:
     from timeline.viewmodel import load_view
 
-    store = open_store(larger_synthetic_graph)
+    store = larger_synthetic_store
     for start, end in _index_edge_windows(store)[::9]:
         bindings = {"from": Term.literal(start.isoformat(), XSD_DATE), "to": Term.literal(end.isoformat(), XSD_DATE)}
         plain = {r["event"].value.rpartition("/")[2] for r in store.query(PLAIN_WINDOW_QUERY, bindings).rows}

@@ -124,12 +124,19 @@ class _ProgressBar:
             self.bar = None
 
 
+def shacl_options(command):
+    """--no-shacl and --shacl-engine, shared by validate and build."""
+    command = click.option("--shacl-engine", type=click.Choice(["scan", "sparql", "pyshacl"]), default="scan",
+                           show_default=True,
+                           help="SHACL engine: one pass over the sorted graph as it is written (fastest; falls "
+                                "back to sparql for shapes it cannot check), shapes compiled to SPARQL on "
+                                "pyoxigraph, or pySHACL (reference).")(command)
+    return click.option("--no-shacl", is_flag=True, help="Skip the SHACL shape check of the built graph.")(command)
+
+
 @cli.command()
 @case_argument
-@click.option("--no-shacl", is_flag=True, help="Skip the SHACL shape check of the built graph.")
-@click.option("--shacl-engine", type=click.Choice(["scan", "sparql", "pyshacl"]), default="scan", show_default=True,
-              help="SHACL engine: one pass over the sorted graph as it is written (fastest; falls back to sparql "
-                   "for shapes it cannot check), shapes compiled to SPARQL on pyoxigraph, or pySHACL (reference).")
+@shacl_options
 @click.option("-q", "--quiet", is_flag=True, help="Do not list warnings.")
 def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool) -> None:
     """Check a case: record schema, identifiers, references, EDTF dates,
@@ -154,10 +161,7 @@ def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool) -
 @case_argument
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write the graph (N-Quads). Default: out/<case>/graph.nq, or $TIMELINE_OUT/<case>/.")
-@click.option("--no-shacl", is_flag=True, help="Skip the SHACL shape check of the built graph.")
-@click.option("--shacl-engine", type=click.Choice(["scan", "sparql", "pyshacl"]), default="scan", show_default=True,
-              help="SHACL engine: one pass over the sorted graph as it is written (fastest; falls back to sparql "
-                   "for shapes it cannot check), shapes compiled to SPARQL on pyoxigraph, or pySHACL (reference).")
+@shacl_options
 @click.option("-q", "--quiet", is_flag=True, help="Do not list warnings.")
 @click.option("--store", "store_to", metavar="DIR|URL",
               help="Also load the graph into an on-disk Oxigraph store (DIR, replaced atomically) or push it to a "

@@ -154,54 +154,24 @@ def check(case_dir: Path, shacl: bool = True, today: date | None = None, engine:
 def _graph_and_shapes(case: Case, report: Report, engine: str) -> list:
     """Build the case's N-Quads into ``report`` and check them against the SHACL shapes.
 
-    The ``scan`` engine checks the lines while they are written, in one pass; where it cannot
+    The ``scan`` engine checks the lines while they are written, in one pass; where it hands over
     (shapes or data beyond it), the ``sparql`` engine checks the finished N-Quads instead.
     """
-    import gc
-
     from timeline import shacl, shacl_scan
     from timeline.build import case_nquads
 
     started = time.perf_counter()
-    scan, spent = None, 0.0
-    if engine == "scan":
-        try:
-            scan = shacl_scan.Scan(shacl_scan.compile_shapes())
-        except shacl.UnsupportedShape:
-            engine = "sparql"
-
-    def feed(lines: list[str]) -> None:
-        nonlocal scan, spent
-        if scan is not None:
-            t = time.perf_counter()
-            try:
-                scan.feed(lines)
-            except shacl.UnsupportedShape:
-                scan = None
-            spent += time.perf_counter() - t
-
-    # The scan makes millions of short-lived containers and no cycles; a collection pass over the
-    # case's records every few thousand of them made it 1.4x slower at 100k events.
-    paused = gc.isenabled() and scan is not None
-    if paused:
-        gc.disable()
-    try:
-        report.nquads = case_nquads(case, on_lines=feed if scan is not None else None)
-        checked = time.perf_counter()
-        violations = None
-        if scan is not None:
-            try:
-                violations = scan.finish(report.nquads)
-            except shacl.UnsupportedShape:
-                pass
-    finally:
-        if paused:
-            gc.enable()
-    if violations is None:
+    scan = shacl_scan.Scan() if engine == "scan" else None
+    with shacl_scan.collections_paused(scan is not None):
+        report.nquads = case_nquads(case, on_lines=scan.feed if scan else None)
+        written = time.perf_counter()
+        violations = scan.finish(report.nquads) if scan else None
+    if violations is None:  # sparql or pySHACL chosen, or what the scan handed over
         violations = shacl.validate_pyshacl(report.dataset) if engine == "pyshacl" \
             else shacl.validate_nquads(report.nquads)
-    report.timings["graph"] = checked - started - spent
-    report.timings["shacl"] = spent + time.perf_counter() - checked
+    feeding = scan.seconds if scan else 0.0
+    report.timings["graph"] = written - started - feeding
+    report.timings["shacl"] = feeding + time.perf_counter() - written
     return violations
 
 

@@ -29,7 +29,9 @@ from timeline.errors import Problem, TimelineError
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-ENGINES = ("scan", "sparql", "pyshacl")
+#: How the ontology's named graph ends (``<base>graph/ontology``): every engine leaves it out, its axioms
+#: are not instance data.
+ONTOLOGY_GRAPH = "/graph/ontology"
 
 # Components that only describe a shape, never constrain it.
 _DESCRIPTIVE = {"name", "description", "message", "path", "order", "group", "severity", "defaultValue"}
@@ -294,7 +296,7 @@ def validate_nquads(data: bytes, shapes: Path | None = None) -> list[Violation]:
     store.load(data, format=ox.RdfFormat.N_QUADS)
     # Dropping the graphs afterwards is cheaper than filtering millions of lines in Python first.
     for graph in list(store.named_graphs()):
-        if graph.value.endswith("/graph/ontology"):
+        if graph.value.endswith(ONTOLOGY_GRAPH):
             store.remove_graph(graph)
     return validate_store(store, shapes)
 
@@ -308,7 +310,7 @@ def validate_pyshacl(dataset, shapes: Path | None = None) -> list[Violation]:
 
     data = Graph()
     for graph in dataset.graphs():
-        if not str(graph.identifier).endswith("/graph/ontology"):
+        if not str(graph.identifier).endswith(ONTOLOGY_GRAPH):
             data += graph
     shapes_graph = Graph().parse(shapes or resources.ontology_dir() / "shapes.ttl", format="turtle")
     conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none", advanced=False)

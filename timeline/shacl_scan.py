@@ -11,10 +11,12 @@ during the pass: focus nodes reached through ``sh:targetObjectsOf`` that were
 not already checked as instances of a target class (a second pass checks them),
 and the conformance of value nodes to the shape of a ``sh:node``. Shapes this
 engine cannot check in a scan (inverse paths, ``sh:class``, nested ``sh:node``,
-``sh:in`` with literals, bounds that are not numbers) raise
-:class:`~timeline.shacl.UnsupportedShape`, and so does data that needs more than
-string and number comparisons or carries ``rdfs:subClassOf`` (class targets
-would then include subclasses): callers fall back to the ``sparql`` engine.
+``sh:in`` with literals, bounds that are not numbers), data that needs more than
+string, number and plain date comparisons, unsorted lines and ``rdfs:subClassOf``
+in the data (class targets would then include subclasses) make the scan hand
+over: :meth:`Scan.finish` returns None with the reason in ``Scan.refused``
+(:func:`validate_sorted_nquads` raises :class:`~timeline.shacl.UnsupportedShape`),
+and the caller uses the ``sparql`` engine.
 
 Datatypes are checked as SHACL defines them, by their IRI as written, with
 well-formed lexical forms for the XSD types below. That is pySHACL's reading;
@@ -24,19 +26,24 @@ types to ``xsd:integer`` when it loads them.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import NamedTuple
 
 from timeline import resources
-from timeline.shacl import RDF_TYPE, XSD, ShapesGraph, UnsupportedShape, Violation, ordered
+from timeline.results import Term
+from timeline.shacl import ONTOLOGY_GRAPH, RDF_TYPE, XSD, ShapesGraph, UnsupportedShape, Violation, ordered
 
 _SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 _TYPE = f"<{RDF_TYPE}>"
+_ONTOLOGY_TAIL = ONTOLOGY_GRAPH + "> ."  # how a line in the ontology graph ends
 _STRING = XSD + "string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^<([^>]*)>)?')
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
@@ -68,32 +75,24 @@ _NUMERIC = {XSD + k for k in ("integer", "decimal", "double", "float", "nonNegat
                               "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
 
 
-class Term(NamedTuple):
-    """An RDF term read from N-Quads: kind ``I`` (IRI), ``B`` (blank node) or ``L`` (literal)."""
-
-    kind: str
-    value: str  # the IRI, the blank node label or the literal's lexical form
-    datatype: str = ""
-    language: str = ""
-
-    @property
-    def text(self) -> str:
-        """As the other engines report it: IRIs and labels bare, literals in N-Triples syntax."""
-        if self.kind != "L":
-            return self.value
-        body = '"' + self.value.translate(_QUOTED) + '"'
-        if self.language:
-            return f"{body}@{self.language}"
-        if self.datatype == _STRING:
-            return body
-        number = _number(self)
-        if isinstance(number, Decimal) and -(2 ** 63) <= number < 2 ** 63:  # as Oxigraph stores numbers
-            datatype = XSD + "decimal" if self.datatype == XSD + "decimal" else XSD + "integer"
-            text = format(number.normalize(), "f") if datatype.endswith("decimal") else str(int(number))
-            return f'"{text}"^^<{datatype}>'
-        if self.datatype == XSD + "boolean" and self.value in ("1", "0"):
-            return f'"{"true" if self.value == "1" else "false"}"^^<{self.datatype}>'
-        return f"{body}^^<{self.datatype}>"
+def _text(term: Term) -> str:
+    """A term as the other engines report it: IRIs and labels bare, literals in N-Triples syntax as
+    pyoxigraph writes them (numbers and booleans in their canonical form, as Oxigraph stores them)."""
+    if term.kind != "literal":
+        return term.value
+    body = '"' + term.value.translate(_QUOTED) + '"'
+    if term.lang:
+        return f"{body}@{term.lang}"
+    if term.datatype == _STRING:
+        return body
+    number = _number(term)
+    if isinstance(number, Decimal) and -(2 ** 63) <= number < 2 ** 63:
+        datatype = XSD + "decimal" if term.datatype == XSD + "decimal" else XSD + "integer"
+        text = format(number.normalize(), "f") if datatype.endswith("decimal") else str(int(number))
+        return f'"{text}"^^<{datatype}>'
+    if term.datatype == XSD + "boolean" and term.value in ("1", "0"):
+        return f'"{"true" if term.value == "1" else "false"}"^^<{term.datatype}>'
+    return f"{body}^^<{term.datatype}>"
 
 
 def _unescape(text: str) -> str:
@@ -110,23 +109,21 @@ def parse_term(text: str) -> tuple[Term, str]:
     """The first N-Triples term of ``text`` and what follows it."""
     if text.startswith("<"):
         end = text.index(">") + 1
-        return Term("I", text[1:end - 1]), text[end:]
+        return Term.iri(text[1:end - 1]), text[end:]
     if text.startswith("_:"):
         end = text.find(" ")
         end = len(text) if end < 0 else end
-        return Term("B", text[2:end]), text[end:]
+        return Term("bnode", text[2:end]), text[end:]
     m = _LITERAL.match(text)
     if m is None:
         raise ValueError(f"not an N-Triples term: {text[:80]!r}")
     lexical, language, datatype = m.groups()
-    if language:
-        datatype = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-    return Term("L", _unescape(lexical), datatype or _STRING, (language or "").lower()), text[m.end():]
+    return Term.literal(_unescape(lexical), datatype, language.lower() if language else None), text[m.end():]
 
 
 def _number(term: Term) -> Decimal | float | None:
     """The value of a well-formed numeric literal, else None."""
-    if term.kind != "L" or term.datatype not in _NUMERIC:
+    if term.datatype not in _NUMERIC:
         return None
     lexical = term.value
     if term.datatype in (XSD + "double", XSD + "float"):
@@ -146,7 +143,7 @@ def _less(a: Term, b: Term) -> bool:
     x, y = _number(a), _number(b)
     if x is not None and y is not None:
         return x < y
-    if a.kind != "L" or b.kind != "L" or a.datatype != b.datatype or a.datatype in _NUMERIC:
+    if a.kind != "literal" or b.kind != "literal" or a.datatype != b.datatype or a.datatype in _NUMERIC:
         return False  # IRIs, mixed types, ill-formed numbers: a type error in SPARQL
     if a.datatype == _STRING:
         return a.value < b.value
@@ -156,7 +153,7 @@ def _less(a: Term, b: Term) -> bool:
             return False  # an ill-formed date is a type error
         if _PLAIN_TIME.fullmatch(a.value) and _PLAIN_TIME.fullmatch(b.value):
             return a.value < b.value  # four-digit years, no time zone, no 24:00: the text orders as the time
-    raise UnsupportedShape(f"comparing {a.text} with {b.text} is left to the sparql SHACL engine")
+    raise UnsupportedShape(f"comparing {_text(a)} with {_text(b)} is left to the sparql SHACL engine")
 
 
 def _regex(pattern: str, flags: str) -> re.Pattern:
@@ -198,7 +195,7 @@ def _datatype_test(datatype: str) -> Callable[[Term], bool]:
     well_formed = _WELL_FORMED.get(datatype)
 
     def wrong(v: Term) -> bool:
-        if v.kind != "L" or v.datatype != datatype:
+        if (v.datatype or (_LANG_STRING if v.lang else None)) != datatype:
             return True
         if well_formed is None:
             return False
@@ -214,8 +211,10 @@ def _datatype_test(datatype: str) -> Callable[[Term], bool]:
     return wrong
 
 
-_NODE_KINDS = {"IRI": "I", "Literal": "L", "BlankNode": "B", "BlankNodeOrIRI": "BI", "BlankNodeOrLiteral": "BL",
-               "IRIOrLiteral": "IL"}
+# SHACL node kinds, as the kinds of results.Term and as the first character of a term in N-Triples.
+_NODE_KINDS = {"IRI": {"uri"}, "Literal": {"literal"}, "BlankNode": {"bnode"}, "BlankNodeOrIRI": {"bnode", "uri"},
+               "BlankNodeOrLiteral": {"bnode", "literal"}, "IRIOrLiteral": {"uri", "literal"}}
+_FIRST = {"uri": "<", "bnode": "_", "literal": '"'}
 
 
 @dataclass
@@ -276,17 +275,17 @@ def _property(p) -> _Property:
     for kind in c.get("nodeKind", []):
         allowed = _NODE_KINDS[kind.value.rpartition("#")[2]]
         prop.tests.append(lambda v, allowed=allowed: v.kind not in allowed)
-        kinds = "".join(ch for ch, k in zip("<_\"", "IBL", strict=True) if k in allowed and ch in kinds)
+        kinds = "".join(ch for ch in kinds if any(_FIRST[k] == ch for k in allowed))
     for dt in c.get("datatype", []):
         prop.tests.append(_datatype_test(dt.value))
     flags = c.get("flags", [])
     for pattern in c.get("pattern", []):
         rx = _regex(pattern.value, flags[0].value if flags else "")
-        prop.tests.append(lambda v, rx=rx: v.kind == "B" or rx.search(v.value) is None)
+        prop.tests.append(lambda v, rx=rx: v.kind == "bnode" or rx.search(v.value) is None)
     for n in c.get("minLength", []):
-        prop.tests.append(lambda v, n=int(n.value): v.kind == "B" or len(v.value) < n)
+        prop.tests.append(lambda v, n=int(n.value): v.kind == "bnode" or len(v.value) < n)
     for n in c.get("maxLength", []):
-        prop.tests.append(lambda v, n=int(n.value): v.kind == "B" or len(v.value) > n)
+        prop.tests.append(lambda v, n=int(n.value): v.kind == "bnode" or len(v.value) > n)
     for name, holds in (("minInclusive", lambda v, b: not _less(v, b)), ("maxInclusive", lambda v, b: not _less(b, v)),
                         ("minExclusive", lambda v, b: _less(b, v)), ("maxExclusive", lambda v, b: _less(v, b))):
         for bound in c.get(name, []):
@@ -298,7 +297,7 @@ def _property(p) -> _Property:
         if any(not str(m).startswith("<") for m in members):
             raise UnsupportedShape("sh:in with literals is left to the sparql SHACL engine")
         iris = frozenset(m.value for m in members)
-        prop.tests.append(lambda v, iris=iris: v.kind != "I" or v.value not in iris)
+        prop.tests.append(lambda v, iris=iris: v.kind != "uri" or v.value not in iris)
     if c.get("class"):
         raise UnsupportedShape("sh:class is left to the sparql SHACL engine")
     prop.less_than = [str(o) for o in c.get("lessThan", [])]
@@ -331,31 +330,99 @@ def _subject(text: str) -> str:
 
 def _in_ontology(rest: str) -> bool:
     graph = parse_term(rest)[1].strip()
-    return graph.startswith("<") and graph.endswith("/graph/ontology> .")
+    return graph.startswith("<") and graph.endswith(_ONTOLOGY_TAIL)
+
+
+@contextlib.contextmanager
+def collections_paused(pause: bool = True) -> Iterator[None]:
+    """Cyclic garbage collection off for a scan: it makes millions of short-lived containers and no cycles,
+    and a collection over a large case's records every few thousand of them made it 1.4x slower at 100k."""
+    paused = pause and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+class _Grouper:
+    """Sorted lines in, (subject, {predicate: [object and graph, ...]}) out, one group per subject.
+
+    Lines may come in pieces; the group open at the end of a piece goes on with the next. Lines in the
+    ontology graph are left out. Raises :class:`UnsupportedShape` if a subject comes back (not sorted).
+    """
+
+    def __init__(self) -> None:
+        self.subject: str | None = None
+        self.preds: dict[str, list[str]] = {}
+        self.previous = ""  # the last subject read: every node sorting before it has had all its lines
+
+    def groups(self, lines: list[str]) -> Iterator[tuple[str, dict[str, list[str]]]]:
+        subject, preds = self.subject, self.preds
+        for line in lines:
+            s, p, rest = line.split(" ", 2)
+            if s != subject:
+                if subject is not None:
+                    yield subject, preds
+                if s < self.previous:
+                    raise UnsupportedShape("the N-Quads are not sorted; the sparql SHACL engine takes any order")
+                subject, preds = s, {}
+                self.previous = s
+            if _ONTOLOGY_TAIL in rest and _in_ontology(rest):
+                continue
+            values = preds.get(p)
+            if values is None:
+                preds[p] = [rest]
+            else:
+                values.append(rest)
+        self.subject, self.preds = subject, preds
+
+    def last(self) -> Iterator[tuple[str, dict[str, list[str]]]]:
+        """The group still open when the lines end."""
+        if self.subject is not None:
+            yield self.subject, self.preds
+            self.subject, self.preds = None, {}
+
+
+def _all_groups(data: bytes) -> Iterator[tuple[str, dict[str, list[str]]]]:
+    grouper = _Grouper()
+    for piece in _lines(data):
+        yield from grouper.groups(piece)
+    yield from grouper.last()
 
 
 class Scan:
-    """Checks the lines of sorted N-Quads against compiled shapes as they are fed.
+    """Checks the lines of sorted N-Quads against the SHACL shapes as they are fed.
 
-    ``feed`` takes the lines in order, in pieces; ``finish`` returns the violations.
-    Graphs named ``…/graph/ontology`` are left out: their axioms are not instance data.
+    ``feed`` takes the lines in order, in pieces; ``finish`` returns the violations, or None when the
+    scan handed over (``refused`` says why): the caller then uses the ``sparql`` engine. Graphs named
+    ``…/graph/ontology`` are left out: their axioms are not instance data.
     """
 
-    def __init__(self, shapes: dict[str, _Shape]):
-        self.shapes = shapes
+    def __init__(self, shapes: Path | None = None):
+        self.refused: str | None = None
+        self.seconds = 0.0  # spent in feed, for the build's timings
+        try:
+            compiled = compile_shapes(shapes)
+        except UnsupportedShape as exc:
+            self.refused, compiled = str(exc), {}
+        self.shapes = compiled
         self.by_class: dict[str, list[_Shape]] = {}
         self.by_subject_of: dict[str, list[_Shape]] = {}
         self.by_node: dict[str, list[_Shape]] = {}
-        for shape in shapes.values():
+        for shape in compiled.values():
             for c in shape.classes:
                 self.by_class.setdefault(c, []).append(shape)
             for p in shape.subjects_of:
                 self.by_subject_of.setdefault(p, []).append(shape)
             for n in shape.nodes:
                 self.by_node.setdefault(n, []).append(shape)
-        self.objects_of = [(p, s) for s in shapes.values() for p in s.objects_of]
+        self.objects_of = [(p, s) for s in compiled.values() for p in s.objects_of]
         self.found: list[Violation] = []
         self._terms: dict[str, Term] = {}
+        self._grouper = _Grouper()
         # Focus nodes of sh:targetObjectsOf shapes, matched in pairs and forgotten once matched, so that
         # memory holds only the pairs still open: nodes checked as class instances and not yet reached as
         # objects, and nodes reached and not yet checked (whatever is left is checked in a second pass).
@@ -364,53 +431,47 @@ class Scan:
         self.reached: dict[str, set[str]] = {s.key: set() for _, s in self.objects_of}
         # Shapes named by sh:node. Whether each value node conforms is decided during the pass; kept are
         # the nodes whose verdict differs from that of a node without triples (usually the few that conform).
-        self.nested = {p.node: shapes[p.node] for s in shapes.values() for p in s.properties if p.node}
-        self.empty_ok = {k: not self._check("", s, {}, []) for k, s in self.nested.items()}
+        self.nested = {p.node: compiled[p.node] for s in compiled.values() for p in s.properties if p.node}
+        self.empty_ok = {k: not self._check("", s, {}, [], []) for k, s in self.nested.items()}
         self.required = {k: [p.path for p in s.properties if p.least] for k, s in self.nested.items()}
         self.marked: dict[str, set[str]] = {k: set() for k in self.nested}
         self.pending: list[tuple[str, _Property, Term]] = []
-        self._subject: str | None = None
-        self._preds: dict[str, list[str]] = {}
-        self._previous = ""
 
     def feed(self, lines: list[str]) -> None:
         """The next lines (with or without their newline), in sorted order."""
-        subject, preds = self._subject, self._preds
-        for line in lines:
-            s, p, rest = line.split(" ", 2)
-            if s != subject:
-                if subject is not None:
-                    self._group(subject, preds)
-                if s < self._previous:
-                    raise UnsupportedShape("the N-Quads are not sorted; the sparql SHACL engine takes any order")
-                subject, preds = s, {}
-                self._previous = s
-            if "/graph/ontology> ." in rest and _in_ontology(rest):
-                continue
-            values = preds.get(p)
-            if values is None:
-                preds[p] = [rest]
-            else:
-                values.append(rest)
-        self._subject, self._preds = subject, preds
+        if self.refused:
+            return
+        started = time.perf_counter()
+        try:
+            for subject, preds in self._grouper.groups(lines):
+                self._group(subject, preds)
+        except UnsupportedShape as exc:
+            self.refused = str(exc)
+        self.seconds += time.perf_counter() - started
 
-    def finish(self, data: bytes) -> list[Violation]:
-        """The violations; ``data`` (the same N-Quads) is read again only for focus nodes reached late."""
-        if self._subject is not None:
-            self._group(self._subject, self._preds)
-            self._subject = None
-        found = self.found
-        for focus, prop, value in self.pending:
-            self._conforms(focus, prop, value, found)
-        late = {k: nodes for k, nodes in self.reached.items() if nodes}
-        if late:
-            found += self._late(data, late)
+    def finish(self, data: bytes) -> list[Violation] | None:
+        """The violations, or None if the scan handed over; ``data`` (the same N-Quads) is read again
+        only for focus nodes reached late."""
+        if self.refused:
+            return None
+        try:
+            for subject, preds in self._grouper.last():
+                self._group(subject, preds)
+            found = self.found
+            for focus, prop, value in self.pending:
+                self._conforms(focus, prop, value, found)
+            late = {k: nodes for k, nodes in self.reached.items() if nodes}
+            if late:
+                found += self._late(data, late)
+        except UnsupportedShape as exc:
+            self.refused = str(exc)
+            return None
         return ordered(found)
 
     def _conforms(self, focus: str, prop: _Property, value: Term, found: list) -> None:
         """Whether a value node conforms to the shape of ``prop``'s sh:node, once all its triples were read."""
-        if (value.value in self.marked[prop.node] and value.kind != "L") == self.empty_ok[prop.node]:
-            found.append(Violation(focus, prop.iri, prop.message, value.text))
+        if (value.value in self.marked[prop.node] and value.kind != "literal") == self.empty_ok[prop.node]:
+            found.append(Violation(focus, prop.iri, prop.message, _text(value)))
 
     def _group(self, subject: str, preds: dict[str, list[str]]) -> None:
         if _SUBCLASS in preds:
@@ -427,7 +488,7 @@ class Scan:
         for predicate, shape in self.objects_of:
             for rest in preds.get(predicate, ()):
                 term = self._term(rest)
-                node = term.text if term.kind == "L" else term.value
+                node = _text(term)
                 done = self.checked[shape.key]
                 if node in done:
                     done.discard(node)
@@ -436,30 +497,24 @@ class Scan:
         for key, shape in self.nested.items():
             if not self.empty_ok[key] and any(p not in preds for p in self.required[key]):
                 continue  # fails like a node without triples: nothing to keep
-            if (not self._check(subject, shape, preds, [])) != self.empty_ok[key]:
+            if (not self._check(subject, shape, preds, [], [])) != self.empty_ok[key]:
                 self.marked[key].add(_subject(subject))
 
     def _late(self, data: bytes, late: dict[str, set[str]]) -> list[Violation]:
-        """A second pass for focus nodes reached only as objects of a sh:targetObjectsOf property."""
+        """A second pass for focus nodes reached only as objects of a sh:targetObjectsOf property.
+
+        The first pass has read every line, so its sh:node verdicts (``marked``) are complete.
+        """
         found: list[Violation] = []
         pending: list = []
-        rescan = Scan(self.shapes)
-        # The first pass decided which value nodes conform to the shapes of sh:node: reuse its verdicts.
-        rescan.found, rescan.pending, rescan.marked = found, pending, self.marked
-
-        def group(subject: str, preds: dict[str, list[str]]) -> None:
+        for subject, preds in _all_groups(data):
             for key, nodes in late.items():
                 if _subject(subject) in nodes:
                     nodes.discard(_subject(subject))
-                    rescan._check(subject, self.shapes[key], preds, found, pending)
-        rescan._group = group  # type: ignore[method-assign]
-        for piece in _lines(data):
-            rescan.feed(piece)
-        if rescan._subject is not None:
-            group(rescan._subject, rescan._preds)
+                    self._check(subject, self.shapes[key], preds, found, pending)
         for key, nodes in late.items():  # nodes without triples of their own
             for node in nodes:
-                rescan._check(node if node.startswith('"') else f"<{node}>", self.shapes[key], {}, found, pending)
+                self._check(node if node.startswith('"') else f"<{node}>", self.shapes[key], {}, found, pending)
         for focus, prop, value in pending:
             self._conforms(focus, prop, value, found)
         return found
@@ -489,8 +544,9 @@ class Scan:
         return term
 
     def _check(self, subject: str, shape: _Shape, preds: dict[str, list[str]], found: list,
-               pending: list | None = None) -> bool:
-        """Violations of ``shape`` by ``subject`` added to ``found``; sh:node values go to ``pending``."""
+               pending: list) -> bool:
+        """Violations of ``shape`` by ``subject`` added to ``found``; sh:node values whose triples are
+        still to come go to ``pending``. True if any violation was found."""
         focus, before, term = _subject(subject), len(found), self._term
         for prop in shape.properties:
             raw = preds.get(prop.path)
@@ -506,7 +562,7 @@ class Scan:
             if prop.kinds is not None and not prop.less_than and prop.node is None:
                 for r in raw:  # node kind only: the first character of the term tells
                     if r[0] not in prop.kinds:
-                        found.append(Violation(focus, prop.iri, prop.message, term(r).text))
+                        found.append(Violation(focus, prop.iri, prop.message, _text(term(r))))
                 continue
             verdicts = prop.verdicts
             for r in raw:
@@ -517,18 +573,17 @@ class Scan:
                     v = term(r)
                     bad = verdicts[r] = any(test(v) for test in prop.tests)
                 if bad:
-                    found.append(Violation(focus, prop.iri, prop.message, term(r).text))
+                    found.append(Violation(focus, prop.iri, prop.message, _text(term(r))))
                 if not prop.less_than and prop.node is None:
                     continue
                 v = term(r)
                 for other in prop.less_than:
                     for w in {term(x) for x in preds.get(other, ())}:
                         if not _less(v, w):
-                            found.append(Violation(focus, prop.iri, prop.message, v.text))
+                            found.append(Violation(focus, prop.iri, prop.message, _text(v)))
                 if prop.node is not None:
-                    if pending is None:
-                        raise UnsupportedShape("nested sh:node is left to the sparql SHACL engine")
-                    if v.kind == "L" or (f"<{v.value}>" if v.kind == "I" else f"_:{v.value}") < self._previous:
+                    node = f"<{v.value}>" if v.kind == "uri" else f"_:{v.value}"
+                    if v.kind == "literal" or node < self._grouper.previous:
                         self._conforms(focus, prop, v, found)  # its triples came already (or never will)
                     else:
                         pending.append((focus, prop, v))
@@ -545,7 +600,11 @@ def validate_sorted_nquads(data: bytes, shapes: Path | None = None) -> list[Viol
 
     Raises :class:`~timeline.shacl.UnsupportedShape` where the ``sparql`` engine must be used.
     """
-    scan = Scan(compile_shapes(shapes))
-    for piece in _lines(data):
-        scan.feed(piece)
-    return scan.finish(data)
+    scan = Scan(shapes)
+    with collections_paused():
+        for piece in _lines(data):
+            scan.feed(piece)
+        found = scan.finish(data)
+    if found is None:
+        raise UnsupportedShape(scan.refused)
+    return found
