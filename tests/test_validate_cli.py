@@ -604,7 +604,9 @@ def test_a_graph_that_breaks_the_shapes_is_not_written(case_copy, tmp_path, monk
             self.add(f"<{self.iris.event(ev.id)}>", build.TL + "sortDate",
                      '"June 2018"^^<http://www.w3.org/2001/XMLSchema#date>', self.curated)
     monkeypatch.setattr(build._Writer, "event", bad_event)
-    output = tmp_path / "graph.nq"
+    (tmp_path / "out").mkdir()
+    output = tmp_path / "out" / "graph.nq"
+    output.write_bytes(b"the previous graph\n")  # the graph goes to a temporary file while it is checked
     result = run("build", case_copy, "-o", output, "--shacl-engine", engine)
     assert result.exit_code == EXIT_ERROR
     assert "Traceback" not in result.output
@@ -617,4 +619,5 @@ def test_a_graph_that_breaks_the_shapes_is_not_written(case_copy, tmp_path, monk
         assert "id: amazon-ice-meeting-2018-06" in lines[problem.line - 1]
         assert problem.message.startswith("SHACL: <https://w3id.org/timeline/case/rekognition/event/"
                                           "amazon-ice-meeting-2018-06> <https://w3id.org/timeline/ns#sortDate>")
-    assert not output.exists()
+    assert output.read_bytes() == b"the previous graph\n"
+    assert sorted(p.name for p in output.parent.iterdir()) == ["graph.nq"]  # the temporary file is gone

@@ -264,12 +264,14 @@ class _Writer:
 
 
 def case_nquads(case: Case, ontology: Path | None = None,
-                on_lines: Callable[[list[str]], None] | None = None) -> bytes:
+                on_lines: Callable[[list[str]], None] | None = None,
+                on_bytes: Callable[[bytes], None] | None = None) -> bytes:
     """The sorted, de-duplicated N-Quads of a case whose checks passed (citations carry offsets).
 
     Byte-identical for the same case, so builds can be compared and diffed.
     ``on_lines`` sees the lines in order, a piece at a time, before they are encoded (the
-    ``scan`` SHACL engine checks them there, sparing a second read of the whole graph).
+    ``scan`` SHACL engine checks them there, sparing a second read of the whole graph);
+    ``on_bytes`` gets each piece once encoded (a build writes it to disk meanwhile).
     """
     w = _Writer(case)
     w.case_node()
@@ -299,7 +301,10 @@ def case_nquads(case: Case, ontology: Path | None = None,
                 previous = line
         if on_lines is not None:
             on_lines(piece)
-        out.write("".join(piece).encode("utf-8"))
+        encoded = "".join(piece).encode("utf-8")
+        out.write(encoded)
+        if on_bytes is not None:
+            on_bytes(encoded)
     return out.getvalue()
 
 

@@ -108,11 +108,13 @@ def _where(case: Case):
 
 
 def check(case_dir: Path, shacl: bool = True, today: date | None = None, engine: str = "scan",
-          progress: Progress | None = None, extra_csv: Iterable[Path] = ()) -> Report:
+          progress: Progress | None = None, extra_csv: Iterable[Path] = (),
+          on_bytes: Callable[[bytes], None] | None = None) -> Report:
     """Load a case (YAML, and CSV where present) and run every check; build its N-Quads if it is sound.
 
     ``extra_csv``: CSV files read as if they were in the case (``timeline import``).
-    ``progress(done, total)`` is called as CSV lines are read.
+    ``progress(done, total)`` is called as CSV lines are read. ``on_bytes`` gets the N-Quads piece
+    by piece as they are made, before SHACL has passed them.
     """
     from timeline.checks import check_case
     from timeline.importer import load_case_with_csv
@@ -136,13 +138,13 @@ def check(case_dir: Path, shacl: bool = True, today: date | None = None, engine:
         if shacl:
             from timeline import shacl as shacl_check
 
-            violations = _graph_and_shapes(case, report, engine)
+            violations = _graph_and_shapes(case, report, engine, on_bytes)
             if violations:  # the index from nodes to records is only needed to place problems
                 report.problems += shacl_check.as_problems(violations, _where(case))
         else:
             from timeline.build import case_nquads
 
-            report.nquads = case_nquads(case)
+            report.nquads = case_nquads(case, on_bytes=on_bytes)
             phase("graph")
         report.quads = report.nquads.count(b"\n")
         report.graphs = 2 + len(case.sources)  # curated, ontology and one per source
@@ -151,7 +153,8 @@ def check(case_dir: Path, shacl: bool = True, today: date | None = None, engine:
     return report
 
 
-def _graph_and_shapes(case: Case, report: Report, engine: str) -> list:
+def _graph_and_shapes(case: Case, report: Report, engine: str,
+                      on_bytes: Callable[[bytes], None] | None = None) -> list:
     """Build the case's N-Quads into ``report`` and check them against the SHACL shapes.
 
     The ``scan`` engine checks the lines while they are written, in one pass; where it hands over
@@ -163,7 +166,7 @@ def _graph_and_shapes(case: Case, report: Report, engine: str) -> list:
     started = time.perf_counter()
     scan = shacl_scan.Scan() if engine == "scan" else None
     with shacl_scan.collections_paused(scan is not None):
-        report.nquads = case_nquads(case, on_lines=scan.feed if scan else None)
+        report.nquads = case_nquads(case, on_lines=scan.feed if scan else None, on_bytes=on_bytes)
         written = time.perf_counter()
         violations = scan.finish(report.nquads) if scan else None
     if violations is None:  # sparql or pySHACL chosen, or what the scan handed over
@@ -179,21 +182,35 @@ def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine
           progress: Progress | None = None) -> Report:
     """Check and build a case, then write its dataset atomically.
 
-    Nothing is written unless every check passes, so a failed build leaves the
-    previous graph in place.
+    The graph goes to a temporary file while it is made and checked (a thread writes it, so the
+    disk works during SHACL); it is renamed over the target only when every check passes, so a
+    failed build leaves the previous graph in place.
     """
-    from timeline.store import write_atomic
+    from timeline.store import AtomicFile
 
     started = time.perf_counter()
-    report = check(case_dir, shacl=shacl, engine=engine, progress=progress)
-    if not report.ok or not report.nquads:
-        raise CaseInvalid(report.problems)
     target = output or default_output(case_dir)
-    if target.exists() and target.is_dir():
-        raise TimelineError(f"{target}: is a directory; give a file name for the graph")
-    written = time.perf_counter()
-    write_atomic(target, report.nquads)
-    report.timings["write"] = time.perf_counter() - written
+    out: AtomicFile | None = None
+
+    def write(piece: bytes) -> None:
+        nonlocal out
+        if out is None:  # opened once the checks have passed, so a failed one writes nothing
+            if target.exists() and target.is_dir():
+                raise TimelineError(f"{target}: is a directory; give a file name for the graph")
+            out = AtomicFile(target, background=True)
+        out.write(piece)
+
+    try:
+        report = check(case_dir, shacl=shacl, engine=engine, progress=progress, on_bytes=write)
+        if not report.ok or out is None:
+            raise CaseInvalid(report.problems)
+        waited = time.perf_counter()
+        out.commit()
+    except BaseException:
+        if out is not None:
+            out.discard()
+        raise
+    report.timings["write"] = time.perf_counter() - waited  # what is left of it once the graph is checked
     report.output = target
     report.seconds = time.perf_counter() - started
     return report

@@ -36,10 +36,12 @@ import functools
 import hashlib
 import json
 import os
+import queue
 import re
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -632,37 +634,124 @@ def write_atomic(path: Path, data: bytes) -> None:
     removes once that process is gone. Errors are :class:`TimelineError`\ s
     naming ``path``.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise TimelineError(f"{path}: is a directory; give a file name")
+    out = AtomicFile(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        blocker = next((p for p in [path.parent, *path.parent.parents] if p.exists() and not p.is_dir()),
-                       path.parent)
-        raise TimelineError(f"{path}: cannot write: {blocker} is a file, not a directory") from None
-    except OSError as exc:
-        raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    _remove_stale_temporaries(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
+        out.write(data)
+        out.commit()
+    except BaseException:
+        out.discard()
+        raise
+
+
+class AtomicFile:
+    """A file written in pieces under a temporary name, then renamed into place by :meth:`commit`
+    (as :func:`write_atomic`); :meth:`discard` drops it and leaves the target as it was.
+
+    With ``background``, the pieces are written by a thread. Writing releases the GIL, so a
+    build's 1.5 GB graph goes to disk while its SHACL check runs, instead of after it. At most
+    ``depth`` pieces wait in memory.
+    """
+
+    def __init__(self, path: Path, background: bool = False, depth: int = 4):
+        self.path = path = Path(path)
+        if path.is_dir():
+            raise TimelineError(f"{path}: is a directory; give a file name")
         try:
-            os.unlink(tmp)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            blocker = next((p for p in [path.parent, *path.parent.parents] if p.exists() and not p.is_dir()),
+                           path.parent)
+            raise TimelineError(f"{path}: cannot write: {blocker} is a file, not a directory") from None
+        except OSError as exc:
+            raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        _remove_stale_temporaries(path)
+        try:
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent)
+        except OSError as exc:
+            raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        self._handle = os.fdopen(fd, "wb")
+        self._error: BaseException | None = None
+        self._queue: queue.Queue | None = None
+        if background:
+            self._queue = queue.Queue(maxsize=depth)
+            self._thread = threading.Thread(target=self._drain, name=f"write {path.name}", daemon=True)
+            self._thread.start()
+
+    def write(self, data: bytes) -> None:
+        self._raise_failure()
+        if self._queue is None:
+            self._write(data)
+        else:
+            self._queue.put(data)
+
+    def commit(self) -> None:
+        """Flush, sync and rename over the target; then sync the directory so the new name lasts."""
+        self._finish(None)
+        self._raise_failure()
+        try:
+            os.replace(self._tmp, self.path)
+        except OSError as exc:
+            self._error = exc
+            self._raise_failure()
+        _fsync_dir(self.path.parent)
+
+    def discard(self) -> None:
+        """Stop writing and remove the temporary file; the target keeps its previous content."""
+        self._finish(_DISCARD)
+        try:
+            os.unlink(self._tmp)
         except OSError:
             pass
-        if isinstance(exc, OSError):  # a full disk, a quota, a target that became a directory ...
-            raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
-        raise
-    _fsync_dir(path.parent)
+
+    def _finish(self, end: object) -> None:
+        if self._queue is not None:
+            self._queue.put(end)
+            self._thread.join()
+            self._queue = None
+        elif end is None:
+            self._sync()
+        if not self._handle.closed:
+            try:
+                self._handle.close()
+            except OSError as exc:
+                self._error = self._error or exc
+
+    def _drain(self) -> None:
+        """The writer thread: pieces until None (sync) or _DISCARD (stop)."""
+        while True:
+            data = self._queue.get()
+            if data is _DISCARD:
+                return
+            if data is None:
+                self._sync()
+                return
+            if self._error is None:
+                self._write(data)
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self._handle.write(data)
+        except BaseException as exc:  # a full disk, a quota ...
+            self._error = exc
+
+    def _sync(self) -> None:
+        if self._error is None:
+            try:
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+            except BaseException as exc:
+                self._error = exc
+
+    def _raise_failure(self) -> None:
+        exc = self._error
+        if exc is None:
+            return
+        if isinstance(exc, OSError):
+            raise TimelineError(f"{self.path}: cannot write: {exc.strerror or exc}") from None
+        raise exc
+
+
+_DISCARD = object()  # tells the writer thread to stop without syncing
 
 
 def check_writable(path: Path) -> None:
