@@ -243,6 +243,9 @@ POOL = [
     f'"yes"^^<{XSD}boolean>', f'"4"^^<{XSD}integer>', f'"9"^^<{XSD}integer>', f'"x"^^<{XSD}integer>',
     f'"3.0"^^<{XSD}decimal>', f'"12"^^<{XSD}nonNegativeInteger>', f'"-1"^^<{XSD}nonNegativeInteger>',
     f'"{"a" * 64}"', f'"{"0" * 64}"',
+    # forms the scan's fast path reads without parsing, and near misses of them
+    f'"+7"^^<{XSD}nonNegativeInteger>', f'"-0"^^<{XSD}nonNegativeInteger>', f'"1 2"^^<{XSD}nonNegativeInteger>',
+    f'"a <b> c"^^<{XSD}string>', '"ab\\\\"', '"2018"', f'"1"^^<{XSD}boolean>',
 ]
 
 

@@ -27,6 +27,7 @@ types to ``xsd:integer`` when it loads them.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import re
 import time
@@ -67,6 +68,7 @@ _LEXICAL = {
 }
 _LEXICAL["float"] = _LEXICAL["double"]
 _WELL_FORMED = {XSD + k: re.compile(v) for k, v in _LEXICAL.items()}
+_INTEGER_RE, _DECIMAL_RE = re.compile(_INTEGER), re.compile(_DECIMAL)
 _CALENDAR = {XSD + "date", XSD + "dateTime"}
 _PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T(?!24)[0-9:]{8}(?:\.[0-9]+)?)?")
 _YMD = re.compile(r"(-?[0-9]+)-([0-9]{2})-([0-9]{2})")
@@ -121,8 +123,23 @@ def parse_term(text: str) -> tuple[Term, str]:
     return Term.literal(_unescape(lexical), datatype, language.lower() if language else None), text[m.end():]
 
 
+def _parse_object(text: str) -> Term:
+    """An object term alone (see :func:`_object`); the usual literal, without escapes, is read without
+    the regular expression, which is slow on long quotes."""
+    if text[0] == '"':
+        end = text.rfind('"')
+        body, tail = text[1:end], text[end + 1:]
+        if end > 0 and '"' not in body and "\\" not in body:
+            if not tail:
+                return Term.literal(body)
+            if tail.startswith("^^<") and tail.endswith(">") and ">" not in tail[3:-1]:
+                return Term.literal(body, tail[3:-1])
+    return parse_term(text)[0]
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def _number(term: Term) -> Decimal | float | None:
-    """The value of a well-formed numeric literal, else None."""
+    """The value of a well-formed numeric literal, else None (remembered: offsets and counts repeat)."""
     if term.datatype not in _NUMERIC:
         return None
     lexical = term.value
@@ -130,7 +147,7 @@ def _number(term: Term) -> Decimal | float | None:
         if not _WELL_FORMED[XSD + "double"].fullmatch(lexical):
             return None
         return float(lexical.replace("INF", "inf"))
-    if not re.fullmatch(_DECIMAL if term.datatype == XSD + "decimal" else _INTEGER, lexical):
+    if not (_DECIMAL_RE if term.datatype == XSD + "decimal" else _INTEGER_RE).fullmatch(lexical):
         return None
     try:
         return Decimal(lexical)
@@ -154,6 +171,19 @@ def _less(a: Term, b: Term) -> bool:
         if _PLAIN_TIME.fullmatch(a.value) and _PLAIN_TIME.fullmatch(b.value):
             return a.value < b.value  # four-digit years, no time zone, no 24:00: the text orders as the time
     raise UnsupportedShape(f"comparing {_text(a)} with {_text(b)} is left to the sparql SHACL engine")
+
+
+# An integer literal, by the types _number reads as integers, at the start of a line remainder.
+_INTEGER_TYPES = "|".join(re.escape(t) for t in sorted(_NUMERIC - {XSD + "decimal", XSD + "double", XSD + "float"}))
+_INTEGER_LITERAL = re.compile(rf'"([+-]?[0-9]+)"\^\^<(?:{_INTEGER_TYPES})> ')
+
+
+def _rest_less(a: str, b: str, term: Callable[[str], Term]) -> bool:
+    """:func:`_less` on the objects of two line remainders; integers (offsets) are compared as read."""
+    m, n = _INTEGER_LITERAL.match(a), _INTEGER_LITERAL.match(b)
+    if m is not None and n is not None:
+        return int(m[1]) < int(n[1])
+    return _less(term(a), term(b))
 
 
 def _regex(pattern: str, flags: str) -> re.Pattern:
@@ -228,7 +258,20 @@ class _Property:
     less_than: list[str] = field(default_factory=list)
     node: str | None = None
     kinds: str | None = None  # when node kinds are the only value test: the first characters allowed
-    verdicts: dict[str, bool] = field(default_factory=dict)  # line remainder -> fails a value test
+    verdicts: dict[str, bool] = field(default_factory=dict)  # object term -> fails a value test
+    sure: re.Pattern | None = None  # see _sure
+
+    def fails(self, rest: str, term: Callable[[str], Term]) -> bool:
+        """Whether the object of a line's remainder fails a value test; values repeat (dates, concepts,
+        offsets, flags), in one graph or several, so each is tested once."""
+        value = _object(rest)
+        bad = self.verdicts.get(value)
+        if bad is None:
+            if len(self.verdicts) > 20_000:
+                self.verdicts.clear()
+            v = term(rest)
+            bad = self.verdicts[value] = any(test(v) for test in self.tests)
+        return bad
 
 
 @dataclass
@@ -307,7 +350,32 @@ def _property(p) -> _Property:
     prop.node = str(nodes[0]) if nodes else None
     if len(prop.tests) == len(c.get("nodeKind", [])):
         prop.kinds = kinds
+    prop.sure = _sure(c)
     return prop
+
+
+# Datatypes whose lexical pattern alone makes a literal valid: no further test (a real day, a range) applies.
+_PATTERN_ONLY = {XSD + k for k in ("nonNegativeInteger", "positiveInteger", "decimal", "boolean")}
+
+
+def _sure(c: dict) -> re.Pattern | None:
+    """A pattern matching the start of a line remainder whose object certainly passes the property's
+    value tests, or None. It proves the common literals (offsets, quotes, strings) good without parsing
+    them; what it does not match is tested as usual."""
+    tests = {k for k, v in c.items() if v} - {"minCount", "maxCount", "lessThan", "node"}
+    if not tests or not tests <= {"nodeKind", "datatype", "minLength", "maxLength"}:
+        return None
+    if any("literal" not in _NODE_KINDS[k.value.rpartition("#")[2]] for k in c.get("nodeKind", [])):
+        return None
+    datatypes = {d.value for d in c.get("datatype", [])}
+    if not datatypes or datatypes == {_STRING}:  # a string without escapes: its text is its value
+        least = max((int(n.value) for n in c.get("minLength", [])), default=0)
+        most = min((int(n.value) for n in c.get("maxLength", [])), default="")
+        return re.compile(rf'"[^"\\\n\r]{{{least},{most}}}"(?:\^\^<{re.escape(_STRING)}>)? ')
+    (datatype,) = datatypes if len(datatypes) == 1 else (None,)
+    if datatype not in _PATTERN_ONLY or tests & {"minLength", "maxLength"}:
+        return None
+    return re.compile(rf'"(?:{_LEXICAL[datatype.rpartition("#")[2]]})"\^\^<{re.escape(datatype)}> ')
 
 
 def _lines(data: bytes) -> Iterator[list[str]]:
@@ -318,6 +386,17 @@ def _lines(data: bytes) -> Iterator[list[str]]:
         end = size if end < 0 else end + 1
         yield data[pos:end].decode("utf-8").splitlines()
         pos = end
+
+
+def _object(rest: str) -> str:
+    """The object term of a line's remainder (object, graph, ``.``), without the graph.
+
+    An IRI or blank node label ends at the first space. A literal's closing quote is the last ``"``
+    of the line (a graph name has none), and its language tag or datatype ends at the next space.
+    """
+    if rest[0] == '"':
+        return rest[:rest.index(" ", rest.rfind('"'))]
+    return rest[:rest.index(" ")]
 
 
 def _subject(text: str) -> str:
@@ -420,6 +499,7 @@ class Scan:
             for n in shape.nodes:
                 self.by_node.setdefault(n, []).append(shape)
         self.objects_of = [(p, s) for s in compiled.values() for p in s.objects_of]
+        self.fast = {key: _fast_check(shape, self._term) for key, shape in compiled.items()}
         self.found: list[Violation] = []
         self._terms: dict[str, Term] = {}
         self._grouper = _Grouper()
@@ -433,7 +513,7 @@ class Scan:
         # the nodes whose verdict differs from that of a node without triples (usually the few that conform).
         self.nested = {p.node: compiled[p.node] for s in compiled.values() for p in s.properties if p.node}
         self.empty_ok = {k: not self._check("", s, {}, [], []) for k, s in self.nested.items()}
-        self.required = {k: [p.path for p in s.properties if p.least] for k, s in self.nested.items()}
+        self.required = {k: {p.path for p in s.properties if p.least} for k, s in self.nested.items()}
         self.marked: dict[str, set[str]] = {k: set() for k in self.nested}
         self.pending: list[tuple[str, _Property, Term]] = []
 
@@ -478,24 +558,24 @@ class Scan:
             raise UnsupportedShape("the data has rdfs:subClassOf, so class targets are left to the sparql engine")
         for shape in self._targets(subject, preds):
             self._check(subject, shape, preds, self.found, self.pending)
-            if shape.key in self.checked:
+            done = self.checked.get(shape.key)
+            if done is not None:
                 focus = _subject(subject)
                 waiting = self.reached[shape.key]
                 if focus in waiting:
                     waiting.discard(focus)
                 else:
-                    self.checked[shape.key].add(focus)
+                    done.add(focus)
         for predicate, shape in self.objects_of:
             for rest in preds.get(predicate, ()):
-                term = self._term(rest)
-                node = _text(term)
+                node = rest[1:rest.index(">")] if rest[0] == "<" else _text(self._term(rest))
                 done = self.checked[shape.key]
                 if node in done:
                     done.discard(node)
                 else:
                     self.reached[shape.key].add(node)
         for key, shape in self.nested.items():
-            if not self.empty_ok[key] and any(p not in preds for p in self.required[key]):
+            if not self.empty_ok[key] and not preds.keys() >= self.required[key]:
                 continue  # fails like a node without triples: nothing to keep
             if (not self._check(subject, shape, preds, [], [])) != self.empty_ok[key]:
                 self.marked[key].add(_subject(subject))
@@ -535,20 +615,25 @@ class Scan:
         return list(shapes.values())
 
     def _term(self, rest: str) -> Term:
-        """The object of a line's remainder, parsed once per distinct remainder (values repeat a lot)."""
+        """The object of a line's remainder, parsed once per distinct object (values repeat a lot)."""
         term = self._terms.get(rest)
         if term is None:
-            if len(self._terms) > 50_000:
-                self._terms.clear()
-            term = self._terms[rest] = parse_term(rest)[0]
+            value = _object(rest)
+            term = self._terms.get(value)
+            if term is None:
+                if len(self._terms) > 50_000:
+                    self._terms.clear()
+                term = self._terms[value] = _parse_object(value)
         return term
 
     def _check(self, subject: str, shape: _Shape, preds: dict[str, list[str]], found: list,
                pending: list) -> bool:
         """Violations of ``shape`` by ``subject`` added to ``found``; sh:node values whose triples are
         still to come go to ``pending``. True if any violation was found."""
+        fast, rest = self.fast[shape.key]
+        properties = rest if fast(preds) else shape.properties
         focus, before, term = _subject(subject), len(found), self._term
-        for prop in shape.properties:
+        for prop in properties:
             raw = preds.get(prop.path)
             if raw is None:
                 if prop.least:
@@ -564,15 +649,8 @@ class Scan:
                     if r[0] not in prop.kinds:
                         found.append(Violation(focus, prop.iri, prop.message, _text(term(r))))
                 continue
-            verdicts = prop.verdicts
             for r in raw:
-                bad = verdicts.get(r)
-                if bad is None:  # values repeat (dates, concepts, flags): each is tested once
-                    if len(verdicts) > 20_000:
-                        verdicts.clear()
-                    v = term(r)
-                    bad = verdicts[r] = any(test(v) for test in prop.tests)
-                if bad:
+                if (r[0] not in prop.kinds) if prop.kinds is not None else prop.fails(r, term):
                     found.append(Violation(focus, prop.iri, prop.message, _text(term(r))))
                 if not prop.less_than and prop.node is None:
                     continue
@@ -588,6 +666,49 @@ class Scan:
                     else:
                         pending.append((focus, prop, v))
         return len(found) > before
+
+
+def _fast_check(shape: _Shape, term: Callable[[str], Term]) -> tuple[Callable[[dict], bool], list[_Property]]:
+    """A function that tells, without reporting, whether a subject's lines certainly conform to the
+    property shapes it covers, and the property shapes it leaves to :meth:`Scan._check`.
+
+    Almost every subject of a built graph conforms, so this is the path the scan takes; it is Python
+    written for the shape (each property's path, bounds and tests inline), several times faster than
+    interpreting the shape. False means "report": the generic check then runs over every property,
+    so what is reported never depends on this function, only how fast a conforming subject passes.
+    """
+    code, rest = ["def fast(preds):", "    get = preds.get"], []
+    names = {"term": term, "_rest_less": _rest_less, "_object": _object}
+    for i, prop in enumerate(shape.properties):
+        if prop.node is not None or (prop.least or 0) > 1:  # sh:node verdicts wait for other subjects;
+            rest.append(prop)  # several distinct values needed: duplicates across graphs must be merged first
+            continue
+        names.update({f"P{i}": prop.path, f"F{i}": prop.fails, f"K{i}": prop.kinds, f"V{i}": prop.verdicts})
+        code += [f"    v = get(P{i})", "    if v is None:", f"        {'return False' if prop.least else 'pass'}",
+                 "    else:"]
+        if prop.most is not None:  # more lines than allowed may still be one value in several graphs
+            code += [f"        if len(v) > {prop.most}:", "            return False"]
+        # One value (the usual maximum) needs no loop.
+        code.append("        r = v[0]" if prop.most == 1 else "        for r in v:")
+        pad = " " * (8 if prop.most == 1 else 12)
+        if prop.kinds is not None and not prop.less_than:
+            code += [f"{pad}if r[0] not in K{i}:", f"{pad}    return False"]
+        else:  # the verdict cache of _Property.fails, looked up here: most values were seen before
+            if prop.sure is not None:  # unless the value's form alone shows it good
+                names[f"S{i}"] = prop.sure.match
+                code.append(f"{pad}if S{i}(r) is None:")
+                pad += "    "
+            code += [f"{pad}b = V{i}.get(_object(r))", f"{pad}if b is None:", f"{pad}    b = F{i}(r, term)",
+                     f"{pad}if b:", f"{pad}    return False"]
+            if prop.sure is not None:
+                pad = pad[:-4]
+        for j, other in enumerate(prop.less_than):
+            names[f"L{i}_{j}"] = other
+            code += [f"{pad}for x in get(L{i}_{j}, ()):", f"{pad}    if not _rest_less(r, x, term):",
+                     f"{pad}        return False"]
+    code.append("    return True")
+    exec("\n".join(code), names)  # noqa: S102 - the source is made here from the compiled shape
+    return names["fast"], rest
 
 
 def compile_shapes(shapes: Path | None = None) -> dict[str, _Shape]:
