@@ -121,6 +121,60 @@ def test_the_ontology_travels_with_the_graph(store) -> None:
     assert rows and rows[0]["l"]
 
 
+def _canonical(nquads: str):
+    import pyoxigraph as ox
+
+    dataset = ox.Dataset(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return dataset
+
+
+def test_the_ontology_graph_is_the_ontology_files_with_stable_blank_node_labels(built, tmp_path) -> None:
+    import pyoxigraph as ox
+
+    from timeline.build import ONTOLOGY_FILES, _ontology_lines
+
+    graph = f"{BASE}graph/ontology"
+    lines = [line for line in built.read_text(encoding="utf-8").splitlines(keepends=True)
+             if line.endswith(f"<{graph}> .\n")]
+    files = "".join(f"{ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph))} .\n"
+                    for name in ONTOLOGY_FILES for q in ox.parse(path=resources.ontology_dir() / name,
+                                                                  format=ox.RdfFormat.TURTLE))
+    assert _canonical("".join(lines)) == _canonical(files)  # the same graph, blank nodes included
+    assert any(line.startswith("_:") for line in lines)
+    # The labels come from the content: the files reordered and their blank nodes renamed give the same lines.
+    shuffled = tmp_path / "shuffled"
+    shuffled.mkdir()
+    for name in ONTOLOGY_FILES:
+        text = (resources.ontology_dir() / name).read_text(encoding="utf-8")
+        quads = list(ox.parse(text, format=ox.RdfFormat.TURTLE))[::-1]
+        (shuffled / name).write_text("".join(f"{q} .\n" for q in quads).replace("_:", "_:renamed"),
+                                     encoding="utf-8")
+    assert _ontology_lines(graph, str(shuffled)) == tuple(lines)
+
+
+@pytest.mark.parametrize("turtle", [
+    "@prefix : <https://example.org/> . :a :p _:x . :b :p _:x . _:x :q 1 .",  # one blank node in two places
+    "@prefix : <https://example.org/> . :a :p _:x . _:x :q _:y . _:y :q _:x .",  # a cycle
+    "@prefix : <https://example.org/> . :a :p [ :q 1 ] , [ :q 1 ] .",  # two blank nodes with the same content
+])
+def test_an_ontology_whose_blank_nodes_are_not_trees_gets_general_canonical_labels(turtle, tmp_path) -> None:
+    from timeline.build import ONTOLOGY_FILES, _ontology_lines
+
+    for name in ONTOLOGY_FILES:
+        (tmp_path / name).write_text(turtle if name == ONTOLOGY_FILES[0] else "", encoding="utf-8")
+    graph = "https://example.org/graph"
+    lines = _ontology_lines(graph, str(tmp_path))
+    expected = "".join(f"{line.removesuffix(' .')} <{graph}> .\n" for line in _ntriples(turtle))
+    assert _canonical("".join(lines)) == _canonical(expected)
+
+
+def _ntriples(turtle: str) -> list[str]:
+    import pyoxigraph as ox
+
+    return [f"{t} ." for t in ox.parse(turtle, format=ox.RdfFormat.TURTLE)]
+
+
 def test_sample_conforms_with_both_shacl_engines(built) -> None:
     report = pipeline.check(SAMPLE, shacl=False)
     assert shacl.validate_nquads(report.nquads) == []
