@@ -245,7 +245,8 @@ POOL = [
     f'"{"a" * 64}"', f'"{"0" * 64}"',
     # forms the scan's fast path reads without parsing, and near misses of them
     f'"+7"^^<{XSD}nonNegativeInteger>', f'"-0"^^<{XSD}nonNegativeInteger>', f'"1 2"^^<{XSD}nonNegativeInteger>',
-    f'"a <b> c"^^<{XSD}string>', '"ab\\\\"', '"2018"', f'"1"^^<{XSD}boolean>',
+    f'"a <b> c"^^<{XSD}string>', '"ab\\\\"', '"2018"', f'"1"^^<{XSD}boolean>', f'"2018-02-28"^^<{XSD}date>',
+    f'"2018-02-29"^^<{XSD}date>', f'"2020-02-29"^^<{XSD}date>', f'"2018-06-12Z"^^<{XSD}date>',
 ]
 
 

@@ -258,19 +258,23 @@ class _Property:
     less_than: list[str] = field(default_factory=list)
     node: str | None = None
     kinds: str | None = None  # when node kinds are the only value test: the first characters allowed
-    verdicts: dict[str, bool] = field(default_factory=dict)  # object term -> fails a value test
+    verdicts: dict[str, bool] = field(default_factory=dict)  # object term or line remainder -> fails a test
     sure: re.Pattern | None = None  # see _sure
 
     def fails(self, rest: str, term: Callable[[str], Term]) -> bool:
         """Whether the object of a line's remainder fails a value test; values repeat (dates, concepts,
-        offsets, flags), in one graph or several, so each is tested once."""
-        value = _object(rest)
-        bad = self.verdicts.get(value)
+        offsets, flags), in one graph or several, so each is tested once. Remembered by the remainder
+        too, which the scan's fast path looks up without cutting the object out."""
+        bad = self.verdicts.get(rest)
         if bad is None:
-            if len(self.verdicts) > 20_000:
+            if len(self.verdicts) > 40_000:
                 self.verdicts.clear()
-            v = term(rest)
-            bad = self.verdicts[value] = any(test(v) for test in self.tests)
+            value = _object(rest)
+            bad = self.verdicts.get(value)
+            if bad is None:
+                v = term(rest)
+                bad = self.verdicts[value] = any(test(v) for test in self.tests)
+            self.verdicts[rest] = bad
         return bad
 
 
@@ -373,7 +377,11 @@ def _sure(c: dict) -> re.Pattern | None:
         most = min((int(n.value) for n in c.get("maxLength", [])), default="")
         return re.compile(rf'"[^"\\\n\r]{{{least},{most}}}"(?:\^\^<{re.escape(_STRING)}>)? ')
     (datatype,) = datatypes if len(datatypes) == 1 else (None,)
-    if datatype not in _PATTERN_ONLY or tests & {"minLength", "maxLength"}:
+    if tests & {"minLength", "maxLength"}:
+        return None
+    if datatype == XSD + "date":  # a plain date whose day is at most 28 exists in every month
+        return re.compile(rf'"[0-9]{{4}}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"\^\^<{re.escape(datatype)}> ')
+    if datatype not in _PATTERN_ONLY:
         return None
     return re.compile(rf'"(?:{_LEXICAL[datatype.rpartition("#")[2]]})"\^\^<{re.escape(datatype)}> ')
 
@@ -499,6 +507,7 @@ class Scan:
             for n in shape.nodes:
                 self.by_node.setdefault(n, []).append(shape)
         self.objects_of = [(p, s) for s in compiled.values() for p in s.objects_of]
+        self._by_type: dict[str, list[_Shape]] = {}  # rdf:type line remainder (class and graph) -> shapes
         self.fast = {key: _fast_check(shape, self._term) for key, shape in compiled.items()}
         self.found: list[Violation] = []
         self._terms: dict[str, Term] = {}
@@ -601,8 +610,11 @@ class Scan:
 
     def _targets(self, subject: str, preds: dict[str, list[str]]) -> list[_Shape] | tuple[_Shape, ...]:
         types = preds.get(_TYPE, ())
-        if len(types) == 1 and not self.by_subject_of and not self.by_node:
-            return self.by_class.get(types[0][:types[0].find(">") + 1], ())
+        if len(types) == 1 and not self.by_subject_of and not self.by_node:  # one class: its shapes, remembered
+            shapes = self._by_type.get(types[0])
+            if shapes is None:
+                shapes = self._by_type[types[0]] = self.by_class.get(types[0][:types[0].find(">") + 1], ())
+            return shapes
         shapes: dict[str, _Shape] = {}
         for rest in types:
             for shape in self.by_class.get(rest[:rest.find(">") + 1], ()):
@@ -631,7 +643,12 @@ class Scan:
         """Violations of ``shape`` by ``subject`` added to ``found``; sh:node values whose triples are
         still to come go to ``pending``. True if any violation was found."""
         fast, rest = self.fast[shape.key]
-        properties = rest if fast(preds) else shape.properties
+        if fast(preds):
+            if not rest:
+                return False  # the usual case, so nothing else is worked out before it
+            properties = rest
+        else:
+            properties = shape.properties
         focus, before, term = _subject(subject), len(found), self._term
         for prop in properties:
             raw = preds.get(prop.path)
@@ -678,7 +695,7 @@ def _fast_check(shape: _Shape, term: Callable[[str], Term]) -> tuple[Callable[[d
     so what is reported never depends on this function, only how fast a conforming subject passes.
     """
     code, rest = ["def fast(preds):", "    get = preds.get"], []
-    names = {"term": term, "_rest_less": _rest_less, "_object": _object}
+    names = {"term": term, "_rest_less": _rest_less}
     for i, prop in enumerate(shape.properties):
         if prop.node is not None or (prop.least or 0) > 1:  # sh:node verdicts wait for other subjects;
             rest.append(prop)  # several distinct values needed: duplicates across graphs must be merged first
@@ -698,7 +715,7 @@ def _fast_check(shape: _Shape, term: Callable[[str], Term]) -> tuple[Callable[[d
                 names[f"S{i}"] = prop.sure.match
                 code.append(f"{pad}if S{i}(r) is None:")
                 pad += "    "
-            code += [f"{pad}b = V{i}.get(_object(r))", f"{pad}if b is None:", f"{pad}    b = F{i}(r, term)",
+            code += [f"{pad}b = V{i}.get(r)", f"{pad}if b is None:", f"{pad}    b = F{i}(r, term)",
                      f"{pad}if b:", f"{pad}    return False"]
             if prop.sure is not None:
                 pad = pad[:-4]
