@@ -8,9 +8,10 @@ that one child, as ``getrusage(RUSAGE_CHILDREN)`` would give after it):
 
 * **build**: ``pipeline.build``, what ``timeline build`` runs (CSV load,
   cross-record checks with every quote searched in its article, the sorted
-  N-Quads, SHACL on pyoxigraph, atomic write), with and without SHACL,
-  against the floor: pyoxigraph bulk-loading the same N-Quads in a fresh
-  process (target: within 1.5x).
+  N-Quads, SHACL, atomic write), with and without SHACL, against the floor:
+  pyoxigraph bulk-loading the same N-Quads in a fresh process (target:
+  within 1.5x). ``--rounds`` rounds (default 3) run the floor and the builds
+  in turn; each figure is the median of its rounds.
 * **saved queries**: p50 of each saved query through the project's store
   (``store.query``: parameter binding, result conversion) against the same
   SPARQL text run directly in pyoxigraph with every value read (target:
@@ -209,25 +210,38 @@ def bench_size(n: int, work: Path, args) -> dict:
     print(f"generated: case {gen['case_s']:.1f} s, synthetic_nquads {gen['nquads_s']:.1f} s, {gen['quads']:,} quads "
           f"({gen['bytes'] / 2**20:.0f} MiB), peak RSS {gen_rss:.0f} MiB", flush=True)
     result = {"events": n, "generate": {**gen, "wall_s": gen_wall, "rss_mib": gen_rss}, "build": {}}
+    # Rounds interleave the floor and the builds, so a machine that slows down (the floor's bulk loader uses
+    # both cores, the build one) weighs on both sides; each figure is the median run of its rounds.
+    runs: dict[str, list] = {variant: [] for variant in ["floor", *args.build]}
     expected = None
-    for variant in args.build:
-        out = work / f"built-{variant}-{n}.nq"
-        built, wall, rss = run_child(BUILD, variant, str(case_dir), str(out))
-        expected = expected or built["sha256"]
-        if built["sha256"] != expected:
-            raise RuntimeError(f"the {variant} build differs from the others")
-        result["build"][variant] = {**built, "wall_s": wall, "rss_mib": rss}
-        phases = ", ".join(f"{k} {v:.1f}" for k, v in built["phases"].items())
-        print(f"build ({variant}): {wall:.1f} s wall, peak RSS {rss:.0f} MiB [{phases}]", flush=True)
-        out.unlink(missing_ok=True)
-    floors = []
-    for _ in range(args.floor_runs):
+    for round_ in range(1, args.rounds + 1):
         floor, wall, rss = run_child(FLOOR, str(graph))
-        floors.append((wall, rss, floor))
-    wall, rss, floor = sorted(floors)[len(floors) // 2]
-    result["floor"] = {**floor, "wall_s": wall, "rss_mib": rss}
-    print(f"floor (pyoxigraph bulk_load): {wall:.1f} s wall ({floor['seconds']:.1f} s loading), peak RSS {rss:.0f} MiB",
-          flush=True)
+        runs["floor"].append((wall, rss, floor))
+        print(f"round {round_}: floor {wall:.1f} s, {rss:.0f} MiB", flush=True)
+        for variant in args.build:
+            out = work / f"built-{variant}-{n}.nq"
+            built, wall, rss = run_child(BUILD, variant, str(case_dir), str(out))
+            out.unlink(missing_ok=True)
+            expected = expected or built["sha256"]
+            if built["sha256"] != expected:
+                raise RuntimeError(f"the {variant} build differs from the others")
+            runs[variant].append((wall, rss, built))
+            phases = ", ".join(f"{k} {v:.1f}" for k, v in built["phases"].items())
+            print(f"round {round_}: build ({variant}) {wall:.1f} s, {rss:.0f} MiB [{phases}]", flush=True)
+    for variant, results in runs.items():
+        wall, rss, figures = sorted(results, key=lambda r: r[0])[len(results) // 2]
+        entry = {**figures, "wall_s": wall, "rss_mib": rss, "runs": [[w, r] for w, r, _ in results]}
+        if variant == "floor":
+            result["floor"] = entry
+        else:
+            result["build"][variant] = entry
+    floor = result["floor"]
+    print(f"floor (pyoxigraph bulk_load): median {floor['wall_s']:.1f} s wall ({floor['seconds']:.1f} s loading), "
+          f"peak RSS {floor['rss_mib']:.0f} MiB", flush=True)
+    for variant in args.build:
+        b = result["build"][variant]
+        print(f"build ({variant}): median {b['wall_s']:.1f} s wall, {b['wall_s'] / floor['wall_s']:.2f}x the floor; "
+              f"peak RSS {b['rss_mib']:.0f} MiB, {b['rss_mib'] / floor['rss_mib']:.2f}x", flush=True)
     queries, wall, rss = run_child(QUERIES, str(graph), str(args.runs), str(args.budget), ",".join(args.skip))
     result["queries"] = {**queries, "wall_s": wall, "rss_mib": rss}
     for name, q in queries["queries"].items():
@@ -312,7 +326,8 @@ def main() -> int:
                         help="seconds per query before stopping early (at least 3 runs)")
     parser.add_argument("--skip", type=lambda s: s.split(","), default=[],
                         help="saved queries not to run (comma-separated), e.g. single-source-events at 100k")
-    parser.add_argument("--floor-runs", type=int, default=3, help="bulk-load runs (median), default 3")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of floor and builds, interleaved (medians), default 3")
     parser.add_argument("--json", type=Path, help="write all figures as JSON")
     parser.add_argument("--workdir", type=Path, help="where to write cases and graphs (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the generated cases and graphs")
