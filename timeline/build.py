@@ -323,7 +323,7 @@ def case_nquads(case: Case, ontology: Path | None = None,
     return out.getvalue()
 
 
-_PIECE = 65536  # lines encoded at a time
+_PIECE = 8192  # lines encoded at a time: small enough that a piece and its copies stay a few MB
 
 
 @lru_cache(maxsize=4)
