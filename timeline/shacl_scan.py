@@ -4,7 +4,9 @@ The builder writes N-Quads sorted line by line, so all the triples of a subject
 are adjacent. The shapes can then be checked subject by subject while the lines
 are read, without loading the graph into a store first. That load is what the
 ``sparql`` engine pays before its first query, and at 100k events it costs about
-as much as the whole rest of a build (``benchmarks/README.md``).
+as much as the whole rest of a build (``benchmarks/README.md``). A subject that
+conforms, almost every one in a built graph, passes through a function generated
+for its shape (:func:`_fast_check`); the shape is interpreted only to report.
 
 The parts of SHACL Core that look across subjects are handled with sets filled
 during the pass: focus nodes reached through ``sh:targetObjectsOf`` that were
