@@ -241,7 +241,7 @@ class _Writer:
             self.mention(self.iris.mention(kind, record.id, n), body, self.case.sources[citation.source], citation)
 
     def mention(self, m: str, body: str, source: Source, c: Citation) -> None:
-        # Written as one tuple: at 100k events there are half a million mentions, 17 lines each.
+        # Written as one tuple: at 100k events there are 160,000 mentions of 18 lines each.
         g = f"<{self.iris.source_graph(source.id)}> .\n"
         mention, target, quote_sel, pos_sel = f"<{m}>", f"<{m}/target>", f"<{m}/quote>", f"<{m}/position>"
         src = f"<{self.iris.source(source.id)}>"
@@ -301,7 +301,7 @@ def case_nquads(case: Case, ontology: Path | None = None,
             w.mentions(kind, record)
     lines = w.lines
     lines.extend(_ontology_lines(w.iris.ontology_graph, str(ontology or resources.ontology_dir())))
-    lines.sort(reverse=True)  # code-point order is UTF-8 byte order; reversed, to pop from the end
+    lines.sort(reverse=True)  # code-point order is UTF-8 byte order; reversed, to cut pieces off the end
     # De-duplicate and encode in pieces, freeing the lines as they go, into one buffer that grows in
     # place: BytesIO hands its buffer over without a copy, where joining pieces needs twice the graph.
     out, previous = io.BytesIO(), None
