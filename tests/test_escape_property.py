@@ -497,28 +497,37 @@ def drive_timeline(browser, path: Path, view: View, group_by: str, title: str, e
         check_timeline_panels(v, view, view.events[:1], expect, [None])
         # Mouse: click an event where it is drawn (one whose middle is in sight and not under anything else).
         page.evaluate("document.getElementById('tl-widget').scrollIntoView({block: 'center'})")
-        # Polled every frame: after the scroll vis-timeline redraws, and the fit on load may still be
-        # animating on a busy machine. An event is clicked only once it is where it was a frame before.
+        # Polled every frame: after the scroll and the panel's opening vis-timeline redraws, the fit on
+        # load may still be animating on a busy machine, and vis-timeline notices a change of its size
+        # only on a one-second timer, then moves every row. So an event is clicked only once it has
+        # stayed in place for longer than that timer's period.
         try:
             target = page.wait_for_function("""(first) => {
                 let found = null;
+                const copies = {};  // grouped by source or actor, an event is drawn once in each of its rows
                 for (const item of document.querySelectorAll('.vis-item[data-event]')) {
+                    const copy = copies[item.dataset.event] = (copies[item.dataset.event] ?? -1) + 1;
                     if (item.dataset.event === first) continue;
                     const r = item.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
                     const hit = document.elementFromPoint(x, y);
-                    if (r.width > 4 && hit && item.contains(hit)) { found = [item.dataset.event, x, y]; break; }
+                    if (r.width > 4 && hit && item.contains(hit)) {
+                        found = [item.dataset.event, x, y, copy];
+                        break;
+                    }
                 }
-                const last = window.__tlProbe;
-                window.__tlProbe = found;
-                return found && last && last[0] === found[0] && Math.abs(last[1] - found[1]) < 0.5
-                    && Math.abs(last[2] - found[2]) < 0.5 ? found : null; }""",
+                const last = window.__tlProbe, now = performance.now();
+                const same = found && last && last.found[0] === found[0] && last.found[3] === found[3]
+                    && Math.abs(last.found[1] - found[1]) < 0.5 && Math.abs(last.found[2] - found[2]) < 0.5;
+                if (!same) window.__tlProbe = found && {found, since: now};
+                return same && now - last.since > 1100 ? found : null; }""",
                 arg=view.events[0].id, timeout=15_000).json_value()
         except PlaywrightTimeout:
             target = None
         assert target is not None, "no event drawn in sight to click"
         # Playwright's click finds the element's place again at the moment it clicks and checks that the
         # element is what the pointer hits there (a late font or redraw can move it after the poll above).
-        page.locator(f'.vis-item[data-event="{target[0]}"]').first.click(timeout=15_000)
+        # The copy found in sight is clicked, not the event's first copy, which may be in a row out of sight.
+        page.locator(f'.vis-item[data-event="{target[0]}"]').nth(target[3]).click(timeout=15_000)
         page.wait_for_selector(f'#tl-panel[data-event="{target[0]}"]')
         check_timeline_panels(v, view, [next(e for e in view.events if e.id == target[0])], expect, [None])
         v.inspect()
