@@ -14,7 +14,6 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from typing import NamedTuple
-from xml.sax.saxutils import escape, quoteattr
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -126,6 +125,21 @@ def _json_term(term: Term) -> dict[str, str]:
 
 
 def to_xml(result: QueryResult) -> str:
+    # Imported here: xml.sax.saxutils pulls in urllib.request and ssl, 20 ms that every other format,
+    # and every build, would pay at start-up.
+    from xml.sax.saxutils import escape, quoteattr
+
+    def term_xml(term: Term) -> str:
+        if term.kind == "uri":
+            return f"<uri>{escape(term.value)}</uri>"
+        if term.kind == "bnode":
+            return f"<bnode>{escape(term.value)}</bnode>"
+        if term.lang:
+            return f"<literal xml:lang={quoteattr(term.lang)}>{escape(term.value)}</literal>"
+        if term.datatype and term.datatype != XSD_STRING:
+            return f"<literal datatype={quoteattr(term.datatype)}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
     if result.form == "ASK":
@@ -137,22 +151,12 @@ def to_xml(result: QueryResult) -> str:
         out.append("    <result>")
         for var in result.variables:
             if var in row:
-                out.append(f"      <binding name={quoteattr(var)}>{_xml_term(row[var])}</binding>")
+                out.append(f"      <binding name={quoteattr(var)}>{term_xml(row[var])}</binding>")
         out.append("    </result>")
     out += ["  </results>", "</sparql>"]
     return "\n".join(out) + "\n"
 
 
-def _xml_term(term: Term) -> str:
-    if term.kind == "uri":
-        return f"<uri>{escape(term.value)}</uri>"
-    if term.kind == "bnode":
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if term.lang:
-        return f"<literal xml:lang={quoteattr(term.lang)}>{escape(term.value)}</literal>"
-    if term.datatype and term.datatype != XSD_STRING:
-        return f"<literal datatype={quoteattr(term.datatype)}>{escape(term.value)}</literal>"
-    return f"<literal>{escape(term.value)}</literal>"
 
 
 def to_csv(result: QueryResult) -> str:
