@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from timeline import resources
-from timeline.errors import CaseInvalid, Problem, TimelineError, display_path
+from timeline.errors import CaseInvalid, Problem, display_path
 from timeline.model import Case
 
 #: ``progress(done, total)``: called as a long input is read.
@@ -195,9 +195,7 @@ def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine
     def write(piece: bytes) -> None:
         nonlocal out
         if out is None:  # opened once the checks have passed, so a failed one writes nothing
-            if target.exists() and target.is_dir():
-                raise TimelineError(f"{target}: is a directory; give a file name for the graph")
-            out = AtomicFile(target, background=True)
+            out = AtomicFile(target, background=True)  # which refuses a directory, naming it
         out.write(piece)
 
     try:
