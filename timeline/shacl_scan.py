@@ -663,12 +663,7 @@ class Scan:
             n = len(raw)
             if (prop.least is not None and n < prop.least) or (prop.most is not None and n > prop.most):
                 found.append(Violation(focus, prop.iri, prop.message, None))
-            if prop.kinds is not None and not prop.less_than and prop.node is None:
-                for r in raw:  # node kind only: the first character of the term tells
-                    if r[0] not in prop.kinds:
-                        found.append(Violation(focus, prop.iri, prop.message, _text(term(r))))
-                continue
-            for r in raw:
+            for r in raw:  # where node kinds are the only test, the first character of the term tells
                 if (r[0] not in prop.kinds) if prop.kinds is not None else prop.fails(r, term):
                     found.append(Violation(focus, prop.iri, prop.message, _text(term(r))))
                 if not prop.less_than and prop.node is None:
@@ -707,24 +702,20 @@ def _fast_check(shape: _Shape, term: Callable[[str], Term]) -> tuple[Callable[[d
                  "    else:"]
         if prop.most is not None:  # more lines than allowed may still be one value in several graphs
             code += [f"        if len(v) > {prop.most}:", "            return False"]
-        # One value (the usual maximum) needs no loop.
-        code.append("        r = v[0]" if prop.most == 1 else "        for r in v:")
-        pad = " " * (8 if prop.most == 1 else 12)
         if prop.kinds is not None and not prop.less_than:
-            code += [f"{pad}if r[0] not in K{i}:", f"{pad}    return False"]
+            test = [f"if r[0] not in K{i}:", "    return False"]
         else:  # the verdict cache of _Property.fails, looked up here: most values were seen before
+            test = [f"b = V{i}.get(r)", "if b is None:", f"    b = F{i}(r, term)", "if b:", "    return False"]
             if prop.sure is not None:  # unless the value's form alone shows it good
                 names[f"S{i}"] = prop.sure.match
-                code.append(f"{pad}if S{i}(r) is None:")
-                pad += "    "
-            code += [f"{pad}b = V{i}.get(r)", f"{pad}if b is None:", f"{pad}    b = F{i}(r, term)",
-                     f"{pad}if b:", f"{pad}    return False"]
-            if prop.sure is not None:
-                pad = pad[:-4]
+                test = [f"if S{i}(r) is None:", *("    " + line for line in test)]
         for j, other in enumerate(prop.less_than):
             names[f"L{i}_{j}"] = other
-            code += [f"{pad}for x in get(L{i}_{j}, ()):", f"{pad}    if not _rest_less(r, x, term):",
-                     f"{pad}        return False"]
+            test += [f"for x in get(L{i}_{j}, ()):", "    if not _rest_less(r, x, term):", "        return False"]
+        if prop.most == 1:  # one value, the usual maximum, needs no loop
+            code += ["        r = v[0]", *("        " + line for line in test)]
+        else:
+            code += ["        for r in v:", *("            " + line for line in test)]
     code.append("    return True")
     exec("\n".join(code), names)  # noqa: S102 - the source is made here from the compiled shape
     return names["fast"], rest
