@@ -397,7 +397,7 @@ def _canonical_ontology_lines(graph: str, directory: str) -> tuple[str, ...]:
     for triple in to_canonical_graph(parsed):
         target.add(triple)
     data = ds.serialize(format="nquads", encoding="utf-8").decode("utf-8")
-    return tuple(line + "\n" for line in data.splitlines() if line.strip())
+    return tuple(line + "\n" for line in data.split("\n") if line.strip())  # LF only: a literal may hold U+2028
 
 
 def build_dataset(case: Case, ontology: Path | None = None):

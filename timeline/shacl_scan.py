@@ -394,8 +394,16 @@ def _lines(data: bytes) -> Iterator[list[str]]:
     while pos < size:
         end = data.find(b"\n", min(pos + _CHUNK, size) - 1)
         end = size if end < 0 else end + 1
-        yield data[pos:end].decode("utf-8").splitlines()
+        yield _split_lines(data[pos:end])
         pos = end
+
+
+def _split_lines(data: bytes) -> list[str]:
+    """Lines at LF only: str.splitlines also cuts at U+2028, FF and other separators a literal may hold."""
+    lines = data.decode("utf-8").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def _object(rest: str) -> str:
