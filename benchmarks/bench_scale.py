@@ -269,7 +269,7 @@ def bench_size(n: int, work: Path, args) -> dict:
     r = queries["render"]
     print(f"  render 2018: {r['events']:,} events, load_view {r['load_view_s']:.2f} s, render {r['render_s']:.2f} s, "
           f"{r['html_bytes'] / 1024:,.0f} KiB", flush=True)
-    if not args.keep:
+    if not (args.keep or args.reuse):  # a later --reuse run reuses them
         shutil.rmtree(case_dir, ignore_errors=True)
         graph.unlink(missing_ok=True)
     return result
@@ -344,7 +344,8 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, help="where to write cases and graphs (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the generated cases and graphs")
     parser.add_argument("--reuse", action="store_true",
-                        help="with --workdir: reuse cases and graphs a previous --keep run generated there")
+                        help="with --workdir: reuse the cases and graphs a previous --keep or --reuse run "
+                             "generated there (and keep them)")
     args = parser.parse_args()
     sizes = args.sizes + ([100_000] if args.with_100k and 100_000 not in args.sizes else [])
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-scale-"))
