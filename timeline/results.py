@@ -157,8 +157,6 @@ def to_xml(result: QueryResult) -> str:
     return "\n".join(out) + "\n"
 
 
-
-
 def to_csv(result: QueryResult) -> str:
     """SPARQL 1.1 CSV: plain values, no types, CRLF line ends."""
     buffer = io.StringIO()

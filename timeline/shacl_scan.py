@@ -39,14 +39,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from timeline import resources
-from timeline.results import Term
+from timeline.results import RDF_LANGSTRING, XSD_STRING, Term
 from timeline.shacl import ONTOLOGY_GRAPH, RDF_TYPE, XSD, ShapesGraph, UnsupportedShape, Violation, ordered
 
 _SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 _TYPE = f"<{RDF_TYPE}>"
 _ONTOLOGY_TAIL = ONTOLOGY_GRAPH + "> ."  # how a line in the ontology graph ends
-_STRING = XSD + "string"
-_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^<([^>]*)>)?')
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
@@ -87,7 +85,7 @@ def _text(term: Term) -> str:
     body = '"' + term.value.translate(_QUOTED) + '"'
     if term.lang:
         return f"{body}@{term.lang}"
-    if term.datatype == _STRING:
+    if term.datatype == XSD_STRING:
         return body
     number = _number(term)
     if isinstance(number, Decimal) and -(2 ** 63) <= number < 2 ** 63:
@@ -164,7 +162,7 @@ def _less(a: Term, b: Term) -> bool:
         return x < y
     if a.kind != "literal" or b.kind != "literal" or a.datatype != b.datatype or a.datatype in _NUMERIC:
         return False  # IRIs, mixed types, ill-formed numbers: a type error in SPARQL
-    if a.datatype == _STRING:
+    if a.datatype == XSD_STRING:
         return a.value < b.value
     if a.datatype in _CALENDAR:
         check = _WELL_FORMED[a.datatype]
@@ -227,7 +225,7 @@ def _datatype_test(datatype: str) -> Callable[[Term], bool]:
     well_formed = _WELL_FORMED.get(datatype)
 
     def wrong(v: Term) -> bool:
-        if (v.datatype or (_LANG_STRING if v.lang else None)) != datatype:
+        if (v.datatype or (RDF_LANGSTRING if v.lang else None)) != datatype:
             return True
         if well_formed is None:
             return False
@@ -374,10 +372,10 @@ def _sure(c: dict) -> re.Pattern | None:
     if any("literal" not in _NODE_KINDS[k.value.rpartition("#")[2]] for k in c.get("nodeKind", [])):
         return None
     datatypes = {d.value for d in c.get("datatype", [])}
-    if not datatypes or datatypes == {_STRING}:  # a string without escapes: its text is its value
+    if not datatypes or datatypes == {XSD_STRING}:  # a string without escapes: its text is its value
         least = max((int(n.value) for n in c.get("minLength", [])), default=0)
         most = min((int(n.value) for n in c.get("maxLength", [])), default="")
-        return re.compile(rf'"[^"\\\n\r]{{{least},{most}}}"(?:\^\^<{re.escape(_STRING)}>)? ')
+        return re.compile(rf'"[^"\\\n\r]{{{least},{most}}}"(?:\^\^<{re.escape(XSD_STRING)}>)? ')
     (datatype,) = datatypes if len(datatypes) == 1 else (None,)
     if tests & {"minLength", "maxLength"}:
         return None

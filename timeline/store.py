@@ -654,14 +654,12 @@ class AtomicFile:
 
     def __init__(self, path: Path, background: bool = False, depth: int = 4):
         self.path = path = Path(path)
-        if path.is_dir():
-            raise TimelineError(f"{path}: is a directory; give a file name")
+        _refuse_as_file(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            blocker = next((p for p in [path.parent, *path.parent.parents] if p.exists() and not p.is_dir()),
-                           path.parent)
-            raise TimelineError(f"{path}: cannot write: {blocker} is a file, not a directory") from None
+        except (FileExistsError, NotADirectoryError):  # a file put in the way since: named if it is still there
+            _refuse_as_file(path)
+            raise TimelineError(f"{path}: cannot write: {path.parent} is a file, not a directory") from None
         except OSError as exc:
             raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
         _remove_stale_temporaries(path)
@@ -761,15 +759,20 @@ def check_writable(path: Path) -> None:
     ancestor is a file, or the nearest existing ancestor cannot be written to.
     """
     path = Path(path)
+    existing = _refuse_as_file(path)
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise TimelineError(f"{path}: cannot write: Permission denied ({existing})")
+
+
+def _refuse_as_file(path: Path) -> Path | None:
+    """Raise where ``path`` cannot become a file: it is a directory, or its nearest existing ancestor is
+    a file. Returns that ancestor (a directory), or None if no ancestor exists."""
     if path.is_dir():
         raise TimelineError(f"{path}: is a directory; give a file name")
     existing = next((p for p in [path.parent, *path.parent.parents] if p.exists()), None)
-    if existing is None:
-        return
-    if not existing.is_dir():
+    if existing is not None and not existing.is_dir():
         raise TimelineError(f"{path}: cannot write: {existing} is a file, not a directory")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise TimelineError(f"{path}: cannot write: Permission denied ({existing})")
+    return existing
 
 
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[A-Za-z0-9_]+\.tmp$")
