@@ -317,7 +317,9 @@ def test_progress_is_reported_until_done(tmp_path) -> None:
 def test_a_csv_case_builds_to_a_file(tmp_path) -> None:
     case_dir = csv_case(tmp_path, EVENTS_CSV)
     report = pipeline.build(case_dir, tmp_path / "out" / "graph.nq")
-    assert report.output.read_bytes() == report.nquads and report.counts()["events"] == 2
+    checked = pipeline.check(case_dir)
+    assert report.output.read_bytes() == checked.nquads and report.counts()["events"] == 2
+    assert report.quads == checked.quads == checked.nquads.count(b"\n") and report.nquads == b""  # not held twice
     with pytest.raises(CaseInvalid):
         pipeline.build(csv_case(tmp_path / "bad", EVENTS_CSV.replace("acme:vendor", "acme:seller")),
                        tmp_path / "bad.nq")

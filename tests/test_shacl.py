@@ -12,6 +12,7 @@ import pytest
 from rdflib import Dataset
 
 from timeline import pipeline, shacl, shacl_scan
+from timeline.errors import CaseInvalid
 
 CASE = "https://w3id.org/timeline/case/rekognition/"
 EVENT = f"<{CASE}event/amazon-ice-meeting-2018-06>"
@@ -246,6 +247,51 @@ def test_a_build_falls_back_to_sparql_where_the_scan_cannot_check(case_copy, mon
     assert broken_shapes == [len(by_scan.nquads)] and fallen.nquads == by_scan.nquads
     assert [p.message for p in fallen.problems if "SHACL" in p.message] == [
         f"SHACL: <{CASE}event/amazon-ice-meeting-2018-06> <{TL}edtf>: from sparql"]
+
+
+def test_a_build_hands_over_the_graph_it_wrote_not_a_copy_in_memory(case_copy, tmp_path, monkeypatch) -> None:
+    checked = pipeline.check(case_copy)
+    monkeypatch.setattr(shacl_scan._Grouper, "groups", _refuse)
+    given = []
+    monkeypatch.setattr(shacl, "validate_nquads", lambda data, shapes=None: given.append(data) or [])
+    report = pipeline.build(case_copy, tmp_path / "graph.nq")
+    assert given == [checked.nquads] and report.nquads == b""  # the sparql engine read what the build wrote
+    assert report.output.read_bytes() == checked.nquads and report.quads == checked.quads
+
+
+def _refuse(self, lines):
+    raise shacl.UnsupportedShape("pretend")
+
+
+@pytest.mark.parametrize("with_role", [True, False])
+def test_a_build_reads_its_graph_back_for_a_node_reached_late(case_copy, tmp_path, monkeypatch, with_role) -> None:
+    # A participation without rdf:type is a focus node only as an object of tl:hasParticipation, and it
+    # sorts after the event that reaches it: the scan checks it in a second pass over the written graph.
+    from timeline import build, prefixes
+
+    event = build._Writer.event
+
+    def untyped_participation(self, ev) -> None:
+        event(self, ev)
+        if ev.id == "amazon-ice-meeting-2018-06":
+            node, who = f"<{self.iris.event(ev.id)}/zz-late>", ev.participants[0]
+            self.add(f"<{self.iris.event(ev.id)}>", TL + "hasParticipation", node, self.curated)
+            self.add(node, TL + "participant", f"<{self.iris.entity(who.entity)}>", self.curated)
+            if with_role:
+                self.add(node, TL + "role", f"<{prefixes.ROLE}{who.role}>", self.curated)
+    monkeypatch.setattr(build._Writer, "event", untyped_participation)
+    graph = tmp_path / "graph.nq"
+    graph.write_bytes(b"previous\n")
+    if with_role:
+        assert pipeline.build(case_copy, graph).ok
+        assert f"{EVENT[:-1]}/zz-late> <{TL}role> ".encode() in graph.read_bytes()
+        return
+    with pytest.raises(CaseInvalid) as caught:
+        pipeline.build(case_copy, graph)
+    assert [p.message for p in caught.value.problems if p.is_error] == [
+        f"SHACL: {EVENT[:-1]}/zz-late> <{TL}role>: A participation needs exactly one tl:role, a concept of the "
+        "role scheme (https://w3id.org/timeline/ns/role/...)."]
+    assert graph.read_bytes() == b"previous\n"
 
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

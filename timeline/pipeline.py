@@ -26,6 +26,7 @@ class Report:
     graphs: int = 0
     output: Path | None = None
     seconds: float = 0.0
+    #: The N-Quads made by :func:`check`. :func:`build` writes them to ``output`` instead of keeping a copy.
     nquads: bytes = b""
     #: Seconds per phase (load, checks, graph, shacl, write), for benchmarks and --verbose.
     timings: dict[str, float] = field(default_factory=dict)
@@ -34,10 +35,10 @@ class Report:
     @property
     def dataset(self):
         """The built graph as an rdflib ``Dataset`` (parsed on first use), or None before a build."""
-        if self._dataset is None and self.nquads:
+        if self._dataset is None and (self.nquads or self.output is not None):
             from timeline.build import parse_dataset
 
-            self._dataset = parse_dataset(self.nquads)
+            self._dataset = parse_dataset(self.nquads or self.output.read_bytes())
         return self._dataset
 
     @property
@@ -109,12 +110,15 @@ def _where(case: Case):
 
 def check(case_dir: Path, shacl: bool = True, today: date | None = None, engine: str = "scan",
           progress: Progress | None = None, extra_csv: Iterable[Path] = (),
-          on_bytes: Callable[[bytes], None] | None = None) -> Report:
+          on_bytes: Callable[[bytes], None] | None = None,
+          read_back: Callable[[], bytes] | None = None) -> Report:
     """Load a case (YAML, and CSV where present) and run every check; build its N-Quads if it is sound.
 
     ``extra_csv``: CSV files read as if they were in the case (``timeline import``).
     ``progress(done, total)`` is called as CSV lines are read. ``on_bytes`` gets the N-Quads piece
-    by piece as they are made, before SHACL has passed them.
+    by piece as they are made, before SHACL has passed them. With ``read_back`` (which returns what
+    ``on_bytes`` was given so far), the N-Quads are not also kept in ``report.nquads``: SHACL reads
+    them back only if it needs them twice.
     """
     from timeline.checks import check_case
     from timeline.importer import load_case_with_csv
@@ -135,43 +139,51 @@ def check(case_dir: Path, shacl: bool = True, today: date | None = None, engine:
         report.problems += check_case(case, load_vocabularies(), today)
         phase("checks")
     if case is not None and report.ok:
+        def made(piece: bytes) -> None:
+            report.quads += piece.count(b"\n")
+            if on_bytes is not None:
+                on_bytes(piece)
+
         if shacl:
             from timeline import shacl as shacl_check
 
-            violations = _graph_and_shapes(case, report, engine, on_bytes)
+            violations = _graph_and_shapes(case, report, engine, made, read_back)
             if violations:  # the index from nodes to records is only needed to place problems
                 report.problems += shacl_check.as_problems(violations, _where(case))
         else:
             from timeline.build import case_nquads
 
-            report.nquads = case_nquads(case, on_bytes=on_bytes)
+            report.nquads = case_nquads(case, on_bytes=made, keep=read_back is None)
             phase("graph")
-        report.quads = report.nquads.count(b"\n")
         report.graphs = 2 + len(case.sources)  # curated, ontology and one per source
     report.problems.sort(key=lambda p: (not p.is_error, p.path, p.line, p.message))
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _graph_and_shapes(case: Case, report: Report, engine: str,
-                      on_bytes: Callable[[bytes], None] | None = None) -> list:
-    """Build the case's N-Quads into ``report`` and check them against the SHACL shapes.
+def _graph_and_shapes(case: Case, report: Report, engine: str, on_bytes: Callable[[bytes], None],
+                      read_back: Callable[[], bytes] | None) -> list:
+    """Build the case's N-Quads (into ``report`` unless ``read_back``) and check them against the SHACL shapes.
 
     The ``scan`` engine checks the lines while they are written, in one pass; where it hands over
     (shapes or data beyond it), the ``sparql`` engine checks the finished N-Quads instead.
     """
     from timeline import shacl, shacl_scan
-    from timeline.build import case_nquads
+    from timeline.build import case_nquads, parse_dataset
+
+    def graph() -> bytes:
+        return report.nquads if read_back is None else read_back()
 
     started = time.perf_counter()
     scan = shacl_scan.Scan() if engine == "scan" else None
     with shacl_scan.collections_paused(scan is not None):
-        report.nquads = case_nquads(case, on_lines=scan.feed if scan else None, on_bytes=on_bytes)
+        report.nquads = case_nquads(case, on_lines=scan.feed if scan else None, on_bytes=on_bytes,
+                                    keep=read_back is None)
         written = time.perf_counter()
-        violations = scan.finish(report.nquads) if scan else None
+        violations = scan.finish(graph) if scan else None
     if violations is None:  # sparql or pySHACL chosen, or what the scan handed over
-        violations = shacl.validate_pyshacl(report.dataset) if engine == "pyshacl" \
-            else shacl.validate_nquads(report.nquads)
+        violations = shacl.validate_pyshacl(report.dataset if read_back is None else parse_dataset(graph())) \
+            if engine == "pyshacl" else shacl.validate_nquads(graph())
     feeding = scan.seconds if scan else 0.0
     report.timings["graph"] = written - started - feeding
     report.timings["shacl"] = feeding + time.perf_counter() - written
@@ -184,7 +196,8 @@ def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine
 
     The graph goes to a temporary file while it is made and checked (a thread writes it, so the
     disk works during SHACL); it is renamed over the target only when every check passes, so a
-    failed build leaves the previous graph in place.
+    failed build leaves the previous graph in place. It is not kept in memory as well:
+    ``report.nquads`` stays empty, and ``report.dataset`` reads ``report.output``.
     """
     from timeline.store import AtomicFile
 
@@ -199,7 +212,8 @@ def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine
         out.write(piece)
 
     try:
-        report = check(case_dir, shacl=shacl, engine=engine, progress=progress, on_bytes=write)
+        report = check(case_dir, shacl=shacl, engine=engine, progress=progress, on_bytes=write,
+                       read_back=lambda: out.written() if out is not None else b"")
         if not report.ok or out is None:
             raise CaseInvalid(report.problems)
         waited = time.perf_counter()

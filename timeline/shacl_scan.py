@@ -546,9 +546,9 @@ class Scan:
             self.refused = str(exc)
         self.seconds += time.perf_counter() - started
 
-    def finish(self, data: bytes) -> list[Violation] | None:
-        """The violations, or None if the scan handed over; ``data`` (the same N-Quads) is read again
-        only for focus nodes reached late."""
+    def finish(self, data: bytes | Callable[[], bytes]) -> list[Violation] | None:
+        """The violations, or None if the scan handed over; ``data`` (the same N-Quads, or a function
+        that reads them back) is read again only for focus nodes reached late."""
         if self.refused:
             return None
         try:
@@ -559,7 +559,7 @@ class Scan:
                 self._conforms(focus, prop, value, found)
             late = {k: nodes for k, nodes in self.reached.items() if nodes}
             if late:
-                found += self._late(data, late)
+                found += self._late(data() if callable(data) else data, late)
         except UnsupportedShape as exc:
             self.refused = str(exc)
             return None

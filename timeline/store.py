@@ -682,6 +682,20 @@ class AtomicFile:
         else:
             self._queue.put(data)
 
+    def written(self) -> bytes:
+        """What has been written so far, read back from the temporary file (once the thread caught up)."""
+        if self._queue is not None:
+            self._queue.join()
+        self._raise_failure()
+        try:
+            self._handle.flush()
+            with open(self._tmp, "rb") as handle:
+                return handle.read()
+        except OSError as exc:
+            self._error = exc
+            self._raise_failure()
+            raise
+
     def commit(self) -> None:
         """Flush, sync and rename over the target; then sync the directory so the new name lasts."""
         self._finish(None)
@@ -725,6 +739,7 @@ class AtomicFile:
                 return
             if self._error is None:
                 self._write(data)
+            self._queue.task_done()  # for written()
 
     def _write(self, data: bytes) -> None:
         try:
