@@ -267,6 +267,23 @@ def test_csv_shape_errors_name_the_line(tmp_path) -> None:
     assert any(p.line == 3 and "column 'source' is empty" in p.message for p in problems)
 
 
+def test_csv_rows_are_stripped_except_the_quote_and_skip_blank_lines_and_unknown_columns(tmp_path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text('id,Label , extra,quote,source\n'
+                    ' e1 ,  A label ,x,"  spaces kept  ", s1\n'
+                    ' , ,,,\n'  # blank: only spaces
+                    'e2,short\n'
+                    'e3,a,b,c,d,too many\n', encoding="utf-8")
+    sheet = importer._Sheet(path)
+    sheet.read()
+    rows = list(sheet.rows(("id", "label", "quote", "source"), ("id",), importer._Progress(None, 4)))
+    assert rows == [(2, {"id": "e1", "label": "A label", "quote": "  spaces kept  ", "source": "s1"}),
+                    (4, {"id": "e2", "label": "short"})]
+    assert [(p.line, p.message) for p in sheet.problems] == [
+        (1, "unknown column 'extra'; the columns are id, label, quote, source"),
+        (5, "row has 6 cells but the header names 5 columns")]
+
+
 def test_duplicate_ids_are_reported_with_the_first_definition(tmp_path) -> None:
     entities = ENTITIES_CSV + "acme,company,Acme Again,,,,\n"
     _case, problems = importer.load_case_with_csv(csv_case(tmp_path, EVENTS_CSV, entities))

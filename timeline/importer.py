@@ -187,6 +187,8 @@ class _Sheet:
         if missing:
             self.error(1, "missing required column(s): " + ", ".join(missing))
             return
+        unknown = [name for name in columns if name not in known]  # reported above; their cells are left out
+        quotes = [i for i, name in enumerate(columns) if name == "quote"][::-1]  # as written: it must match the text
         previous = reader.line_num
         while True:
             line = reader.line_num + 1
@@ -199,15 +201,19 @@ class _Sheet:
                 break
             progress.advance(reader.line_num - previous)
             previous = reader.line_num
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():
                 continue  # a blank line
             if len(cells) > len(columns):
                 self.error(line, f"row has {len(cells)} cells but the header names {len(columns)} columns")
                 continue
-            row = {}
-            for name, cell in zip(columns, cells, strict=False):
-                if name in known:
-                    row[name] = cell if name == "quote" else cell.strip()
+            # A short row leaves its last columns out; a column named twice (reported) keeps its last cell.
+            row = dict(zip(columns, map(str.strip, cells), strict=False))
+            for name in unknown:
+                row.pop(name, None)
+            for i in quotes:
+                if i < len(cells):
+                    row["quote"] = cells[i]
+                    break
             yield line, row
 
 
