@@ -212,3 +212,31 @@ def test_a_quote_is_found_with_how_often_it_occurs(text, quote, start, count) ->
         assert match is None
     else:
         assert (match.start, match.end, match.count) == (start, start + len(quote), count)
+
+
+def test_a_check_pauses_the_garbage_collector_and_gives_it_back(monkeypatch, tmp_path) -> None:
+    import gc
+
+    from timeline import build, importer
+
+    seen = []
+    for module, name in ((importer, "load_case_with_csv"), (build, "case_nquads")):
+        def spy(*args, original=getattr(module, name), **kwargs):
+            seen.append(gc.isenabled())
+            return original(*args, **kwargs)
+        monkeypatch.setattr(module, name, spy)
+    assert gc.isenabled()
+    assert pipeline.check(SAMPLE).ok and seen == [False, False] and gc.isenabled()  # reading the case too
+
+    def broken(*args, **kwargs):
+        raise OSError("disk gone")
+    monkeypatch.setattr(importer, "load_case_with_csv", broken)
+    with pytest.raises(OSError):
+        pipeline.check(SAMPLE)
+    assert gc.isenabled()  # given back on the way out of a failure too
+    monkeypatch.undo()
+    gc.disable()
+    try:
+        assert pipeline.check(SAMPLE, shacl=False).ok and not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()

@@ -20,6 +20,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 MONTHS = [calendar.month_name[i] for i in range(1, 13)]
 SEASONS = {21: ("spring", 3, 5), 22: ("summer", 6, 8), 23: ("autumn", 9, 11), 24: ("winter", 12, 14)}
@@ -151,6 +152,12 @@ def parse_edtf(text: str) -> DateSpan:
     """Parse an EDTF value into a :class:`DateSpan`; raise :class:`EdtfError`."""
     if not isinstance(text, str):
         raise EdtfError(f"{text!r} is not an EDTF string")
+    return _parse_edtf(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_edtf(text: str) -> DateSpan:
+    """Remembered: a case's events share months and days, and a DateSpan cannot be changed."""
     value = text.strip()
     if value != text or not value:
         raise EdtfError(f"{text!r}: an EDTF date has no surrounding spaces and is not empty")

@@ -15,6 +15,8 @@ class TimelineError(Exception):
 
 @dataclass(frozen=True, order=True)
 class Problem:
+    """An error or warning about an input, at a file and line (0: the whole file)."""
+
     path: str
     line: int
     message: str

@@ -325,12 +325,14 @@ def _actors(sheet: _Sheet, line: int, what: str, cell: str) -> tuple[list[Partic
     return participants, ok
 
 
+# The date, participants and citations have columns of their own (edtf/start/end, actors, source/quote).
+_FIRST_ROW_FIELDS = {k: v for k, v in EVENT_FIELDS.items() if k not in ("date", "participants", "citations")}
+
+
 def _first_row(sheet: _Sheet, line: int, row: dict[str, str]) -> Event | None:
     """The event described by the first row of its id (without citations)."""
     what = _describe("event", row, line)
-    # The date, participants and citations have columns of their own (edtf/start/end, actors, source/quote).
-    fields = {k: v for k, v in EVENT_FIELDS.items() if k not in ("date", "participants", "citations")}
-    values, ok = _fields(sheet, line, what, row, fields)
+    values, ok = _fields(sheet, line, what, row, _FIRST_ROW_FIELDS)
     span, good = _event_date(sheet, line, what, row)
     ok = ok and good
     participants, good = _actors(sheet, line, what, row.get("actors", ""))

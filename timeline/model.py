@@ -30,6 +30,8 @@ DATE_BASES = ("stated", "resolved", "inferred", "external")
 
 @dataclass
 class Citation:
+    """A quote from an article that supports a record, with where it was given (``line``)."""
+
     source: str
     quote: str
     line: int
@@ -48,6 +50,8 @@ class Dated:
 
 @dataclass
 class Source:
+    """An article: its text and metadata, read from the case's sources."""
+
     id: str
     path: Path
     line: int
@@ -67,6 +71,8 @@ class Source:
 
 @dataclass
 class Entity:
+    """A person, organisation, place, product or document that events and claims refer to."""
+
     id: str
     type: str
     label: str
@@ -93,6 +99,8 @@ class Entity:
 
 @dataclass
 class Participant:
+    """An entity taking part in an event, in a role of the role vocabulary."""
+
     entity: str
     role: str
     line: int
@@ -100,6 +108,8 @@ class Participant:
 
 @dataclass
 class Event(Dated):
+    """Something that happened, with its participants and the quotes that support it."""
+
     id: str = ""
     path: Path = Path()
     line: int = 0
@@ -121,6 +131,8 @@ class Event(Dated):
 
 @dataclass
 class Claim(Dated):
+    """What someone said, attributed to them, with its stance and the quotes that support it."""
+
     id: str = ""
     path: Path = Path()
     line: int = 0
@@ -144,6 +156,8 @@ class Claim(Dated):
 
 @dataclass
 class Case:
+    """One case: its metadata and its records, keyed by id."""
+
     id: str
     path: Path
     title: str

@@ -14,6 +14,8 @@ _QUOTE_MARKS = {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—
 
 @dataclass(frozen=True)
 class Match:
+    """Where a quote was found in an article."""
+
     start: int
     end: int
     count: int  # how many times the quote occurs

@@ -53,6 +53,8 @@ class UnsupportedShape(TimelineError):
 
 @dataclass
 class PropertyShape:
+    """A property shape as read from the shapes graph: its path and constraints."""
+
     node: object
     path: str
     inverse: bool
@@ -62,6 +64,8 @@ class PropertyShape:
 
 @dataclass
 class NodeShape:
+    """A node shape as read from the shapes graph: its targets and property shapes."""
+
     iri: object
     targets: list[tuple[str, object]] = field(default_factory=list)
     properties: list[PropertyShape] = field(default_factory=list)
@@ -69,6 +73,8 @@ class NodeShape:
 
 @dataclass(frozen=True, order=True)
 class Violation:
+    """One SHACL result: the focus node, the property path, the shape's message and the value."""
+
     focus: str
     path: str
     message: str

@@ -249,6 +249,8 @@ _FIRST = {"uri": "<", "bnode": "_", "literal": '"'}
 
 @dataclass
 class _Property:
+    """A property shape compiled for the scan."""
+
     path: str  # in N-Triples syntax, as it appears in the lines
     iri: str
     message: str
@@ -280,6 +282,8 @@ class _Property:
 
 @dataclass
 class _Shape:
+    """A node shape compiled for the scan: its property shapes and its targets."""
+
     key: str
     properties: list[_Property]
     classes: list[str]
@@ -674,7 +678,8 @@ class Scan:
                     found.append(Violation(focus, prop.iri, prop.message, _text(term(r))))
                 if not prop.less_than and prop.node is None:
                     continue
-                v = term(r)
+                # An IRI is read here, not remembered: a sh:node value (a mention's target) is one of a kind.
+                v = Term.iri(r[1:r.index(">")]) if r[0] == "<" else term(r)
                 for other in prop.less_than:
                     for w in {term(x) for x in preds.get(other, ())}:
                         if not _less(v, w):

@@ -284,6 +284,8 @@ class OxigraphDiskStore(OxigraphStore):
 
 @dataclass
 class DiskStoreInfo:
+    """What building an on-disk store made."""
+
     path: Path
     quads: int
     graphs: int

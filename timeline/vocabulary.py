@@ -20,6 +20,8 @@ SELECT ?scheme ?id WHERE {
 
 @dataclass(frozen=True)
 class Vocabularies:
+    """The concept identifiers of the controlled vocabularies."""
+
     event_types: frozenset[str]
     roles: frozenset[str]
     stances: frozenset[str]
