@@ -337,6 +337,7 @@ def test_a_csv_case_builds_to_a_file(tmp_path) -> None:
     checked = pipeline.check(case_dir)
     assert report.output.read_bytes() == checked.nquads and report.counts()["events"] == 2
     assert report.quads == checked.quads == checked.nquads.count(b"\n") and report.nquads == b""  # not held twice
+    assert pipeline.build(case_dir, tmp_path / "plain.nq", shacl=False).quads == checked.quads
     with pytest.raises(CaseInvalid):
         pipeline.build(csv_case(tmp_path / "bad", EVENTS_CSV.replace("acme:vendor", "acme:seller")),
                        tmp_path / "bad.nq")

@@ -42,6 +42,10 @@ class Report:
             self._dataset = parse_dataset(self.nquads or self.output.read_bytes())
         return self._dataset
 
+    def count(self, lines: list[str]) -> None:
+        """Count the lines of a piece of the N-Quads as they are made (one quad each)."""
+        self.quads += len(lines)
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.is_error]
@@ -157,21 +161,16 @@ def _check(case_dir: Path, shacl: bool, today: date | None, engine: str, progres
         report.problems += check_case(case, load_vocabularies(), today)
         phase("checks")
     if case is not None and report.ok:
-        def made(piece: bytes) -> None:
-            report.quads += piece.count(b"\n")
-            if on_bytes is not None:
-                on_bytes(piece)
-
         if shacl:
             from timeline import shacl as shacl_check
 
-            violations = _graph_and_shapes(case, report, engine, made, read_back)
+            violations = _graph_and_shapes(case, report, engine, on_bytes, read_back)
             if violations:  # the index from nodes to records is only needed to place problems
                 report.problems += shacl_check.as_problems(violations, _where(case))
         else:
             from timeline.build import case_nquads
 
-            report.nquads = case_nquads(case, on_bytes=made, keep=read_back is None)
+            report.nquads = case_nquads(case, on_lines=report.count, on_bytes=on_bytes, keep=read_back is None)
             phase("graph")
         report.graphs = 2 + len(case.sources)  # curated, ontology and one per source
     report.problems.sort(key=lambda p: (not p.is_error, p.path, p.line, p.message))
@@ -179,7 +178,7 @@ def _check(case_dir: Path, shacl: bool, today: date | None, engine: str, progres
     return report
 
 
-def _graph_and_shapes(case: Case, report: Report, engine: str, on_bytes: Callable[[bytes], None],
+def _graph_and_shapes(case: Case, report: Report, engine: str, on_bytes: Callable[[bytes], None] | None,
                       read_back: Callable[[], bytes] | None) -> list:
     """Build the case's N-Quads (into ``report`` unless ``read_back``) and check them against the SHACL shapes.
 
@@ -194,7 +193,12 @@ def _graph_and_shapes(case: Case, report: Report, engine: str, on_bytes: Callabl
 
     started = time.perf_counter()
     scan = shacl_scan.Scan() if engine == "scan" else None  # with the garbage collector paused by check()
-    report.nquads = case_nquads(case, on_lines=scan.feed if scan else None, on_bytes=on_bytes, keep=read_back is None)
+
+    def lines(piece: list[str]) -> None:
+        report.count(piece)
+        if scan is not None:
+            scan.feed(piece)
+    report.nquads = case_nquads(case, on_lines=lines, on_bytes=on_bytes, keep=read_back is None)
     written = time.perf_counter()
     violations = scan.finish(graph) if scan else None
     if violations is None:  # sparql or pySHACL chosen, or what the scan handed over
