@@ -482,3 +482,12 @@ def test_property_same_precision_ranges_are_recovered_from_their_bounds(case):
     else:
         back = f"[{written(span.earliest_begin, span.unit)}..{written(span.latest_end, span.unit)}]"
     assert back == case.text
+
+
+def test_last_day_of_a_month_is_the_gregorian_calendars() -> None:
+    import calendar
+
+    from timeline.dates import MONTHS, last_day
+
+    assert all(last_day(y, m) == calendar.monthrange(y, m)[1] for y in range(1, 10000) for m in range(1, 13))
+    assert MONTHS == [calendar.month_name[m] for m in range(1, 13)]  # in the C locale Python starts in

@@ -14,7 +14,6 @@ dataset is wanted (pySHACL, notebooks).
 
 from __future__ import annotations
 
-import calendar
 import io
 from collections.abc import Callable
 from datetime import date
@@ -22,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from timeline import __version__, prefixes, quotes, resources
-from timeline.dates import DateSpan
+from timeline.dates import DateSpan, last_day
 from timeline.model import ENTITY_CLASS, Case, Citation, Claim, Entity, Event, Source
 
 ONTOLOGY_FILES = ("timeline.ttl", "event-types.ttl", "roles.ttl")
@@ -76,8 +75,7 @@ def month_range_key(earliest_begin: date | None, latest_end: date | None) -> str
     first = earliest_begin.replace(day=1).isoformat() if earliest_begin else "open"
     if latest_end is None:
         return f"{first}/open"
-    last_day = calendar.monthrange(latest_end.year, latest_end.month)[1]
-    return f"{first}/{latest_end.replace(day=last_day).isoformat()}"
+    return f"{first}/{latest_end.replace(day=last_day(latest_end.year, latest_end.month)).isoformat()}"
 
 
 def literal(value: str) -> str:
@@ -85,7 +83,8 @@ def literal(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
 
 
-def _day(value: date) -> str:
+@lru_cache(maxsize=8192)
+def _day(value: date) -> str:  # remembered: the bounds of a case's dates repeat
     return f'"{value.isoformat()}"^^<{XSD}date>'
 
 

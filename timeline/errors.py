@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 from dataclasses import dataclass
@@ -58,6 +57,8 @@ def _display(text: str, cwd: str) -> str:
 
 def did_you_mean(word: str, choices: list[str] | set[str], n: int = 3) -> str:
     """`` (did you mean 'x'?)`` or an empty string."""
+    import difflib  # here: most runs never suggest anything, and every command imports this module
+
     close = difflib.get_close_matches(word, sorted(choices), n=n, cutoff=0.6)
     if not close:
         return ""

@@ -38,13 +38,12 @@ is given):
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 import json
 from pathlib import Path
 
-from timeline.dates import EdtfError, SimpleDate, parse_edtf, parse_simple
+from timeline.dates import EdtfError, SimpleDate, last_day, parse_edtf, parse_simple
 from timeline.errors import TimelineError, did_you_mean
 from timeline.htmlsafe import esc, safe_url
 from timeline.prefixes import PREFIXES
@@ -504,7 +503,7 @@ def _date_problems(d, where: str) -> list[str]:
     if "day" in d and "month" not in d:
         problems.append(f"{where}: a day needs a month")
     if not problems and "day" in d:
-        last = calendar.monthrange(d["year"], d["month"])[1] if d["year"] >= 1 else 31
+        last = last_day(d["year"], d["month"]) if d["year"] >= 1 else 31
         if d["day"] > last:
             problems.append(f"{where}.day: {d['year']}-{d['month']:02d} has no day {d['day']}")
     for finer, coarser in (("hour", "day"), ("minute", "hour"), ("second", "minute"), ("millisecond", "second")):

@@ -7,7 +7,6 @@ Every problem is collected with its file and line; nothing stops at the first.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 import stat
@@ -93,6 +92,8 @@ class _Reader:
         for key in raw:
             if key not in spec:
                 self.error(raw.line_of(key), f"{what}: unknown field {key!r}{did_you_mean(str(key), spec)}")
+                import difflib
+
                 misspelt.update(difflib.get_close_matches(str(key), sorted(spec), n=1, cutoff=0.6))
                 ok = False
         for key, (kind, required) in spec.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from dataclasses import dataclass
@@ -80,6 +79,8 @@ _MAX_HITS = 64  # occurrences of one piece that count (common pieces say little)
 
 def _align(text: str, quote: str) -> int:
     """Where ``quote`` would start in ``text``, judging by their longest common block."""
+    import difflib  # only for quotes that are not found
+
     matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
     block = matcher.find_longest_match(0, len(text), 0, len(quote))
     return max(0, block.a - block.b)
@@ -94,6 +95,8 @@ def _passage(text: str, start: int, quote: str) -> tuple[str, float]:
     while end < len(text) and not text[end].isspace():
         end += 1
     passage = text[start:end].strip()
+    import difflib
+
     if max(len(passage), len(quote)) <= _ALIGN:
         return passage, difflib.SequenceMatcher(None, passage, quote, autojunk=False).ratio()
     return passage, difflib.SequenceMatcher(None, passage.split(), quote.split(), autojunk=False).ratio()
