@@ -536,6 +536,8 @@ class Scan:
         self.empty_ok = {k: not self._check("", s, {}, [], []) for k, s in self.nested.items()}
         self.required = {k: {p.path for p in s.properties if p.least} for k, s in self.nested.items()}
         self.marked: dict[str, set[str]] = {k: set() for k in self.nested}
+        self._nested = [(k, shape, self.empty_ok[k], self.required[k]) for k, shape in self.nested.items()]
+        self._by_class_only = not self.by_subject_of and not self.by_node  # then one rdf:type names the shapes
         self.pending: list[tuple[str, _Property, Term]] = []
 
     def feed(self, lines: list[str]) -> None:
@@ -577,8 +579,12 @@ class Scan:
     def _group(self, subject: str, preds: dict[str, list[str]]) -> None:
         if _SUBCLASS in preds:
             raise UnsupportedShape("the data has rdfs:subClassOf, so class targets are left to the sparql engine")
-        for shape in self._targets(subject, preds):
-            self._check(subject, shape, preds, self.found, self.pending)
+        types = preds.get(_TYPE, ())
+        shapes = self._by_type.get(types[0]) if len(types) == 1 and self._by_class_only else None
+        for shape in self._targets(subject, preds) if shapes is None else shapes:
+            fast, rest = self.fast[shape.key]
+            if rest or not fast(preds):  # the usual subject passes here, without a call to _check
+                self._check(subject, shape, preds, self.found, self.pending)
             done = self.checked.get(shape.key)
             if done is not None:
                 focus = _subject(subject)
@@ -595,10 +601,10 @@ class Scan:
                     done.discard(node)
                 else:
                     self.reached[shape.key].add(node)
-        for key, shape in self.nested.items():
-            if not self.empty_ok[key] and not preds.keys() >= self.required[key]:
+        for key, shape, empty_ok, required in self._nested:
+            if not empty_ok and not preds.keys() >= required:
                 continue  # fails like a node without triples: nothing to keep
-            if (not self._check(subject, shape, preds, [], [])) != self.empty_ok[key]:
+            if (not self._check(subject, shape, preds, [], [])) != empty_ok:
                 self.marked[key].add(_subject(subject))
 
     def _late(self, data: bytes, late: dict[str, set[str]]) -> list[Violation]:
