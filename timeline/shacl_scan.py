@@ -582,8 +582,8 @@ class Scan:
         types = preds.get(_TYPE, ())
         shapes = self._by_type.get(types[0]) if len(types) == 1 and self._by_class_only else None
         for shape in self._targets(subject, preds) if shapes is None else shapes:
-            fast, rest = self.fast[shape.key]
-            if rest or not fast(preds):  # the usual subject passes here, without a call to _check
+            fast, left = self.fast[shape.key]
+            if left or not fast(preds):  # the usual subject passes here, without a call to _check
                 self._check(subject, shape, preds, self.found, self.pending)
             done = self.checked.get(shape.key)
             if done is not None:
