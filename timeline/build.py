@@ -106,8 +106,8 @@ class _Writer:
 
     def record(self, node: str, cls: str, id_: str, label: str, g: str) -> None:
         """What every record node carries: its class, id, label and case."""
-        self.lines += (f"{node} {_A} <{cls}> {g}", f"{node} {_E['identifier']} {literal(id_)} {g}",
-                       f"{node} {_E['label']} {literal(label)} {g}", f"{node} {_E['inCase']} {self.case_iri} {g}")
+        self.lines += (f"{node} {_A} <{cls}> {g}", f"{node} {_IRI['identifier']} {literal(id_)} {g}",
+                       f"{node} {_IRI['label']} {literal(label)} {g}", f"{node} {_IRI['inCase']} {self.case_iri} {g}")
 
     def dates(self, node: str, span: DateSpan, basis: str | None, note: str | None, g: str,
               index: bool = False) -> None:
@@ -117,24 +117,24 @@ class _Writer:
         date-window query skip the nodes that cannot overlap the window.
         """
         lines = self.lines
-        lines += (f"{node} {_E['edtf']} {literal(span.edtf)} {g}",
-                  f"{node} {_E['dateLabel']} {literal(span.label)} {g}",
-                  f"{node} {_E['sortDate']} {_day(span.sort_date)} {g}")
+        lines += (f"{node} {_IRI['edtf']} {literal(span.edtf)} {g}",
+                  f"{node} {_IRI['dateLabel']} {literal(span.label)} {g}",
+                  f"{node} {_IRI['sortDate']} {_day(span.sort_date)} {g}")
         values = (span.earliest_begin, span.latest_begin, span.earliest_end, span.latest_end)
         for prop, value in zip(_BOUND_PREDICATES, values, strict=True):
             if value is not None:
                 lines.append(f"{node} {prop} {_day(value)} {g}")
-        lines += (f"{node} {_E['unitType']} <{UNITS[span.unit]}> {g}",
-                  f"{node} {_E['dateApproximate']} {_BOOLEAN[bool(span.approximate)]} {g}",
-                  f"{node} {_E['dateUncertain']} {_BOOLEAN[bool(span.uncertain)]} {g}")
+        lines += (f"{node} {_IRI['unitType']} <{UNITS[span.unit]}> {g}",
+                  f"{node} {_IRI['dateApproximate']} {_BOOLEAN[bool(span.approximate)]} {g}",
+                  f"{node} {_IRI['dateUncertain']} {_BOOLEAN[bool(span.uncertain)]} {g}")
         if basis:
-            lines.append(f"{node} {_E['dateBasis']} <{prefixes.DATE_BASIS}{basis}> {g}")
+            lines.append(f"{node} {_IRI['dateBasis']} <{prefixes.DATE_BASIS}{basis}> {g}")
         if note:
-            lines.append(f"{node} {_E['dateNote']} {literal(note)} {g}")
+            lines.append(f"{node} {_IRI['dateNote']} {literal(note)} {g}")
         if index:
             month_range = f"<{MONTH_RANGES}{month_range_key(span.earliest_begin, span.latest_end)}>"
-            lines += (f"{node} {_E['monthRange']} {month_range} {g}",
-                      f"<{MONTH_RANGES}> {_E['member']} {month_range} {g}")
+            lines += (f"{node} {_IRI['monthRange']} {month_range} {g}",
+                      f"<{MONTH_RANGES}> {_IRI['member']} {month_range} {g}")
 
     def case_node(self) -> None:
         case, node, g = self.case, f"<{self.iris.case}>", self.curated
@@ -167,20 +167,20 @@ class _Writer:
         # Written line by line rather than through add(): events make over half the lines (36 per event).
         node, g, iris, lines = f"<{self.iris.event(ev.id)}>", self.curated, self.iris, self.lines
         self.record(node, TL + "Event", ev.id, ev.label, g)
-        lines.append(f"{node} {_E['description']} {literal(ev.description)} {g}")
+        lines.append(f"{node} {_IRI['description']} {literal(ev.description)} {g}")
         for t in ev.types:
-            lines.append(f"{node} {_E['eventType']} <{prefixes.EVENT_TYPE}{t}> {g}")
+            lines.append(f"{node} {_IRI['eventType']} <{prefixes.EVENT_TYPE}{t}> {g}")
         if ev.date is not None:
             self.dates(node, ev.date, ev.date_basis, ev.date_note, g, index=True)
         if ev.place:
             self.add(node, TL + "place", f"<{iris.entity(ev.place)}>", g)
         for n, p in enumerate(ev.participants, start=1):
             part, who = f"{node[:-1]}/participation/{n}>", f"<{iris.entity(p.entity)}>"
-            lines += (f"{node} {_E['hasParticipation']} {part} {g}", f"{part} {_A} {_E['Participation']} {g}",
-                      f"{part} {_E['participant']} {who} {g}", f"{part} {_E['role']} <{prefixes.ROLE}{p.role}> {g}",
-                      f"{node} {_E['involves']} {who} {g}")
+            lines += (f"{node} {_IRI['hasParticipation']} {part} {g}", f"{part} {_A} {_IRI['Participation']} {g}",
+                      f"{part} {_IRI['participant']} {who} {g}", f"{part} {_IRI['role']} <{prefixes.ROLE}{p.role}> {g}",
+                      f"{node} {_IRI['involves']} {who} {g}")
             if p.entity in self.agents:  # the plain SEM shortcut, for agents only
-                lines.append(f"{node} {_E['hasActor']} {who} {g}")
+                lines.append(f"{node} {_IRI['hasActor']} {who} {g}")
         for doc in ev.produced:
             self.add(node, TL + "produced", f"<{iris.entity(doc)}>", g)
         for target in ev.responds_to:
@@ -246,41 +246,37 @@ class _Writer:
         src = f"<{self.iris.source(source.id)}>"
         prefix, suffix = quotes.selector_context(source.text, c.start, c.end)
         self.lines += (
-            f"{body} {_M['hasMention']} {mention} {g}",
-            f"{mention} {_A} {_M['Mention']} {g}",
-            f"{mention} {_A} {_M['Annotation']} {g}",
-            f"{target} {_A} {_M['SpecificResource']} {g}",
-            f"{quote_sel} {_A} {_M['TextQuoteSelector']} {g}",
-            f"{pos_sel} {_A} {_M['TextPositionSelector']} {g}",
-            f"{mention} {_M['motivatedBy']} {_M['identifying']} {g}",
-            f"{mention} {_M['hasBody']} {body} {g}",
-            f"{mention} {_M['hasTarget']} {target} {g}",
-            f"{mention} {_M['inSource']} {src} {g}",
-            f"{target} {_M['hasSource']} {src} {g}",
-            f"{target} {_M['hasSelector']} {quote_sel} {g}",
-            f"{target} {_M['hasSelector']} {pos_sel} {g}",
-            f"{quote_sel} {_M['exact']} {literal(c.quote)} {g}",
-            f"{quote_sel} {_M['prefix']} {literal(prefix)} {g}",
-            f"{quote_sel} {_M['suffix']} {literal(suffix)} {g}",
-            f'{pos_sel} {_M["start"]} "{c.start}"^^{_M["nonNegativeInteger"]} {g}',
-            f'{pos_sel} {_M["end"]} "{c.end}"^^{_M["nonNegativeInteger"]} {g}',
+            f"{body} {_IRI['hasMention']} {mention} {g}",
+            f"{mention} {_A} {_IRI['Mention']} {g}",
+            f"{mention} {_A} {_IRI['Annotation']} {g}",
+            f"{target} {_A} {_IRI['SpecificResource']} {g}",
+            f"{quote_sel} {_A} {_IRI['TextQuoteSelector']} {g}",
+            f"{pos_sel} {_A} {_IRI['TextPositionSelector']} {g}",
+            f"{mention} {_IRI['motivatedBy']} {_IRI['identifying']} {g}",
+            f"{mention} {_IRI['hasBody']} {body} {g}",
+            f"{mention} {_IRI['hasTarget']} {target} {g}",
+            f"{mention} {_IRI['inSource']} {src} {g}",
+            f"{target} {_IRI['hasSource']} {src} {g}",
+            f"{target} {_IRI['hasSelector']} {quote_sel} {g}",
+            f"{target} {_IRI['hasSelector']} {pos_sel} {g}",
+            f"{quote_sel} {_IRI['exact']} {literal(c.quote)} {g}",
+            f"{quote_sel} {_IRI['prefix']} {literal(prefix)} {g}",
+            f"{quote_sel} {_IRI['suffix']} {literal(suffix)} {g}",
+            f'{pos_sel} {_IRI["start"]} "{c.start}"^^{_IRI["nonNegativeInteger"]} {g}',
+            f'{pos_sel} {_IRI["end"]} "{c.end}"^^{_IRI["nonNegativeInteger"]} {g}',
         )
 
 
-# The predicates (and a class) of the lines of records, events and dates, bracketed once.
-_E = {name: f"<{ns}{name}>" for ns, names in (
+# The IRIs of the lines of records, events, dates and mentions, bracketed once rather than on every line.
+_IRI = {name: f"<{ns}{name}>" for ns, names in (
     (DCT, ("identifier", "description")), (RDFS, ("label", "member")), (TIME, ("unitType",)), (SEM, ("hasActor",)),
     (TL, ("inCase", "edtf", "dateLabel", "sortDate", "dateApproximate", "dateUncertain", "dateBasis", "dateNote",
-          "monthRange", "eventType", "hasParticipation", "Participation", "participant", "role", "involves")),
-) for name in names}
-_BOUND_PREDICATES = tuple(f"<{SEM}{name}>" for name in _BOUNDS)
-
-# The IRIs of a mention's lines, bracketed once rather than on every line.
-_M = {name: f"<{ns}{name}>" for ns, names in (
-    (TL, ("hasMention", "Mention", "inSource")),
+          "monthRange", "eventType", "hasParticipation", "Participation", "participant", "role", "involves",
+          "hasMention", "Mention", "inSource")),
     (OA, ("Annotation", "SpecificResource", "TextQuoteSelector", "TextPositionSelector", "motivatedBy", "identifying",
           "hasBody", "hasTarget", "hasSource", "hasSelector", "exact", "prefix", "suffix", "start", "end")),
     (XSD, ("nonNegativeInteger",))) for name in names}
+_BOUND_PREDICATES = tuple(f"<{SEM}{name}>" for name in _BOUNDS)
 
 
 def case_nquads(case: Case, ontology: Path | None = None,

@@ -28,9 +28,7 @@ types to ``xsd:integer`` when it loads them.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -39,6 +37,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from timeline import resources
+from timeline.gcpause import collections_paused
 from timeline.results import RDF_LANGSTRING, XSD_STRING, Term
 from timeline.shacl import ONTOLOGY_GRAPH, RDF_TYPE, XSD, ShapesGraph, UnsupportedShape, Violation, ordered
 
@@ -432,20 +431,6 @@ def _in_ontology(rest: str) -> bool:
     return graph.startswith("<") and graph.endswith(_ONTOLOGY_TAIL)
 
 
-@contextlib.contextmanager
-def collections_paused(pause: bool = True) -> Iterator[None]:
-    """Cyclic garbage collection off for a scan: it makes millions of short-lived containers and no cycles,
-    and a collection over a large case's records every few thousand of them made it 1.4x slower at 100k."""
-    paused = pause and gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
 class _Grouper:
     """Sorted lines in, (subject, {predicate: [object and graph, ...]}) out, one group per subject.
 
@@ -534,9 +519,10 @@ class Scan:
         # the nodes whose verdict differs from that of a node without triples (usually the few that conform).
         self.nested = {p.node: compiled[p.node] for s in compiled.values() for p in s.properties if p.node}
         self.empty_ok = {k: not self._check("", s, {}, [], []) for k, s in self.nested.items()}
-        self.required = {k: {p.path for p in s.properties if p.least} for k, s in self.nested.items()}
         self.marked: dict[str, set[str]] = {k: set() for k in self.nested}
-        self._nested = [(k, shape, self.empty_ok[k], self.required[k]) for k, shape in self.nested.items()]
+        # Each with whether a node without triples conforms, and the paths a node must have to differ.
+        self._nested = [(k, shape, self.empty_ok[k], {p.path for p in shape.properties if p.least})
+                        for k, shape in self.nested.items()]
         self._by_class_only = not self.by_subject_of and not self.by_node  # then one rdf:type names the shapes
         self.pending: list[tuple[str, _Property, Term]] = []
 
@@ -552,9 +538,9 @@ class Scan:
             self.refused = str(exc)
         self.seconds += time.perf_counter() - started
 
-    def finish(self, data: bytes | Callable[[], bytes]) -> list[Violation] | None:
-        """The violations, or None if the scan handed over; ``data`` (the same N-Quads, or a function
-        that reads them back) is read again only for focus nodes reached late."""
+    def finish(self, read: Callable[[], bytes]) -> list[Violation] | None:
+        """The violations, or None if the scan handed over; ``read()`` gives the same N-Quads again, and
+        is called only for focus nodes reached late."""
         if self.refused:
             return None
         try:
@@ -565,7 +551,7 @@ class Scan:
                 self._conforms(focus, prop, value, found)
             late = {k: nodes for k, nodes in self.reached.items() if nodes}
             if late:
-                found += self._late(data() if callable(data) else data, late)
+                found += self._late(read(), late)
         except UnsupportedShape as exc:
             self.refused = str(exc)
             return None
@@ -628,7 +614,7 @@ class Scan:
 
     def _targets(self, subject: str, preds: dict[str, list[str]]) -> list[_Shape] | tuple[_Shape, ...]:
         types = preds.get(_TYPE, ())
-        if len(types) == 1 and not self.by_subject_of and not self.by_node:  # one class: its shapes, remembered
+        if len(types) == 1 and self._by_class_only:  # one class: its shapes, remembered
             shapes = self._by_type.get(types[0])
             if shapes is None:
                 shapes = self._by_type[types[0]] = self.by_class.get(types[0][:types[0].find(">") + 1], ())
@@ -752,7 +738,7 @@ def validate_sorted_nquads(data: bytes, shapes: Path | None = None) -> list[Viol
     with collections_paused():
         for piece in _lines(data):
             scan.feed(piece)
-        found = scan.finish(data)
+        found = scan.finish(lambda: data)
     if found is None:
         raise UnsupportedShape(scan.refused)
     return found

@@ -695,8 +695,7 @@ class AtomicFile:
                 return handle.read()
         except OSError as exc:
             self._error = exc
-            self._raise_failure()
-            raise
+        self._raise_failure()  # raises: the error is set
 
     def commit(self) -> None:
         """Flush, sync and rename over the target; then sync the directory so the new name lasts."""
