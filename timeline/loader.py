@@ -255,7 +255,7 @@ def _load_yaml(reader: _Reader, text: str, line_offset: int = 0, empty: str = ""
     try:
         data = yamlio.loads(text, line_offset)
     except yaml.YAMLError as exc:
-        line, message = yamlio.error_line(exc)
+        line, message = yamlio.error_line(exc, text)
         reader.error(line + line_offset if line else 0, message)
         return None
     except RecursionError:  # yamlio limits nesting; this is a last resort

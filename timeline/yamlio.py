@@ -143,7 +143,14 @@ def load(path: Path) -> Any:
     return loads(path.read_text(encoding="utf-8"))
 
 
-def error_line(exc: yaml.YAMLError) -> tuple[int, str]:
+def _indented_by_tab(text: str | None, mark: yaml.Mark | None) -> bool:
+    if text is None or mark is None:
+        return False
+    lines = text.split("\n", mark.line + 1)
+    return mark.line < len(lines) and "\t" in lines[mark.line][: len(lines[mark.line]) - len(lines[mark.line].lstrip())]
+
+
+def error_line(exc: yaml.YAMLError, text: str | None = None) -> tuple[int, str]:
     """The 1-based line and a one-line message of a YAML error.
 
     When a construct opened on an earlier line is never closed (an unclosed
@@ -155,6 +162,8 @@ def error_line(exc: yaml.YAMLError) -> tuple[int, str]:
     context, problem = getattr(exc, "context", None), getattr(exc, "problem", None)
     mark = problem_mark or context_mark
     line = mark.line + 1 if mark is not None else 0
+    if _indented_by_tab(text, problem_mark):  # a newcomer's commonest mistake, in our words whatever PyYAML says
+        return problem_mark.line + 1, "invalid YAML: this line is indented with a tab; indent YAML with spaces only"
     if context_mark is not None and problem_mark is not None and context_mark.line < problem_mark.line:
         opened = (context or "construct").removeprefix("while ").replace("parsing a ", "").replace("scanning a ", "")
         return context_mark.line + 1, (f"invalid YAML: {problem or 'syntax error'} — the {opened} opened on "
