@@ -48,3 +48,9 @@ def browser():
         chromium = launch(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_chosen_case(monkeypatch):
+    """A user's $TIMELINE_CASE must not change what the tests read; tests that want one set it."""
+    monkeypatch.delenv("TIMELINE_CASE", raising=False)

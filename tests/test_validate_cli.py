@@ -131,7 +131,7 @@ def validated(tmp_path_factory, sample_case):
     case_dir = root / "rekognition"
     shutil.copytree(sample_case, case_dir)
     before = snapshot(root)
-    result = run("validate", case_dir, env={"TIMELINE_OUT": str(root / "out")})
+    result = run("validate", "--warnings", case_dir, env={"TIMELINE_OUT": str(root / "out")})
     return {"case": case_dir, "result": result, "before": before, "after": snapshot(root)}
 
 
@@ -169,6 +169,25 @@ def test_warning_lines_point_at_their_event(validated):
         m = re.match(r"event '([a-z0-9-]+)': supported by a single source", w.message)
         if m:
             assert text[w.line - 1] == f"- id: {m[1]}", (w.line, text[w.line - 1])
+
+
+def test_warnings_are_grouped_by_kind_by_default(validated, case_copy):
+    """Without --warnings, one line per kind of warning: its count, the first one's place, and how to see all."""
+    listed = [p for p in reported(validated["result"]) if p.level == "warning"]
+    single = [w for w in listed if "supported by a single source" in w.message]
+    assert len(single) > 1
+    result = run("validate", "--no-shacl", case_copy)
+    assert result.exit_code == 0, result.output
+    assert not [p for p in reported(result) if p.level == "warning"]  # no warning is listed one by one
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == len({p.message.split(":")[-1].split("(")[0] for p in listed}), result.stderr
+    grouped = [line for line in lines if "reported by a single source" in line]
+    assert len(grouped) == 1, result.stderr
+    first = single[0]
+    assert grouped[0].startswith(f"warning: {len(single)} events are reported by a single source, e.g. ")
+    assert f"events.yaml:{first.line} " in grouped[0] and "--warnings" in grouped[0], grouped[0]
+    # the summary still counts every warning
+    assert f"{len(listed)} warning(s)" in result.stdout
 
 
 def test_quiet_hides_warnings(case_copy):

@@ -29,8 +29,8 @@ class _Checker:
     def error(self, record: Entity | Event | Claim, line: int, message: str) -> None:
         self.problems.append(Problem(display_path(record.path), line, message))
 
-    def warn(self, record: Entity | Event | Claim, line: int, message: str) -> None:
-        self.problems.append(Problem(display_path(record.path), line, message, "warning"))
+    def warn(self, record: Entity | Event | Claim, line: int, message: str, kind: str = "") -> None:
+        self.problems.append(Problem(display_path(record.path), line, message, "warning", kind, record.id))
 
     # -- references --------------------------------------------------------
 
@@ -120,7 +120,8 @@ class _Checker:
         self.citations(ev)
         sources = {c.source for c in ev.citations}
         if len(sources) == 1:
-            self.warn(ev, ev.line, f"{what}: supported by a single source ({next(iter(sources))})")
+            self.warn(ev, ev.line, f"{what}: supported by a single source ({next(iter(sources))})",
+                      "single-source")
 
     def claim(self, c: Claim) -> None:
         what = f"claim {c.id!r}"
@@ -233,9 +234,11 @@ def _warn_unused(case: Case, checker: _Checker) -> None:
     used.update(s.publisher for s in case.sources.values() if s.publisher)
     for e in case.entities.values():
         if e.id not in used:
-            checker.warn(e, e.line, f"entity {e.id!r} is not referenced by any event, claim or source")
+            checker.warn(e, e.line, f"entity {e.id!r} is not referenced by any event, claim or source",
+                         "unreferenced-entity")
     cited = {c.source for r in [*case.events.values(), *case.claims.values()] for c in r.citations}
     for s in case.sources.values():
         if s.id not in cited:
             checker.problems.append(Problem(display_path(s.path), s.line,
-                                            f"source {s.id!r} is not cited by any event or claim", "warning"))
+                                            f"source {s.id!r} is not cited by any event or claim", "warning",
+                                            "uncited-source", s.id))

@@ -60,8 +60,10 @@ def cli() -> None:
     """Turn news coverage into an event-centric knowledge graph with provenance.
 
     Every fact in the graph cites the exact sentence of the article that
-    supports it. Without CASE, commands use the bundled sample case
-    (Amazon Rekognition and law enforcement, 2015-2020).
+    supports it. Without CASE (or --case), commands use $TIMELINE_CASE, else
+    the case named in ./timeline.toml (case = "DIR"), else the sample case
+    (Amazon Rekognition and law enforcement, 2015-2020; ./sources/rekognition
+    when the working directory has it, else the copy installed with the tool).
     """
 
 
@@ -78,22 +80,27 @@ def _writable(ctx: click.Context, param: click.Parameter, value: Path | None) ->
 
 
 def _graph_path(case: str | None, graph: Path | None) -> Path:
-    """The built graph a read command uses: --graph, else the default output of --case (or of the sample)."""
+    """The built graph a read command uses: --graph, else the built graph of the chosen case."""
     from timeline import pipeline
 
-    return graph or pipeline.default_output(pipeline.resolve_case(case))
+    return graph or pipeline.built_graph(pipeline.choose_case(case))
 
 
-def _print_problems(problems, quiet_warnings: bool = False) -> None:
+def _print_problems(problems, quiet_warnings: bool = False, every_warning: bool = False) -> None:
+    """Errors one by one (FILE:LINE: error: ...); warnings grouped by kind unless every one is asked for."""
+    from timeline.errors import warning_groups
+
     for problem in problems:
-        if quiet_warnings and not problem.is_error:
-            continue
-        click.echo(str(problem), err=True)
+        if problem.is_error or (every_warning and not quiet_warnings):
+            click.echo(str(problem), err=True)
+    if not quiet_warnings and not every_warning:
+        for line in warning_groups(problems, hint="; --warnings lists them"):
+            click.echo(line, err=True)
 
 
-def _refuse(problems, quiet: bool, what: str, after: str) -> NoReturn:
+def _refuse(problems, quiet: bool, what: str, after: str, every_warning: bool = False) -> NoReturn:
     """A refused build or import: its problems, then one summary line, and exit 1."""
-    _print_problems(problems, quiet)
+    _print_problems(problems, quiet, every_warning)
     errors = sum(1 for p in problems if p.is_error)
     _fail(f"{what} failed with {errors} error(s); {after}")
 
@@ -124,6 +131,14 @@ class _ProgressBar:
             self.bar = None
 
 
+def warning_options(command):
+    """-q and --warnings, shared by the commands that check a case."""
+    command = click.option("--warnings", "every_warning", is_flag=True,
+                           help="List every warning as FILE:LINE: warning: ... (by default they are grouped by "
+                                "kind, with a count and an example).")(command)
+    return click.option("-q", "--quiet", is_flag=True, help="Do not list warnings.")(command)
+
+
 def shacl_options(command):
     """--no-shacl and --shacl-engine, shared by validate and build."""
     command = click.option("--shacl-engine", type=click.Choice(["scan", "sparql", "pyshacl"]), default="scan",
@@ -137,24 +152,26 @@ def shacl_options(command):
 @cli.command()
 @case_argument
 @shacl_options
-@click.option("-q", "--quiet", is_flag=True, help="Do not list warnings.")
-def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool) -> None:
+@warning_options
+def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool, every_warning: bool) -> None:
     """Check a case: record schema, identifiers, references, EDTF dates,
     every quote against its article, and SHACL shapes. Writes nothing.
 
     Errors print as FILE:LINE: error: message; the exit code is 1 if any.
     """
     from timeline import pipeline
+    from timeline.errors import display_path
 
     case_dir = pipeline.resolve_case(case)
     with _ProgressBar("reading CSV", enabled=not quiet) as progress:
         report = pipeline.check(case_dir, shacl=not no_shacl, engine=shacl_engine, progress=progress)
-    _print_problems(report.problems, quiet)
+    _print_problems(report.problems, quiet, every_warning)
+    shown = display_path(case_dir)
     if not report.ok:
-        click.echo(f"{case_dir}: {len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
+        click.echo(f"{shown}: {len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
         sys.exit(EXIT_ERROR)
     summary = ", ".join(f"{v} {k}" for k, v in report.counts().items())
-    click.echo(f"{case_dir}: valid ({summary}; {len(report.warnings)} warning(s))")
+    click.echo(f"{shown}: valid ({summary}; {len(report.warnings)} warning(s))")
 
 
 @cli.command()
@@ -162,20 +179,25 @@ def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool) -
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write the graph (N-Quads). Default: out/<case>/graph.nq, or $TIMELINE_OUT/<case>/.")
 @shacl_options
-@click.option("-q", "--quiet", is_flag=True, help="Do not list warnings.")
+@warning_options
+@click.option("--pages", is_flag=True,
+              help="Also write the case's timeline and graph pages (timeline.html, graph.html) beside the graph.")
 @click.option("--store", "store_to", metavar="DIR|URL",
               help="Also load the graph into an on-disk Oxigraph store (DIR, replaced atomically) or push it to a "
                    "SPARQL endpoint (URL; the case's graphs are replaced, never duplicated).")
 def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: str, quiet: bool,
-          store_to: str | None) -> None:
+          every_warning: bool, pages: bool, store_to: str | None) -> None:
     """Check a case and build its RDF dataset.
 
     One named graph per source article, one for the curated facts and one
     for the ontology. The file is replaced atomically, and only when every
     check passes: a failed build leaves the previous graph intact.
+
+    Without CASE: $TIMELINE_CASE, else the `case` named in ./timeline.toml,
+    else the sample.
     """
     from timeline import pipeline
-    from timeline.errors import CaseInvalid
+    from timeline.errors import CaseInvalid, display_path
     from timeline.store import check_writable
 
     case_dir = pipeline.resolve_case(case)
@@ -184,12 +206,16 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
         with _ProgressBar("reading CSV", enabled=not quiet) as progress:
             report = pipeline.build(case_dir, output, shacl=not no_shacl, engine=shacl_engine, progress=progress)
     except CaseInvalid as exc:
-        _refuse(exc.problems, quiet, f"{case_dir}: build", "the previous graph was left unchanged")
-    _print_problems(report.warnings, quiet)
+        _refuse(exc.problems, quiet, f"{display_path(case_dir)}: build", "the previous graph was left unchanged",
+                every_warning)
+    _print_problems(report.warnings, quiet, every_warning)
     counts = report.counts()
-    click.echo(f"built {report.output}: {report.quads} quads in {report.graphs} graphs "
-               f"from {', '.join(f'{v} {k}' for k, v in counts.items())} "
+    click.echo(f"built {display_path(report.output)} from {display_path(case_dir)}: {report.quads} quads in "
+               f"{report.graphs} graphs, {', '.join(f'{v} {k}' for k, v in counts.items())} "
                f"({len(report.warnings)} warning(s), {report.seconds:.2f} s)")
+    if pages:
+        written = pipeline.render_pages(report.output)
+        click.echo(f"wrote {', '.join(display_path(p) for p in written)} (open them in a web browser)")
     if store_to:
         _store_to(report.output, store_to)
 
@@ -212,8 +238,10 @@ RDF_SUFFIXES = (".ttl", ".trig", ".nt", ".nq")
               help="Also load the graph into an on-disk Oxigraph store or push it to a SPARQL endpoint (as build).")
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL shape check of the result.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not list warnings or draw the progress bar.")
+@click.option("--warnings", "every_warning", is_flag=True,
+              help="List every warning (by default they are grouped by kind, with a count and an example).")
 def import_cmd(files: tuple[Path, ...], case: str | None, output: Path | None, graph_iri: str | None,
-               store_to: str | None, no_shacl: bool, quiet: bool) -> None:
+               store_to: str | None, no_shacl: bool, quiet: bool, every_warning: bool) -> None:
     """Import events and entities from CSV files, or a graph from RDF files.
 
     CSV (needs --case): files of events and of entities, told apart by their
@@ -251,9 +279,9 @@ def import_cmd(files: tuple[Path, ...], case: str | None, output: Path | None, g
         else:
             summary = _import_rdf(rdf, output, graph_iri, not no_shacl)
     except CaseInvalid as exc:
-        _refuse(exc.problems, quiet, "import", "nothing was written")
+        _refuse(exc.problems, quiet, "import", "nothing was written", every_warning)
     graph, message, warnings = summary
-    _print_problems(warnings, quiet)
+    _print_problems(warnings, quiet, every_warning)
     click.echo(message)
     if store_to:
         _store_to(graph, store_to)
@@ -262,9 +290,10 @@ def import_cmd(files: tuple[Path, ...], case: str | None, output: Path | None, g
 def _import_csv(tables: list[Path], case: str | None, output: Path | None, shacl: bool, progress):
     from timeline import importer, pipeline
 
-    if not case:
-        _fail("CSV import needs --case CASE: the case whose articles the quotes cite")
-    case_dir = pipeline.resolve_case(case)
+    choice = pipeline.choose_case(case)
+    if choice.how == "sample":  # never add rows to the sample by default
+        _fail(f"CSV import needs --case CASE: the case whose articles the quotes cite (or {pipeline.HOW_TO_CHOOSE})")
+    case_dir = choice.path
     for own in (importer.EVENTS_CSV, importer.ENTITIES_CSV):
         if any(t.resolve() == (case_dir / own).resolve() for t in tables):
             _fail(f"{case_dir / own}: already part of the case; `timeline build` reads it")
@@ -359,7 +388,7 @@ def _adhoc_bindings(given: dict[str, str]):
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default=None,
               help="Output format: table (default), csv, tsv, json, xml for SELECT/ASK; "
                    "turtle (default), nt, jsonld for CONSTRUCT/DESCRIBE.")
-@click.option("--case", "case", help="Case name or directory whose built graph to query (default: the sample).")
+@click.option("--case", "case", help="Case name or directory whose built graph to query (default: the chosen case).")
 @click.option("--graph", "graph", type=click.Path(path_type=Path), help="A built graph file to query instead.")
 @click.option("--store", "store_dir", type=click.Path(path_type=Path),
               help="An on-disk Oxigraph store (from `build --store DIR`) to query instead.")
@@ -489,7 +518,8 @@ def render() -> None:
 
 def _view_options(f):
     options = [
-        click.option("--case", "case", help="Case name or directory whose built graph to render (default: sample)."),
+        click.option("--case", "case", help="Case name or directory whose built graph to render (default: the chosen "
+                     "case)."),
         click.option("--graph", "graph", type=click.Path(path_type=Path), help="A built graph file instead."),
         click.option("--from", "date_from", metavar="DATE", help="Only events that could overlap from this date on "
                      "(2018, 2018-06 or 2018-06-12)."),
@@ -587,7 +617,8 @@ def render_graph_cmd(case, graph, date_from, date_to, actors, types, title, outp
 
 def _graph_options(f):
     f = click.option("--graph", "graph", type=click.Path(path_type=Path), help="A built graph file instead.")(f)
-    return click.option("--case", "case", help="Case name or directory whose built graph to use (default: sample).")(f)
+    return click.option("--case", "case",
+                        help="Case name or directory whose built graph to use (default: the chosen case).")(f)
 
 
 def _case_view(path: Path):

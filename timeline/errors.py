@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -20,6 +20,10 @@ class Problem:
     line: int
     message: str
     level: str = "error"
+    #: What sort of problem this is (``single-source``, ...), for grouping warnings; not part of the order.
+    kind: str = field(default="", compare=False)
+    #: The record the problem is about, shown as the example of its group.
+    subject: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -28,6 +32,43 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.level == "error"
+
+
+#: How a group of warnings of one kind is summed up: ``{n}`` is their number.
+WARNING_GROUPS = {
+    "single-source": ("{n} event is reported by a single source", "{n} events are reported by a single source"),
+    "unreferenced-entity": ("{n} entity is not referenced by any event, claim or source",
+                            "{n} entities are not referenced by any event, claim or source"),
+    "uncited-source": ("{n} source is not cited by any event or claim",
+                       "{n} sources are not cited by any event or claim"),
+    "reported-before-it-happened": ("{n} event is dated after every article that reports it",
+                                    "{n} events are dated after every article that reports them"),
+}
+
+
+def warning_groups(problems: list[Problem], hint: str = "") -> list[str]:
+    """One line per kind of warning, with a count and the first one as an example.
+
+    ``32 events are reported by a single source, e.g. events.yaml:548 'x'`` + ``hint``. A warning
+    of no known kind is listed as it is, so nothing is hidden.
+    """
+    groups: dict[str, list[Problem]] = {}
+    for problem in problems:
+        if not problem.is_error:
+            key = problem.kind if problem.kind in WARNING_GROUPS else f"\0{problem.message}"
+            groups.setdefault(key, []).append(problem)
+    lines = []
+    for key, members in groups.items():
+        if key not in WARNING_GROUPS:
+            lines.extend(str(p) for p in members)
+            continue
+        first = members[0]
+        one, many = WARNING_GROUPS[key]
+        where = f"{first.path}:{first.line}" if first.line else first.path
+        example = f"{where} {first.subject!r}" if first.subject else where
+        summary = (one if len(members) == 1 else many).format(n=len(members))
+        lines.append(f"warning: {summary}, e.g. {example}{hint}")
+    return lines
 
 
 class CaseInvalid(TimelineError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from timeline import resources
-from timeline.errors import CaseInvalid, Problem, display_path
+from timeline.errors import CaseInvalid, Problem, TimelineError, display_path
 from timeline.gcpause import collections_paused
 from timeline.model import Case
 
@@ -67,15 +68,90 @@ class Report:
                 "claims": len(c.claims), "citations": citations}
 
 
-def resolve_case(name_or_path: str | Path | None) -> Path:
-    """A case directory from a path, the name of a bundled case, or None for the sample."""
-    if name_or_path is None:
-        return resources.sample_case_dir()
+#: The file in a working directory that names its case (``case = "sources/my-case"``).
+PROJECT_FILE = "timeline.toml"
+CASE_ENV = "TIMELINE_CASE"
+HOW_TO_CHOOSE = f"choose a case with --case CASE, ${CASE_ENV} or `case = \"DIR\"` in ./{PROJECT_FILE}"
+
+
+@dataclass(frozen=True)
+class CaseChoice:
+    """The case a command uses, and why: ``argument``, ``$TIMELINE_CASE``, ``./timeline.toml`` or ``sample``."""
+
+    path: Path
+    how: str
+
+    def describe(self) -> str:
+        """``sources/rekognition (the sample case: ...)``, for messages that must say which case was assumed."""
+        shown = display_path(self.path)
+        if self.how == "argument":
+            return shown
+        if self.how == "sample":
+            return f"{shown} (the sample case; {HOW_TO_CHOOSE})"
+        return f"{shown} (from {self.how})"
+
+
+def choose_case(name_or_path: str | Path | None, cwd: Path | None = None) -> CaseChoice:
+    """The case a command uses: the one it is given, else ``$TIMELINE_CASE``, else the ``case`` of
+    ``./timeline.toml``, else the sample.
+
+    A name is looked up as a directory first, then under ``./sources/`` (so a clone's own copy of a
+    bundled case wins over the copy installed with the package), then among the bundled cases.
+    """
+    cwd = cwd or Path.cwd()
+    if name_or_path is not None and str(name_or_path) != "":
+        return CaseChoice(_named_case(name_or_path, cwd), "argument")
+    from_env = os.environ.get(CASE_ENV, "").strip()
+    if from_env:
+        return CaseChoice(_named_case(from_env, cwd), f"${CASE_ENV}")
+    project = cwd / PROJECT_FILE
+    if project.is_file():
+        return CaseChoice(_project_case(project), f"./{PROJECT_FILE}")
+    return CaseChoice(_named_case(resources.SAMPLE_CASE, cwd), "sample")
+
+
+def _named_case(name_or_path: str | Path, cwd: Path) -> Path:
     path = Path(name_or_path)
     if path.exists() or path.is_absolute() or len(path.parts) > 1:
         return path
-    bundled = resources.sources_dir() / str(name_or_path)
-    return bundled if bundled.is_dir() else path
+    for candidate in (cwd / "sources" / path, resources.sources_dir() / path):
+        if (candidate / "case.yaml").is_file():
+            return candidate
+    return path
+
+
+def _project_case(project: Path) -> Path:
+    """The ``case`` key of a ``timeline.toml``, relative to the file's directory."""
+    import tomllib
+
+    shown = display_path(project)
+    try:
+        data = tomllib.loads(project.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise TimelineError(f"{shown}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:  # its message ends "(at line N, column M)"
+        raise TimelineError(f"{shown}: invalid TOML: {exc}; write `case = \"path/to/case\"`") from None
+    case = data.get("case")
+    if not isinstance(case, str) or not case.strip():
+        raise TimelineError(f"{shown}: no `case = \"path/to/case\"` line naming the case directory")
+    return project.parent / Path(case)  # an absolute path stays as it is
+
+
+def resolve_case(name_or_path: str | Path | None) -> Path:
+    """A case directory from a path, the name of a bundled case, or None for the chosen case (see
+    :func:`choose_case`)."""
+    return choose_case(name_or_path).path
+
+
+def built_graph(choice: CaseChoice, out_dir: Path | None = None) -> Path:
+    """The built graph of a case, or an error saying which case was assumed and how to build or choose."""
+    path = default_output(choice.path, out_dir)
+    if not path.is_file():
+        named = f" {display_path(choice.path)}" if choice.how == "argument" else ""
+        also = "" if choice.how == "sample" else f", or {HOW_TO_CHOOSE}"
+        raise TimelineError(f"{display_path(path)}: no built graph of {choice.describe()}; "
+                            f"build it with `timeline build{named}`{also}")
+    return path
 
 
 def default_output(case_dir: Path, out_dir: Path | None = None) -> Path:
@@ -239,3 +315,28 @@ def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine
     report.output = target
     report.seconds = time.perf_counter() - started
     return report
+
+
+#: The pages ``timeline build --pages`` writes beside the graph.
+PAGES = ("timeline.html", "graph.html")
+
+
+def render_pages(graph: Path, directory: Path | None = None) -> list[Path]:
+    """Write the case's timeline and graph pages (default options) beside ``graph``; returns their paths.
+
+    Each page is written atomically, so a failure leaves the previous page in place.
+    """
+    from timeline.render_graph import render_graph
+    from timeline.render_timeline import render_timeline
+    from timeline.store import open_store, write_atomic
+    from timeline.viewmodel import load_view
+
+    directory = directory or graph.parent
+    view = load_view(open_store(graph))
+    pages = {"timeline.html": render_timeline(view, title=view.case_title),
+             "graph.html": render_graph(view, title=view.case_title)}
+    written = []
+    for name in PAGES:
+        write_atomic(directory / name, pages[name].encode("utf-8"))
+        written.append(directory / name)
+    return written
