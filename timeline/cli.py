@@ -289,6 +289,7 @@ def import_cmd(files: tuple[Path, ...], case: str | None, output: Path | None, g
 
 def _import_csv(tables: list[Path], case: str | None, output: Path | None, shacl: bool, progress):
     from timeline import importer, pipeline
+    from timeline.errors import display_path
 
     choice = pipeline.choose_case(case)
     if choice.how == "sample":  # never add rows to the sample by default
@@ -301,8 +302,9 @@ def _import_csv(tables: list[Path], case: str | None, output: Path | None, shacl
     imported = set(tables)
     added = ", ".join(f"{sum(1 for r in records.values() if r.path in imported)} {name}"
                       for name, records in (("events", report.case.events), ("entities", report.case.entities)))
-    return report.output, (f"imported {added} into {case_dir}; built {report.output}: {report.quads} quads in "
-                           f"{report.graphs} graphs ({len(report.warnings)} warning(s), {report.seconds:.2f} s)"), \
+    return report.output, (f"imported {added} into {display_path(case_dir)}; built {display_path(report.output)}: "
+                           f"{report.quads} quads in {report.graphs} graphs ({len(report.warnings)} warning(s), "
+                           f"{report.seconds:.2f} s)"), \
         report.warnings
 
 
