@@ -175,11 +175,12 @@ def test_ambiguous_label_asks_for_an_id(tmp_path) -> None:
     text = entities.read_text(encoding="utf-8")
     aws = "  aliases: [AWS]\n"
     assert aws in text
-    entities.write_text(text.replace(aws, "  aliases: [AWS, Amazon]\n"), encoding="utf-8")
+    # An alias both entities have ("Amazon" would be amazon: its id and its label beat an alias).
+    entities.write_text(text.replace(aws, "  aliases: [AWS, Amazon.com]\n"), encoding="utf-8")
     out = tmp_path / "g.nq"
     assert CliRunner().invoke(cli, ["build", str(case), "-o", str(out), "-q"]).exit_code == 0
-    line = fails_cleanly(query(out, "actor-timeline", "-p", "actor=Amazon"), "names several entities")
-    assert "amazon, amazon-web-services" in line
+    line = fails_cleanly(query(out, "actor-timeline", "-p", "actor=amazon.com"), "ambiguous")
+    assert "'amazon' (Amazon)" in line and "'amazon-web-services' (Amazon Web Services)" in line
 
 
 def test_unknown_saved_query_suggests_a_name(graph) -> None:

@@ -450,7 +450,7 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
         store.save(path)
         click.echo(f"updated {path}: {before} -> {len(store)} quads")
         return
-    bindings = saved_queries.bind(saved, given, store) if saved else _adhoc_bindings(given)
+    bindings = saved_queries.bind(saved, given, store, _note) if saved else _adhoc_bindings(given)
     result = store.query(text, bindings, where)
     if view_kind:
         _render_result(result, store, view_kind, output, saved.title if saved else "Query result")
@@ -559,7 +559,7 @@ def _load_view(case, graph, date_from, date_to, actors, types):
         raise click.BadParameter("is before --from", param_hint="--to")
     store = open_store(_graph_path(case, graph))
     entity = saved_queries.Param("actor", "entity", "")
-    actor_ids = [saved_queries.convert(entity, a, store).value.rsplit("/", 1)[-1] for a in actors]
+    actor_ids = [saved_queries.convert(entity, a, store, _note).value.rsplit("/", 1)[-1] for a in actors]
     concept = saved_queries.Param("type", "event-type", "")
     type_ids = [saved_queries.convert(concept, t, store).value.rsplit("/", 1)[-1] for t in types]
     return load_view(store, start, end, actor_ids, type_ids)
@@ -598,20 +598,16 @@ def render_timeline_cmd(case, graph, date_from, date_to, actors, types, title, o
 def render_graph_cmd(case, graph, date_from, date_to, actors, types, title, output, embed_snippet, focus, depth,
                      include_events) -> None:
     """An interactive network of the case's entities; edges open their citations."""
-    from timeline.errors import did_you_mean
+    from timeline.profiles import name_index
     from timeline.render_graph import render_graph
 
     view = _load_view(case, graph, date_from, date_to, actors, types)
     focus_id = None
     if focus:
-        wanted = focus.lower()
-        matches = [e.id for e in view.entities.values()
-                   if focus == e.id or wanted in {e.label.lower(), *(a.lower() for a in e.aliases)}]
-        if not matches:
-            raise TimelineError(f"--focus {focus!r}: no such entity{did_you_mean(focus, view.entities)}")
-        if len(matches) > 1 and focus not in matches:
-            raise TimelineError(f"--focus {focus!r}: names several entities ({', '.join(matches)}); give an id")
-        focus_id = focus if focus in matches else matches[0]
+        match = name_index(view).resolve(focus, what="--focus: ")
+        if match.partial:
+            _note(match.note(focus))
+        focus_id = match.id
     page_title = title or view.case_title
     html = render_graph(view, focus=focus_id, depth=depth, events=include_events, title=page_title)
     _write_page(html, output, page_title, embed_snippet)
@@ -631,6 +627,11 @@ def _case_view(path: Path):
     return load_view(open_store(path))
 
 
+def _note(message: str) -> None:
+    """Which entity a partial name was taken for, on stderr (stdout stays the answer)."""
+    click.echo(message, err=True)
+
+
 def _echo_json(data) -> None:
     import json
 
@@ -645,12 +646,13 @@ def entity(name: str, case, graph, fmt: str) -> None:
     """Profile of an entity: types, aliases, events in date order, relations, claims, sources.
 
     NAME is an id, a label or an alias, in any case ("ice", "ICE", "U.S. Immigration and Customs
-    Enforcement"); unknown or ambiguous names get suggestions.
+    Enforcement"), or part of the names of only one entity ("immigration and customs": stderr says
+    which entity was chosen); unknown or ambiguous names get suggestions.
     """
-    from timeline.profiles import entity_profile
+    from timeline.profiles import entity_profile, resolve_entity
 
     view = _case_view(_graph_path(case, graph))
-    profile = entity_profile(view, name)
+    profile = entity_profile(view, resolve_entity(view, name, _note).id)
     if fmt == "json":
         _echo_json(profile)
         return
@@ -695,7 +697,7 @@ def path(a: str, b: str, case, graph, max_hops: int, limit: int, fmt: str) -> No
     from timeline.profiles import resolve_entity
 
     view = _case_view(_graph_path(case, graph))
-    start, end = resolve_entity(view, a), resolve_entity(view, b)
+    start, end = resolve_entity(view, a, _note), resolve_entity(view, b, _note)
     found = paths(view, start.id, end.id, max_hops=max_hops, limit=limit)
     if fmt == "json":
         _echo_json({"from": start.id, "to": end.id, "paths": [[asdict(h) for h in p] for p in found]})

@@ -7,53 +7,37 @@ counts the case. Both return plain, JSON-serialisable dicts in a deterministic o
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections import Counter
+from collections.abc import Callable
 
 from timeline.errors import TimelineError
+from timeline.names import NameIndex, norm
 from timeline.viewmodel import ClaimView, EntityView, View
 
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
 TOP_ACTORS = 10
 
 
-def _norm(text: str) -> str:
-    """Case-, quote- and whitespace-insensitive form of a name."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    return re.sub(r"\s+", " ", text).strip().casefold()
+def name_index(view: View) -> NameIndex:
+    """The names (ids, labels, aliases) of the view's entities, for :func:`resolve_entity`."""
+    return NameIndex((e.id, e.label, e.aliases) for e in view.entities.values())
 
 
-def resolve_entity(view: View, name: str) -> EntityView:
-    """The entity whose id, label or alias is ``name`` (case-insensitive).
+def resolve_entity(view: View, name: str, on_resolved: Callable[[str], None] | None = None) -> EntityView:
+    """The entity whose id, label or alias is ``name`` (case-, quote- and whitespace-insensitive), else the one
+    entity whose names contain it (see :mod:`timeline.names`).
 
-    An id wins over a label and a label over an alias, so an id is never ambiguous. Raises
-    :class:`TimelineError` for an unknown name (with the closest ids, labels and aliases as suggestions) and for
-    a name that fits several entities equally well (listing them).
+    An id wins over a label and a label over an alias, so an id is never ambiguous. A partial name is
+    reported to ``on_resolved`` (``resolved 'x' to 'id' (Label)``) so the user sees which entity was
+    chosen. Raises :class:`TimelineError` for an unknown name (with the closest names as suggestions, one
+    per entity) and for a name that fits several entities equally well (listing them).
     """
-    key = _norm(name)
-    if not key:
+    if not norm(name):
         raise TimelineError("no entity named ''")
-    entities = sorted(view.entities.values(), key=lambda e: e.id)
-    tiers: list[dict[str, set[str]]] = []
-    display: dict[str, str] = {}  # normalised name -> as written: ids first, then labels, then aliases
-    for names_of in (lambda e: [e.id], lambda e: [e.label], lambda e: e.aliases):
-        tier: dict[str, set[str]] = {}
-        for entity in entities:
-            for text in names_of(entity):
-                tier.setdefault(_norm(text), set()).add(entity.id)
-                display.setdefault(_norm(text), text)
-        tiers.append(tier)
-    for tier in tiers:
-        found = sorted(tier.get(key, ()))
-        if len(found) == 1:
-            return view.entities[found[0]]
-        if found:
-            listed = ", ".join(f"{i!r} ({view.entities[i].label})" for i in found)
-            raise TimelineError(f"{name!r} is ambiguous: it names {listed}; give an id")
-    close = difflib.get_close_matches(key, sorted(display), n=3, cutoff=0.6)
-    hint = " (did you mean " + " or ".join(repr(display[c]) for c in close) + "?)" if close else ""
-    raise TimelineError(f"no entity named {name!r}{hint}")
+    match = name_index(view).resolve(name, partial=True)
+    if match.partial and on_resolved is not None:
+        on_resolved(match.note(name))
+    return view.entities[match.id]
 
 
 def wikidata_id(value: str | None) -> str | None:

@@ -15,13 +15,19 @@ the variable of the same name); they are never pasted into the query text.
 from __future__ import annotations
 
 import re
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from timeline import prefixes, resources
 from timeline.dates import EdtfError, parse_simple
 from timeline.errors import TimelineError, did_you_mean
 from timeline.results import XSD_INTEGER, Term
+
+if TYPE_CHECKING:
+    from timeline.names import NameIndex
 
 XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 PARAM_TYPES = ("entity", "event", "claim", "source", "record", "iri", "date", "date-end", "string", "integer",
@@ -105,8 +111,12 @@ _PATHS = {"entity": "entity/", "event": "event/", "claim": "claim/", "source": "
 _SCHEMES = {"event-type": prefixes.EVENT_TYPE, "role": prefixes.ROLE, "stance": prefixes.STANCE}
 
 
-def bind(query: SavedQuery, given: dict[str, str], store) -> dict[str, Term]:
-    """Typed terms for a saved query's parameters; raises ParamError on bad values."""
+def bind(query: SavedQuery, given: dict[str, str], store,
+         on_resolved: Callable[[str], None] | None = None) -> dict[str, Term]:
+    """Typed terms for a saved query's parameters; raises ParamError on bad values.
+
+    An entity given by part of its name is reported to ``on_resolved`` (``resolved 'x' to 'id' (Label)``).
+    """
     declared = {p.name: p for p in query.params}
     for name in given:
         if name not in declared:
@@ -120,11 +130,11 @@ def bind(query: SavedQuery, given: dict[str, str], store) -> dict[str, Term]:
             if p.optional:
                 continue
             raise ParamError(f"missing --param {p.name}=... ({p.type}): {p.doc}")
-        bindings[p.name] = convert(p, value, store)
+        bindings[p.name] = convert(p, value, store, on_resolved)
     return bindings
 
 
-def convert(p: Param, value: str, store) -> Term:
+def convert(p: Param, value: str, store, on_resolved: Callable[[str], None] | None = None) -> Term:
     where = f"--param {p.name}={value}"
     if p.type in ("date", "date-end"):
         try:
@@ -145,7 +155,7 @@ def convert(p: Param, value: str, store) -> Term:
         return _concept(where, p.type, value, store)
     if p.type == "entity-type":
         return _entity_type(where, value)
-    return _record(where, p.type, value, store)
+    return _record(where, p.type, value, store, on_resolved)
 
 
 def _iri(where: str, value: str) -> Term:
@@ -161,11 +171,14 @@ def case_base(store) -> str:
     return result.rows[0]["case"].value
 
 
-def _record(where: str, kind: str, value: str, store) -> Term:
-    """An id, a label/alias (entities) or an IRI, checked to exist in the graph."""
+def _record(where: str, kind: str, value: str, store, on_resolved: Callable[[str], None] | None = None) -> Term:
+    """An id, a name of an entity (entities and records: see :mod:`timeline.names`) or an IRI, checked to exist
+    in the graph."""
     if re.match(r"^[a-z][a-z0-9+.-]*://", value):
         return Term.iri(value)
     base = case_base(store)
+    if kind == "entity":
+        return Term.iri(base + _PATHS["entity"] + _entity_id(where, value, store, on_resolved))
     paths = list(_PATHS.values()) if kind == "record" else [_PATHS[kind]]
     rows = store.query(
         "SELECT ?x ?id WHERE { ?x dcterms:identifier ?id ; tl:inCase ?case }", {"case": Term.iri(base)},
@@ -174,26 +187,63 @@ def _record(where: str, kind: str, value: str, store) -> Term:
              if any(row["x"].value == f"{base}{path}{row['id'].value}" for path in paths)}
     if value in known:
         return Term.iri(known[value])
-    if kind in ("entity", "record"):
-        matches = _by_label(value, base, store)
-        if len(matches) == 1:
-            return Term.iri(matches[0])
-        if len(matches) > 1:
-            ids = ", ".join(sorted(m.rsplit("/", 1)[-1] for m in matches))
-            raise ParamError(f"{where}: {value!r} names several entities ({ids}); give an id")
+    if kind == "record":  # not a record's id: an entity's name, if it is one
+        index = entity_names(store)
+        if index.find(value, partial=True)[1]:
+            return Term.iri(base + _PATHS["entity"] + _entity_id(where, value, store, on_resolved))
     noun = "record" if kind == "record" else kind
     raise ParamError(f"{where}: no {noun} with id {value!r}{did_you_mean(value, known)}")
 
 
-def _by_label(value: str, base: str, store) -> list[str]:
+def _entity_id(where: str, value: str, store, on_resolved: Callable[[str], None] | None) -> str:
+    from timeline.names import AmbiguousName, UnknownName
+
+    try:
+        match = entity_names(store).resolve(value, partial=True)
+    except (UnknownName, AmbiguousName) as exc:
+        raise ParamError(f"{where}: {exc}") from None
+    if match.partial and on_resolved is not None:
+        on_resolved(match.note(value))
+    return match.id
+
+
+#: The entity names of a store, read once per store (a command binds several parameters).
+_NAME_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def entity_names(store) -> NameIndex:
+    """The ids, labels and aliases of the case's entities in ``store``, as a :class:`~timeline.names.NameIndex`:
+    the same resolver the case checks and ``timeline entity`` use."""
+    try:
+        return _NAME_INDEXES[store]
+    except (KeyError, TypeError):
+        pass
+    from timeline.names import NameIndex
+
+    base = case_base(store)
     rows = store.query(
-        """SELECT DISTINCT ?x WHERE {
-             ?x tl:inCase ?case . { ?x rdfs:label ?name } UNION { ?x skos:altLabel ?name }
-             FILTER (LCASE(STR(?name)) = LCASE(?wanted)) FILTER (STRSTARTS(STR(?x), ?prefix))
-           } ORDER BY ?x""",
-        {"case": Term.iri(base), "wanted": Term.literal(value.strip()), "prefix": Term.literal(base + "entity/")},
-        where="label lookup").rows
-    return [row["x"].value for row in rows]
+        """SELECT ?id ?label ?alias WHERE {
+             ?x tl:inCase ?case ; dcterms:identifier ?id . FILTER (STR(?x) = CONCAT(?prefix, STR(?id)))
+             OPTIONAL { ?x rdfs:label ?label } OPTIONAL { ?x skos:altLabel ?alias }
+           }""",
+        {"case": Term.iri(base), "prefix": Term.literal(base + _PATHS["entity"])}, where="entity names").rows
+    labels: dict[str, str] = {}
+    aliases: dict[str, list[str]] = {}
+    for row in rows:
+        eid = row["id"].value
+        label = row.get("label")
+        if label is not None and eid not in labels:
+            labels[eid] = label.value
+        names = aliases.setdefault(eid, [])
+        alias = row.get("alias")
+        if alias is not None and alias.value not in names:
+            names.append(alias.value)
+    index = NameIndex((eid, labels.get(eid, eid), names) for eid, names in aliases.items())
+    try:
+        _NAME_INDEXES[store] = index
+    except TypeError:  # a store that cannot be weakly referenced: read again next time
+        pass
+    return index
 
 
 def _concept(where: str, kind: str, value: str, store) -> Term:
