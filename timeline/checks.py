@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from timeline import quotes
-from timeline.errors import Problem, did_you_mean, display_path
+from timeline.errors import Problem, closest, did_you_mean, display_path
 from timeline.model import (
     DOCUMENT_TYPES,
     ENTITY_TYPES,
@@ -15,7 +15,9 @@ from timeline.model import (
     Claim,
     Entity,
     Event,
+    Source,
 )
+from timeline.names import NameIndex, did_you_mean_text
 from timeline.vocabulary import Vocabularies
 
 
@@ -25,8 +27,10 @@ class _Checker:
         self.vocab = vocab
         self.today = today
         self.problems: list[Problem] = []
+        # References may name an entity by id, label or alias (exact matches only: data is no place to guess).
+        self.names = NameIndex((e.id, e.label, e.aliases) for e in case.entities.values())
 
-    def error(self, record: Entity | Event | Claim, line: int, message: str) -> None:
+    def error(self, record: Entity | Event | Claim | Source, line: int, message: str) -> None:
         self.problems.append(Problem(display_path(record.path), line, message))
 
     def warn(self, record: Entity | Event | Claim, line: int, message: str, kind: str = "") -> None:
@@ -38,26 +42,59 @@ class _Checker:
         """Report a reference to nothing, unless what it names failed to load (already reported)."""
         if target in self.case.failed_ids or self._unreadable(table):
             return
-        self.error(record, line, f"{_what(record)}: {field} {target!r} is not a defined {noun}"
-                   f"{did_you_mean(target, table)}")
+        hint = did_you_mean_text(self.names.suggestions(target)) if table is self.case.entities else \
+            did_you_mean(target, table)
+        self.error(record, line, f"{_what(record)}: {field} {target!r} is not a defined {noun}{hint}")
+
+    def _entity_named(self, record, line: int, field: str, target: str) -> tuple[Entity | None, bool]:
+        """The entity whose id, label or alias ``target`` is, and False after an error if it names several."""
+        entity = self.case.entities.get(target)  # an id: most references, and the fastest test
+        if entity is not None:
+            return entity, True
+        _how, ids = self.names.exact(target)
+        if len(ids) > 1:
+            self.error(record, line, f"{_what(record)}: {field} {target!r} names {len(ids)} entities, "
+                       f"{self.names.listing(ids)}; write the id of the one meant")
+            return None, False
+        return (self.case.entities[ids[0]], True) if ids else (None, True)
 
     def _unreadable(self, table) -> bool:
         names = {id(self.case.entities): "entities.yaml", id(self.case.events): "events.yaml",
                  id(self.case.claims): "claims.yaml"}
         return names.get(id(table)) in self.case.unreadable
 
-    def ref(self, record, line: int, field: str, target: str, noun: str, allowed: set[str] | None = None) -> None:
-        """Check that ``target`` is an entity, of one of the ``allowed`` types if given."""
-        entity = self.case.entities.get(target)
+    def ref(self, record, line: int, field: str, target: str, noun: str, allowed: set[str] | None = None) -> str:
+        """The id of the entity ``target`` names (by id, label or alias), checked to be of one of the ``allowed``
+        types if given; ``target`` as it is after an error."""
+        entity, single = self._entity_named(record, line, field, target)
         if entity is None:
+            if not single:
+                return target
             other = self.case.record(target)
             if other is not None:
                 self.error(record, line, f"{_what(record)}: {field} {target!r} is {_a(other)}, not {_article(noun)}")
             else:
                 self._unknown(record, line, field, target, noun, self.case.entities)
-            return
+            return target
         if allowed is not None and entity.type not in allowed:
             self.error(record, line, f"{_what(record)}: {field} {target!r} is a {entity.type}, not {_article(noun)}")
+        return entity.id
+
+    def refs(self, record, field: str, targets: list[str], noun: str, allowed: set[str] | None = None) -> list[str]:
+        return [self.ref(record, record.line_of(field), field, t, noun, allowed) for t in targets]
+
+    def term(self, record, line: int, noun: str, value: str, vocabulary: str) -> None:
+        """Check ``value`` is in a controlled vocabulary; an error lists the closest values and the defining file."""
+        choices = getattr(self.vocab, vocabulary)
+        if value in choices:
+            return
+        close, likely = closest(value, choices)
+        listed = " or ".join(repr(c) for c in close) if likely else ", ".join(repr(c) for c in close)
+        hint = f"did you mean {listed}?" if likely else f"the closest are {listed}"
+        defined = self.vocab.file_of(vocabulary)
+        if defined is not None:
+            hint += f"{' The' if likely else '; the'} {noun}s are defined in {display_path(defined)}"
+        self.error(record, line, f"{_what(record)}: unknown {noun} {value!r} ({hint})")
 
     def ref_record(self, record, line: int, field: str, target: str, table: dict, noun: str) -> None:
         if target in table:
@@ -74,15 +111,13 @@ class _Checker:
         if e.type not in ENTITY_TYPES:
             self.error(e, e.line_of("type"), f"entity {e.id!r}: unknown type {e.type!r}"
                        f"{did_you_mean(e.type, ENTITY_TYPES)}")
-        for target in e.member_of:
-            self.ref(e, e.line_of("member_of"), "member_of", target, "organisation or group",
-                     ORGANIZATION_TYPES | {"group"})
+        e.member_of = self.refs(e, "member_of", e.member_of, "organisation or group", ORGANIZATION_TYPES | {"group"})
         if e.parent:
-            self.ref(e, e.line_of("parent"), "parent", e.parent, "organisation", ORGANIZATION_TYPES)
+            e.parent = self.ref(e, e.line_of("parent"), "parent", e.parent, "organisation", ORGANIZATION_TYPES)
         if e.made_by:
-            self.ref(e, e.line_of("made_by"), "made_by", e.made_by, "organisation", ORGANIZATION_TYPES)
+            e.made_by = self.ref(e, e.line_of("made_by"), "made_by", e.made_by, "organisation", ORGANIZATION_TYPES)
         if e.located_in:
-            self.ref(e, e.line_of("located_in"), "located_in", e.located_in, "place", {"place"})
+            e.located_in = self.ref(e, e.line_of("located_in"), "located_in", e.located_in, "place", {"place"})
 
     def dates(self, record: Event | Claim) -> None:
         span = record.date
@@ -96,22 +131,18 @@ class _Checker:
     def event(self, ev: Event) -> None:
         what = f"event {ev.id!r}"
         for t in ev.types:
-            if t not in self.vocab.event_types:
-                self.error(ev, ev.line_of("type"), f"{what}: unknown event type {t!r}"
-                           f"{did_you_mean(t, self.vocab.event_types)}")
+            self.term(ev, ev.line_of("type"), "event type", t, "event_types")
         self.dates(ev)
         if ev.place:
-            self.ref(ev, ev.line_of("place"), "place", ev.place, "place", {"place"})
+            ev.place = self.ref(ev, ev.line_of("place"), "place", ev.place, "place", {"place"})
         seen = set()
         for p in ev.participants:
-            if p.role not in self.vocab.roles:
-                self.error(ev, p.line, f"{what}: unknown role {p.role!r}{did_you_mean(p.role, self.vocab.roles)}")
-            self.ref(ev, p.line, "participant", p.entity, "entity")
+            self.term(ev, p.line, "role", p.role, "roles")
+            p.entity = self.ref(ev, p.line, "participant", p.entity, "entity")
             if (p.entity, p.role) in seen:
                 self.error(ev, p.line, f"{what}: participant {p.entity!r} is listed twice as {p.role!r}")
             seen.add((p.entity, p.role))
-        for doc in ev.produced:
-            self.ref(ev, ev.line_of("produced"), "produced", doc, "document", DOCUMENT_TYPES)
+        ev.produced = self.refs(ev, "produced", ev.produced, "document", DOCUMENT_TYPES)
         for field in ("responds_to", "sub_event_of"):
             for target in getattr(ev, field):
                 self.ref_record(ev, ev.line_of(field), field, target, self.case.events, "event")
@@ -119,6 +150,7 @@ class _Checker:
                     self.error(ev, ev.line_of(field), f"{what}: an event cannot respond to or be part of itself")
         self.citations(ev)
         sources = {c.source for c in ev.citations}
+        self.reported_before(ev, sources)
         if len(sources) == 1:
             self.warn(ev, ev.line, f"{what}: supported by a single source ({next(iter(sources))})",
                       "single-source")
@@ -127,19 +159,26 @@ class _Checker:
         what = f"claim {c.id!r}"
         from timeline.model import AGENT_TYPES
 
-        self.ref(c, c.line_of("claimant"), "claimant", c.claimant, "agent", AGENT_TYPES)
+        c.claimant = self.ref(c, c.line_of("claimant"), "claimant", c.claimant, "agent", AGENT_TYPES)
         if c.on_behalf_of:
-            self.ref(c, c.line_of("on_behalf_of"), "on_behalf_of", c.on_behalf_of, "organisation or group",
-                     ORGANIZATION_TYPES | {"group"})
-        if c.stance not in self.vocab.stances:
-            self.error(c, c.line_of("stance"), f"{what}: unknown stance {c.stance!r}"
-                       f"{did_you_mean(c.stance, self.vocab.stances)}")
-        for target in c.about:
-            if target not in self.case.entities and target not in self.case.events:
-                if target in self.case.failed_ids or {"entities.yaml", "events.yaml"} & self.case.unreadable:
-                    continue
-                self.error(c, c.line_of("about"), f"{what}: about {target!r} is not a defined event or entity"
-                           f"{did_you_mean(target, set(self.case.entities) | set(self.case.events))}")
+            c.on_behalf_of = self.ref(c, c.line_of("on_behalf_of"), "on_behalf_of", c.on_behalf_of,
+                                      "organisation or group", ORGANIZATION_TYPES | {"group"})
+        self.term(c, c.line_of("stance"), "stance", c.stance, "stances")
+        for i, target in enumerate(c.about):
+            if target in self.case.entities or target in self.case.events:
+                continue
+            entity, single = self._entity_named(c, c.line_of("about"), "about", target)
+            if entity is not None:
+                c.about[i] = entity.id
+                continue
+            if not single or target in self.case.failed_ids or \
+                    {"entities.yaml", "events.yaml"} & self.case.unreadable:
+                continue
+            import difflib
+
+            close = self.names.suggestions(target) + difflib.get_close_matches(target, sorted(self.case.events), n=3)
+            self.error(c, c.line_of("about"), f"{what}: about {target!r} is not a defined event or entity"
+                       f"{did_you_mean_text(close[:3])}")
         if c.stated_in:
             self.ref_record(c, c.line_of("stated_in"), "stated_in", c.stated_in, self.case.events, "event")
         for field in ("contradicts", "corroborates"):
@@ -149,6 +188,20 @@ class _Checker:
                     self.error(c, c.line_of(field), f"{what}: a claim cannot contradict or corroborate itself")
         self.dates(c)
         self.citations(c)
+
+    def reported_before(self, ev: Event, sources: set[str]) -> None:
+        """Warn when the event cannot have begun before the last of the articles that report it was published:
+        the typical slip when a relative date ("on Monday") is resolved by hand."""
+        begins = ev.date.earliest_begin if ev.date else None
+        published = [self.case.sources[s].published for s in sorted(sources) if s in self.case.sources]
+        if begins is None or not published or any(p is None or p.latest_end is None for p in published):
+            return
+        latest = max(published, key=lambda p: p.latest_end)
+        if begins > latest.latest_end:
+            self.warn(ev, ev.line_of("date"), f"event {ev.id!r}: dated {ev.date.edtf}, after every article that "
+                      f"reports it (the latest was published {latest.label}): reported before it happened? A "
+                      "relative date (\"on Monday\", \"last month\") counts back from the article's publication date",
+                      "reported-before-it-happened")
 
     def citations(self, record: Event | Claim) -> None:
         what = f"{_kind_name(record)} {record.id!r}"
@@ -195,18 +248,16 @@ def _article(noun: str) -> str:
 
 
 def check_case(case: Case, vocab: Vocabularies, today: date | None = None) -> list[Problem]:
-    """Run every cross-record check; fills in citation offsets as a side effect."""
+    """Run every cross-record check.
+
+    As side effects, fills in citation offsets and replaces each reference to an entity by label or alias
+    with the entity's id, so what is built from the case names every entity by its id.
+    """
     checker = _Checker(case, vocab, today or date.today())
     for source in case.sources.values():
-        if source.publisher and source.publisher not in case.entities:
-            if source.publisher not in case.failed_ids and "entities.yaml" not in case.unreadable:
-                checker.problems.append(Problem(display_path(source.path), source.line,
-                                                f"source {source.id!r}: publisher {source.publisher!r} is not a "
-                                                f"defined entity{did_you_mean(source.publisher, case.entities)}"))
-        elif source.publisher and case.entities[source.publisher].type != "news-organization":
-            checker.problems.append(Problem(display_path(source.path), source.line,
-                                            f"source {source.id!r}: publisher {source.publisher!r} is not a "
-                                            "news-organization"))
+        if source.publisher:
+            source.publisher = checker.ref(source, source.line, "publisher", source.publisher, "news-organization",
+                                           {"news-organization"})
     for e in case.entities.values():
         checker.entity(e)
     for ev in case.events.values():

@@ -153,9 +153,14 @@ def shacl_options(command):
 @case_argument
 @shacl_options
 @warning_options
-def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool, every_warning: bool) -> None:
+@click.option("--fix-hashes", is_flag=True,
+              help="First write the right sha256 into each article whose hash is missing or wrong (only that line "
+                   "changes), then validate.")
+def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool, every_warning: bool,
+             fix_hashes: bool) -> None:
     """Check a case: record schema, identifiers, references, EDTF dates,
-    every quote against its article, and SHACL shapes. Writes nothing.
+    every quote against its article, and SHACL shapes. Writes nothing,
+    unless --fix-hashes is given.
 
     Errors print as FILE:LINE: error: message; the exit code is 1 if any.
     """
@@ -163,6 +168,11 @@ def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool, e
     from timeline.errors import display_path
 
     case_dir = pipeline.resolve_case(case)
+    if fix_hashes:
+        from timeline.articles import fix_hashes as fix
+
+        for path in fix(case_dir):
+            click.echo(f"wrote the sha256 of {display_path(path)}")
     with _ProgressBar("reading CSV", enabled=not quiet) as progress:
         report = pipeline.check(case_dir, shacl=not no_shacl, engine=shacl_engine, progress=progress)
     _print_problems(report.problems, quiet, every_warning)

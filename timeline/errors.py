@@ -104,3 +104,23 @@ def did_you_mean(word: str, choices: list[str] | set[str], n: int = 3) -> str:
     if not close:
         return ""
     return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
+
+
+def closest(word: str, choices: list[str] | set[str] | frozenset[str], n: int = 3) -> tuple[list[str], bool]:
+    """The ``n`` choices closest to ``word``, and whether they are close enough to be a likely typo.
+
+    When none is that close, the nearest ones by spelling all the same, so a message can always list
+    valid values instead of leaving the user to find them.
+    """
+    import difflib
+
+    ordered = sorted(choices)
+    close = difflib.get_close_matches(word, ordered, n=n, cutoff=0.6)
+    if close:
+        return close, True
+    matcher = difflib.SequenceMatcher(b=word)
+    ratios = []
+    for choice in ordered:
+        matcher.set_seq1(choice)
+        ratios.append((-matcher.ratio(), choice))
+    return [choice for _ratio, choice in sorted(ratios)[:n]], False

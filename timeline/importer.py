@@ -8,7 +8,9 @@ instead of) ``entities.yaml`` and ``events.yaml``; ``case.yaml`` and
 :func:`load_case_with_csv` reads such a directory: YAML files that are missing
 are taken as empty when a CSV file is present, and every record goes through
 the same checks as a YAML record (:func:`timeline.checks.check_case`).
-Problems name the CSV file and the line a record starts on.
+Problems name the CSV file and the line a record starts on. Wherever a column
+names an entity (``member_of``, ``parent``, ``place``, the entities of
+``actors``, ...), its id, label or alias will do, as in YAML records.
 
 ``entities.csv`` columns (a header row names them, in any order):
 
@@ -21,10 +23,10 @@ label          yes       the name shown
 aliases                  other names, separated by ``;``
 description
 wikidata                 a Wikidata item id such as ``Q3884``
-member_of                ids of organisations or groups, separated by ``;``
-parent                   id of the parent organisation
-made_by                  id of the maker of a product
-located_in               id of a place
+member_of                organisations or groups, separated by ``;``
+parent                   the parent organisation
+made_by                  the maker of a product
+located_in               a place
 position                 a person's job title
 note
 =============  ========  ==================================================
@@ -43,9 +45,9 @@ edtf           yes*      the date in EDTF: ``2018-06``, ``2018-06-12~``, ``2020-
 start, end     yes*      instead of ``edtf``: ``start`` alone is a date, both an interval
 date_basis     yes       ``stated``, ``resolved``, ``inferred`` or ``external``
 date_note                how the date was found (needed unless the basis is ``stated``)
-place                    id of a place entity
+place                    a place entity
 actors         yes       ``entity:role; entity:role`` (roles from ontology/roles.ttl)
-produced                 ids of documents, ``;``-separated
+produced                 documents, ``;``-separated
 responds_to              ids of earlier events, ``;``-separated
 sub_event_of             ids of larger events, ``;``-separated
 note
@@ -92,7 +94,7 @@ EVENT_CSV_COLUMNS = tuple(c for c in EVENT_COLUMNS if c not in ("start", "end"))
 _ENTITY_REQUIRED = ("id", "type", "label")
 _EVENT_REQUIRED = ("id", "type", "label", "description", "actors", "source", "quote")
 _CITATION_COLUMNS = ("source", "quote")
-_LIST_KINDS = ("ids", "strs")
+_LIST_KINDS = ("ids", "strs", "refs")
 _PROGRESS_EVERY = 500
 
 
@@ -312,10 +314,12 @@ def _event_date(sheet: _Sheet, line: int, what: str, row: dict[str, str]) -> tup
 def _actors(sheet: _Sheet, line: int, what: str, cell: str) -> tuple[list[Participant], bool]:
     participants, ok = [], True
     for item in _split(cell):
-        entity, sep, role = (part.strip() for part in item.partition(":"))
-        if not sep or not ID_RE.match(entity) or not ID_RE.match(role):
-            sheet.error(line, f"{what}: column 'actors': {item!r} is not ENTITY:ROLE (ids such as "
-                              "'amazon:vendor', separated by ';')")
+        # The role is an id; the entity may be a label or an alias, which may hold a ':' of its own.
+        entity, sep, role = (part.strip() for part in item.rpartition(":"))
+        if not sep or _check_value("ref", entity)[1] or not ID_RE.match(role):
+            sheet.error(line, f"{what}: column 'actors': {item!r} is not ENTITY:ROLE (an entity's id, label or "
+                              "alias and a role, such as 'amazon:vendor' or 'Amazon Web Services:vendor', "
+                              "separated by ';')")
             ok = False
             continue
         participants.append(Participant(entity, role, line))

@@ -7,7 +7,6 @@ Every problem is collected with its file and line; nothing stops at the first.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import stat
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from timeline import prefixes, yamlio
+from timeline import articles, prefixes, yamlio
 from timeline.dates import DateSpan, EdtfError, parse_edtf
 from timeline.errors import Problem, did_you_mean, display_path
 from timeline.model import Case, Citation, Claim, Entity, Event, Participant, Source
@@ -28,39 +27,40 @@ WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*\Z")
 MAX_ARTICLE_BYTES = 5_000_000
 RECORD_FILES = ("entities.yaml", "events.yaml", "claims.yaml")
 
-# Field name -> (kind, required). Kinds are checked by _check_value.
+# Field name -> (kind, required). Kinds are checked by _check_value. A "ref" names an entity by its id, label
+# or alias; timeline.checks resolves it to the id (timeline.names), so the graph's IRIs always come from ids.
 CASE_FIELDS = {
     "id": ("id", True), "title": ("str", True), "description": ("str", False),
     "language": ("str", False), "base": ("base", False),
 }
 SOURCE_FIELDS = {
     "id": ("id", True), "title": ("str", True), "title_supplied": ("bool", False),
-    "publisher": ("id", False), "publisher_note": ("str", False), "published": ("edtf", True),
+    "publisher": ("ref", False), "publisher_note": ("str", False), "published": ("edtf", True),
     "published_note": ("str", False), "url": ("url", False), "language": ("str", True),
-    "seed": ("str", False), "trimmed": ("str", False), "sha256": ("sha256", True),
+    "seed": ("str", False), "trimmed": ("str", False), "sha256": ("any", False),  # checked by _hash
 }
 ENTITY_FIELDS = {
     "id": ("id", True), "type": ("str", True), "label": ("str", True), "aliases": ("strs", False),
-    "description": ("str", False), "wikidata": ("wikidata", False), "member_of": ("ids", False),
-    "parent": ("id", False), "made_by": ("id", False), "located_in": ("id", False),
+    "description": ("str", False), "wikidata": ("wikidata", False), "member_of": ("refs", False),
+    "parent": ("ref", False), "made_by": ("ref", False), "located_in": ("ref", False),
     "position": ("str", False), "note": ("str", False),
 }
 DATE_FIELDS = {"date": ("edtf", False), "date_basis": ("str", False), "date_note": ("str", False)}
 EVENT_FIELDS = {
     "id": ("id", True), "type": ("ids", True), "label": ("str", True), "description": ("str", True),
-    **DATE_FIELDS, "place": ("id", False), "participants": ("list", True), "produced": ("ids", False),
+    **DATE_FIELDS, "place": ("ref", False), "participants": ("list", True), "produced": ("refs", False),
     "responds_to": ("ids", False), "sub_event_of": ("ids", False), "citations": ("list", True),
     "note": ("str", False),
 }
 EVENT_FIELDS["date"] = ("edtf", True)
 CLAIM_FIELDS = {
-    "id": ("id", True), "claimant": ("id", True), "on_behalf_of": ("id", False), "about": ("ids", True),
+    "id": ("id", True), "claimant": ("ref", True), "on_behalf_of": ("ref", False), "about": ("refs", True),
     "stance": ("id", True), "text": ("str", True), "stated_in": ("id", False), **DATE_FIELDS,
     "citations": ("list", True), "contradicts": ("ids", False), "corroborates": ("ids", False),
     "source_reliability": ("grade", False), "information_credibility": ("credibility", False),
     "note": ("str", False),
 }
-PARTICIPANT_FIELDS = {"entity": ("id", True), "role": ("id", True)}
+PARTICIPANT_FIELDS = {"entity": ("ref", True), "role": ("id", True)}
 CITATION_FIELDS = {"source": ("id", True), "quote": ("str", True)}
 
 
@@ -133,6 +133,16 @@ def _as_id_list(value: Any) -> tuple[list[str] | None, str | None]:
     return list(items), None
 
 
+# Control characters (a newline, a tab ...) never belong to a name: "amazon\n" is a mistake, not "amazon".
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def _as_ref(value: Any) -> tuple[str | None, str | None]:
+    if isinstance(value, str) and value.strip() and not _CONTROL.search(value.strip(" ")):
+        return value.strip(" "), None
+    return None, f"must be an entity's id, label or alias on one line, got {_shown(value)}"
+
+
 def _is_iri(value: str) -> bool:
     """Whether ``value`` is a valid absolute IRI (RFC 3987), as RDF needs."""
     import pyoxigraph
@@ -155,6 +165,19 @@ def _check_value(kind: str, value: Any) -> tuple[Any, str | None]:
         return None, f"must be an id (lower-case letters, digits and '-'), got {_shown(value)}"
     if kind == "ids":
         return _as_id_list(value)
+    if kind == "ref":
+        return _as_ref(value)
+    if kind == "refs":
+        if not isinstance(value, list):
+            ref, message = _as_ref(value)
+            return ([ref], None) if message is None else (None, message)
+        refs = [_as_ref(item) for item in value]
+        for item, (_ref, message) in zip(value, refs, strict=True):
+            if message:
+                return None, f"must be a list of entities' ids, labels or aliases, each on one line, got {_shown(item)}"
+        return [ref for ref, _message in refs], None
+    if kind == "any":
+        return value, None
     if kind == "strs":
         items = value if isinstance(value, list) else [value]
         if all(isinstance(v, str) and v.strip() for v in items):
@@ -178,10 +201,6 @@ def _check_value(kind: str, value: Any) -> tuple[Any, str | None]:
                 return value, None
             return None, f"must be a base IRI that ends with '/' or '#', got {_shown(value)}"
         return None, f"must be an http(s) URL, got {_shown(value)}"
-    if kind == "sha256":
-        if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value):
-            return value, None
-        return None, "must be 64 lower-case hex digits"
     if kind == "wikidata":
         if isinstance(value, str) and WIKIDATA_RE.match(value):
             return value, None
@@ -383,38 +402,66 @@ def _source(path: Path, problems: list[Problem]) -> Source | None:
     if not text.startswith("---\n"):
         reader.error(1, "an article starts with YAML front matter between '---' lines")
         return None
-    end = text.find("\n---\n", 3)
-    if end < 0:
+    parts = articles.split(text)
+    if parts is None:
         reader.error(1, "the front matter is not closed by a '---' line")
         return None
-    meta = _load_yaml(reader, text[4:end + 1], line_offset=1,
+    front, body = parts
+    meta = _load_yaml(reader, front, line_offset=1,
                       empty="the front matter is empty; it needs id, title, published, language and sha256")
     if meta is None:
         return None
     values = reader.fields(meta, SOURCE_FIELDS, "article front matter", 1)
-    body = text[end + 5:]
     if not body.strip():
         reader.error(0, "the article text is empty")
         return None
+    hashed = _hash(reader, meta, body)
     if values is None:
         return None
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    if digest != values["sha256"]:
-        reader.error(meta.line_of("sha256"), f"sha256 does not match the article text (the text hashes to "
-                     f"{digest}); if the text was edited on purpose, re-check its quotes and update the hash")
     if values["id"] != path.stem:
         reader.error(meta.line_of("id"), f"id {values['id']!r} differs from the file name {path.name!r}")
     return Source(
         id=values["id"], path=path, line=meta.line_of("id"), title=values["title"], text=body,
-        sha256=values["sha256"], language=values["language"], published=values["published"],
+        sha256=hashed, language=values["language"], published=values["published"],
         published_note=values.get("published_note"), title_supplied=values.get("title_supplied", False),
         publisher=values.get("publisher"), publisher_note=values.get("publisher_note"),
         url=values.get("url"), seed=values.get("seed"), trimmed=values.get("trimmed"),
     )
 
 
+def _hash(reader: _Reader, meta: Any, body: str) -> str:
+    """The hash of ``body``, after an error if the front matter does not give it; the error says what is
+    hashed and the line to write. (The article is still read, so its quotes are checked in the same run.)"""
+    digest = articles.sha256_of(body)
+    if not isinstance(meta, yamlio.LineDict):
+        return digest  # reader.fields reported it
+    write = f"write `sha256: {articles.sha256_yaml(digest)}` ({articles.HASHED}), {articles.FIX_HINT}"
+    given = meta.get("sha256")
+    if given is None or given == "":
+        import difflib
+
+        if not difflib.get_close_matches("sha256", [str(k) for k in meta if k not in SOURCE_FIELDS], n=1,
+                                         cutoff=0.6):  # else "unknown field 'sha265' (did you mean ...)" says it
+            reader.error(meta.line_of("sha256"), f"article front matter: missing required field 'sha256': {write}")
+        return digest
+    if not isinstance(given, str) or not re.fullmatch(r"[0-9a-f]{64}", given):
+        number = " (YAML reads unquoted digits as a number)" if isinstance(given, (int, float)) else ""
+        reader.error(meta.line_of("sha256"), f"article front matter: field 'sha256' must be 64 lower-case hex "
+                     f"digits, got {_shown(given)}{number}: {write}")
+        return digest
+    if given != digest:
+        reader.error(meta.line_of("sha256"), f"sha256 does not match the article text (edited since?): if on "
+                     f"purpose, re-check its quotes and {write}")
+        return digest
+    return digest
+
+
 def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
-    """Read a case directory. Returns the case (None if unreadable) and problems."""
+    """Read a case directory. Returns the case (None if it is not a case directory) and problems.
+
+    A broken ``case.yaml`` is reported and the rest is read all the same, so one run lists every problem.
+    References to entities are left as written: :func:`timeline.checks.check_case` resolves them to ids.
+    """
     problems: list[Problem] = []
     path = Path(path)
     if not path.exists():
@@ -430,7 +477,9 @@ def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
     meta = _load_yaml(reader, text, empty=empty) if text is not None else None
     values = reader.fields(meta, CASE_FIELDS, "case", 1) if meta is not None else None
     if values is None:
-        return None, problems
+        # Its problems are reported; read the rest of the case anyway, so one run shows every problem.
+        # The stand-in values never reach a graph: an error stops the build.
+        values = {"id": path.name if ID_RE.match(path.name) else "case", "title": path.name}
     case = Case(
         id=values["id"], path=path, title=values["title"], description=values.get("description", ""),
         language=values.get("language", "en"), base=values.get("base") or prefixes.case_base(values["id"]),

@@ -20,12 +20,22 @@ SELECT ?scheme ?id WHERE {
 
 @dataclass(frozen=True)
 class Vocabularies:
-    """The concept identifiers of the controlled vocabularies."""
+    """The concept identifiers of the controlled vocabularies, and the files that define them."""
 
     event_types: frozenset[str]
     roles: frozenset[str]
     stances: frozenset[str]
     date_bases: frozenset[str]
+    #: ``(field name, file)`` pairs: which ontology file defines each vocabulary (for error messages).
+    files: tuple[tuple[str, Path], ...] = ()
+
+    def file_of(self, name: str) -> Path | None:
+        """The file that defines the vocabulary ``name`` (``event_types``, ``roles``, ...)."""
+        return dict(self.files).get(name)
+
+
+_FIELDS = {prefixes.EVENT_TYPE: "event_types", prefixes.ROLE: "roles", prefixes.STANCE: "stances",
+           prefixes.DATE_BASIS: "date_bases"}
 
 
 @lru_cache(maxsize=4)
@@ -33,12 +43,16 @@ def load_vocabularies(ontology: Path | None = None) -> Vocabularies:
     import pyoxigraph as ox
 
     directory = ontology or resources.ontology_dir()
-    store = ox.Store()
-    for name in ("event-types.ttl", "roles.ttl"):
-        store.load(path=str(directory / name), format=ox.RdfFormat.TURTLE)
     found: dict[str, set[str]] = {}
-    for row in store.query(_QUERY, prefixes=prefixes.PREFIXES):
-        found.setdefault(row["scheme"].value, set()).add(row["id"].value)
+    files: dict[str, Path] = {}
+    for name in ("event-types.ttl", "roles.ttl"):
+        store = ox.Store()  # one per file, so each scheme is known with the file that defines it
+        store.load(path=str(directory / name), format=ox.RdfFormat.TURTLE)
+        for row in store.query(_QUERY, prefixes=prefixes.PREFIXES):
+            scheme = row["scheme"].value
+            found.setdefault(scheme, set()).add(row["id"].value)
+            if scheme in _FIELDS:
+                files.setdefault(_FIELDS[scheme], directory / name)
 
     def ids(namespace: str) -> frozenset[str]:
         return frozenset(found.get(namespace, set()))
@@ -48,4 +62,5 @@ def load_vocabularies(ontology: Path | None = None) -> Vocabularies:
         roles=ids(prefixes.ROLE),
         stances=ids(prefixes.STANCE),
         date_bases=ids(prefixes.DATE_BASIS),
+        files=tuple(sorted(files.items())),
     )
