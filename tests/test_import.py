@@ -576,6 +576,8 @@ def test_a_synthetic_case_validates_and_builds(synthetic_dir) -> None:
     case = report.case
     assert len({c.source for e in case.events.values() for c in e.citations}) == len(case.sources)
     assert all(1 <= len(e.citations) <= 3 for e in case.events.values())
+    # like real coverage, an event is reported by articles published after it began
+    assert not [p for p in report.problems if p.kind == "reported-before-it-happened"]
     units = {e.date.unit for e in case.events.values()}
     assert {"day", "month", "year"} <= units
     years = [e.date.sort_date.year for e in case.events.values()]
