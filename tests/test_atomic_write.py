@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import errno
+import os
+import stat
 import threading
 
 import pytest
 
 from timeline.errors import TimelineError
-from timeline.store import AtomicFile
+from timeline.store import AtomicFile, write_atomic
 
 
 def leftovers(directory) -> list[str]:
@@ -83,3 +85,50 @@ def test_a_directory_in_the_way_is_refused_before_writing(tmp_path) -> None:
     with pytest.raises(TimelineError, match="is a directory"):
         AtomicFile(tmp_path / "graph.nq", background=True)
     assert leftovers(tmp_path) == []
+
+
+@pytest.fixture
+def umask_027():
+    old = os.umask(0o027)
+    yield 0o027
+    os.umask(old)
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_the_file_has_its_final_mode_before_the_rename(tmp_path, umask_027, background) -> None:
+    """Never seen private (mkstemp's 0600) nor wider than the umask allows, not even as a temporary file."""
+    target = tmp_path / "page.html"
+    target.write_bytes(b"previous\n")
+    target.chmod(0o600)  # as earlier versions left it: replaced by a file as the umask makes them
+    out = AtomicFile(target, background=background)
+    (temporary,) = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert oct(mode(temporary)) == oct(0o640)
+    out.write(b"new\n")
+    out.commit()
+    assert oct(mode(target)) == oct(0o640) and target.read_bytes() == b"new\n"
+
+
+def test_keep_mode_keeps_an_existing_files_mode_and_gives_a_new_one_the_umasks(tmp_path, umask_027) -> None:
+    mine = tmp_path / "events.csv"
+    mine.write_bytes(b"id\n")
+    mine.chmod(0o604)  # a mode the umask would not give: the user chose it
+    write_atomic(mine, b"id\nx\n", keep_mode=True)
+    write_atomic(tmp_path / "entities.csv", b"id\n", keep_mode=True)
+    assert (oct(mode(mine)), oct(mode(tmp_path / "entities.csv"))) == (oct(0o604), oct(0o640))
+
+
+def test_the_umask_is_read_without_proc_too_and_left_as_it_was(monkeypatch, umask_027) -> None:
+    from timeline import store
+
+    assert store.current_umask() == 0o027 and store.new_file_mode() == 0o640 and store.new_dir_mode() == 0o750
+
+    def no_proc(*args, **kwargs):
+        raise OSError("no /proc here")
+
+    monkeypatch.setattr(store, "open", no_proc, raising=False)  # the module's open: as on macOS or BSD
+    assert store.current_umask() == 0o027
+    assert os.umask(0o027) == 0o027  # restored by the reader

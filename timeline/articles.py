@@ -49,8 +49,6 @@ def fix_hashes(case_dir: Path) -> list[Path]:
     order, line ends and everything else are kept, and each file is replaced atomically with its
     permissions. Articles that cannot be read or parsed are left alone: validation reports them.
     """
-    import os
-
     import yaml
 
     from timeline import yamlio
@@ -92,9 +90,7 @@ def fix_hashes(case_dir: Path) -> list[Path]:
         text = "\n".join(lines)
         if not _has_hash(text, digest):  # the edit did not make a front matter with this hash: leave it
             continue
-        mode = path.stat().st_mode & 0o7777
-        write_atomic(path, (bom + text).encode("utf-8"))
-        os.chmod(path, mode)  # the temporary file was private; the article keeps its permissions
+        write_atomic(path, (bom + text).encode("utf-8"), keep_mode=True)  # the article keeps its permissions
         changed.append(path)
     return changed
 

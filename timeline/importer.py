@@ -615,17 +615,18 @@ def event_rows(events: Iterable[Event]) -> Iterable[list[str]]:
 
 
 def write_entities_csv(entities: Iterable[Entity], path: Path) -> None:
-    """Write entities as an ``entities.csv`` file (atomically)."""
+    """Write entities as an ``entities.csv`` file (atomically; an existing file keeps its permissions)."""
     from timeline.store import write_atomic
 
-    write_atomic(Path(path), _csv_bytes(ENTITY_COLUMNS, entity_rows(entities)))
+    write_atomic(Path(path), _csv_bytes(ENTITY_COLUMNS, entity_rows(entities)), keep_mode=True)
 
 
 def write_events_csv(events: Iterable[Event], path: Path) -> None:
-    """Write events as an ``events.csv`` file, one row per citation (atomically)."""
+    """Write events as an ``events.csv`` file, one row per citation (atomically; an existing file keeps its
+    permissions)."""
     from timeline.store import write_atomic
 
-    write_atomic(Path(path), _csv_bytes(EVENT_CSV_COLUMNS, event_rows(events)))
+    write_atomic(Path(path), _csv_bytes(EVENT_CSV_COLUMNS, event_rows(events)), keep_mode=True)
 
 
 def _csv_bytes(columns: tuple[str, ...], rows: Iterable[list[str]]) -> bytes:

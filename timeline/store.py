@@ -337,6 +337,7 @@ def build_disk_store(nquads: bytes | Path, target_dir: Path) -> DiskStoreInfo:
     _check_replaceable(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.building-{os.getpid()}-", dir=parent))
     try:
+        os.chmod(tmp, new_dir_mode())  # mkdtemp makes it 0700; a published store is readable as any new directory
         digest = hashlib.sha256()
         in_memory = isinstance(nquads, (bytes, bytearray, memoryview))
         where = "N-Quads" if in_memory else str(nquads)
@@ -627,16 +628,17 @@ def case_namespaces(base: str) -> dict[str, str]:
     return {name: f"{base}{name}/" for name in CASE_PREFIXES}
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, keep_mode: bool = False) -> None:
     r"""Write via a temporary file in the same directory and rename over the target.
 
     Readers see the old file or the new one, never a part. A process killed
     before the rename leaves the old file as it was, and a temporary
     ``.NAME.PID-XXXX.tmp`` beside it, which the next write to the same path
     removes once that process is gone. Errors are :class:`TimelineError`\ s
-    naming ``path``.
+    naming ``path``. The file gets the permissions of a new file (see
+    :class:`AtomicFile` for ``keep_mode``).
     """
-    out = AtomicFile(path)
+    out = AtomicFile(path, keep_mode=keep_mode)
     try:
         out.write(data)
         out.commit()
@@ -652,9 +654,17 @@ class AtomicFile:
     With ``background``, the pieces are written by a thread. Writing releases the GIL, so a
     build's 1.5 GB graph goes to disk while its SHACL check runs, instead of after it. At most
     ``depth`` pieces wait in memory.
+
+    Permissions: those the umask gives a new file (``0o666 & ~umask``: 0644 under 0022), set
+    on the temporary file before the rename, so the file is never seen with other ones. This
+    holds when the target exists too, as for a compiler's output: outputs are regenerated,
+    and keeping an existing file's mode would keep the 0600 that earlier versions gave every
+    output (a page copied to a web server was refused). To publish less, set a stricter
+    umask. ``keep_mode`` is for a user's own file rewritten in place (a case's CSV): an
+    existing target keeps its permission bits, as an editor does; a new one gets the umask's.
     """
 
-    def __init__(self, path: Path, background: bool = False, depth: int = 4):
+    def __init__(self, path: Path, background: bool = False, depth: int = 4, *, keep_mode: bool = False):
         self.path = path = Path(path)
         _refuse_as_file(path)
         try:
@@ -668,6 +678,12 @@ class AtomicFile:
         try:
             fd, self._tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent)
         except OSError as exc:
+            raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        try:  # mkstemp makes the file 0600: give it the mode it will keep once renamed
+            os.fchmod(fd, _target_mode(path, keep_mode))
+        except OSError as exc:
+            os.close(fd)
+            os.unlink(self._tmp)
             raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
         self._handle = os.fdopen(fd, "wb")
         self._error: BaseException | None = None
@@ -766,6 +782,49 @@ class AtomicFile:
 
 
 _DISCARD = object()  # tells the writer thread to stop without syncing
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's umask, read each time (a test or a caller may change it between writes).
+
+    Linux reports it in ``/proc/self/status`` without changing it. Elsewhere it can only be read
+    by setting it: to 0o077 for the instant before it is put back, so a file another thread
+    creates meanwhile is more private, never less; the lock keeps two readers from restoring
+    each other's temporary value.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
+
+
+def new_file_mode() -> int:
+    """The permissions a new file gets under the current umask (0o644 under 0o022)."""
+    return 0o666 & ~current_umask()
+
+
+def new_dir_mode() -> int:
+    """The permissions a new directory gets under the current umask (0o755 under 0o022)."""
+    return 0o777 & ~current_umask()
+
+
+def _target_mode(path: Path, keep_mode: bool) -> int:
+    if keep_mode:
+        try:
+            return path.stat().st_mode & 0o777
+        except OSError:  # absent (or unreadable): a new file
+            pass
+    return new_file_mode()
 
 
 def check_writable(path: Path) -> None:
