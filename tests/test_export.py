@@ -200,6 +200,24 @@ def test_exports_do_not_depend_on_the_hash_seed(graph, exported, tmp_path) -> No
             assert (tmp_path / path.name).read_bytes() == path.read_bytes(), fmt
 
 
+def test_exports_do_not_depend_on_the_day(graph, exported, tmp_path, monkeypatch) -> None:
+    """The README promises the same bytes for the same graph: no export may stamp the day it was made
+    (networkx's GEXF writer puts today's date in ``lastmodifieddate``). The clock is moved years ahead."""
+    import time
+
+    later = time.time() + 3000 * 86400
+    real_strftime, real_localtime, real_gmtime = time.strftime, time.localtime, time.gmtime
+    monkeypatch.setattr(time, "time", lambda: later)
+    monkeypatch.setattr(time, "localtime", lambda t=None: real_localtime(later if t is None else t))
+    monkeypatch.setattr(time, "gmtime", lambda t=None: real_gmtime(later if t is None else t))
+    monkeypatch.setattr(time, "strftime", lambda f, t=None: real_strftime(f, real_localtime(later) if t is None else t))
+    assert time.strftime("%Y-%m-%d") != real_strftime("%Y-%m-%d")
+    for fmt in ex.FORMATS:
+        again = ex.export(graph, fmt, tmp_path / f"sample{ex.EXTENSIONS[fmt]}")
+        assert [p.read_bytes() for p in again] == [p.read_bytes() for p in exported[fmt]], fmt
+    assert b"lastmodifieddate" not in exported["gexf"][0].read_bytes()  # optional in the GEXF schema
+
+
 # ------------------------------------------------------------------ CSV
 
 

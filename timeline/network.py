@@ -345,7 +345,11 @@ def graphml_bytes(graph: nx.Graph) -> bytes:
 
 
 def gexf_bytes(graph: nx.Graph) -> bytes:
-    """GEXF 1.2, dynamic when any node or edge has a ``start`` or ``end`` (ISO dates: ``timeformat="date"``)."""
+    """GEXF 1.2, dynamic when any node or edge has a ``start`` or ``end`` (ISO dates: ``timeformat="date"``).
+
+    Without ``lastmodifieddate`` (optional in GEXF): networkx writes today's date there, and the same view must
+    give the same bytes on any day.
+    """
     clean = exportable(graph)
     dated = any("start" in d or "end" in d for _, d in clean.nodes(data=True)) or \
         any("start" in d or "end" in d for *_, d in clean.edges(data=True))
@@ -354,8 +358,14 @@ def gexf_bytes(graph: nx.Graph) -> bytes:
         # The GEXF writer would take an edge's key as its id; ids must be unique across the graph.
         for i, (_, _, data) in enumerate(clean.edges(data=True)):
             data["id"] = str(i)
+    from networkx.readwrite.gexf import GEXFWriter
+
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")  # what nx.write_gexf does, plus:
+    for meta in writer.xml.iter("meta"):
+        meta.attrib.pop("lastmodifieddate", None)
+    writer.add_graph(clean)
     buffer = io.BytesIO()
-    nx.write_gexf(clean, buffer, encoding="utf-8", prettyprint=True, version="1.2draft")
+    writer.write(buffer)
     return buffer.getvalue()
 
 
