@@ -16,6 +16,7 @@ from timeline import resources
 from timeline.cli import cli
 
 SAMPLE = resources.sample_case_dir()
+SAMPLE_BASE = "https://w3id.org/timeline/case/rekognition/"
 
 
 @pytest.fixture(scope="module")
@@ -51,15 +52,73 @@ def test_saved_query_table_is_readable(graph) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["event", "date", "label", "role"]
-    assert "event:amazon-ice-meeting" in result.stdout  # IRIs shortened with the case's prefixes
+    events = [squeezed(row["event"]) for row in read_table(result.stdout)[1]]
+    assert "event:amazon-ice-meeting-2018-06" in events  # IRIs shortened with the case's prefixes
     assert re.search(r"\(\d+ rows\)$", lines[-1])
 
 
-def test_table_truncates_long_cells(graph) -> None:
-    result = query(graph, "SELECT ?text WHERE { ?s schema:text ?text } LIMIT 1")
-    assert result.exit_code == 0
-    row = result.stdout.splitlines()[2]
-    assert row.endswith("…") and len(row) <= 120
+def read_table(out: str) -> tuple[list[str], list[dict[str, str]]]:
+    """Headers and rows of a table: columns found from the rule of dashes, a cell's wrapped lines joined."""
+    lines = out.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.startswith("-"))
+    spans = [m.span() for m in re.finditer(r"-+", lines[rule])]
+    assert re.fullmatch(r"\(\d+ rows?\)", lines[-1])
+
+    def cut(line: str) -> list[str]:
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):  # the gap between columns stays empty
+            assert not line[end:start].strip(), f"a cell out of its column: {line!r}"
+        assert len(line) <= spans[-1][1], f"a cell out of its column: {line!r}"
+        return [line[a:b].strip() for a, b in spans]
+
+    def join(pieces: list[str]) -> str:
+        return " ".join(p for p in pieces if p)
+
+    headers = [join(col) for col in zip(*[cut(line) for line in lines[:rule]], strict=True)]
+    blocks: list[list[list[str]]] = []
+    spaced = "" in lines[rule + 1:-1]
+    for line in lines[rule + 1:-1]:
+        if spaced and not line:
+            blocks.append([])
+        elif not blocks or (not spaced and cut(line)[0]):
+            blocks.append([cut(line)])
+        else:
+            blocks[-1].append(cut(line))
+    headers = list(map(squeezed, headers))  # a header squeezed into a narrow column wraps too
+    rows = [dict(zip(headers, map(join, zip(*block, strict=True)), strict=True)) for block in blocks]
+    return headers, rows
+
+
+def squeezed(text: str) -> str:
+    return "".join(text.split())  # wrapping may split "one-year" after its hyphen: compare the characters
+
+
+@pytest.mark.parametrize("columns", [200, 60])
+def test_table_wraps_long_cells_to_the_terminal_width_and_cuts_nothing(graph, columns) -> None:
+    full = list(csv.DictReader(io.StringIO(query(graph, "contradicting-claims", "--format", "csv").stdout)))
+    result = CliRunner().invoke(cli, ["query", "--graph", str(graph), "contradicting-claims"],
+                                env={"COLUMNS": str(columns)})
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.stdout.splitlines()) <= columns
+    assert "…" not in result.stdout
+    headers, rows = read_table(result.stdout)
+    assert headers == ["claim", "claimant", "text", "other", "otherClaimant", "otherText"]
+    assert len(rows) == len(full) > 5
+    for row, whole in zip(rows, full, strict=True):
+        for column in ("claimant", "text", "otherClaimant", "otherText"):
+            assert squeezed(row[column]) == squeezed(whole[column]), (column, row[column])
+        assert squeezed(row["claim"]) == squeezed(whole["claim"].replace(f"{SAMPLE_BASE}claim/", "claim:"))
+
+
+def test_short_columns_keep_their_width_and_pipes_get_80_columns(graph, monkeypatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    result = query(graph, "actor-timeline", "--param", "actor=ice")  # CliRunner's output is not a terminal
+    assert result.stdout == CliRunner().invoke(cli, ["query", "--graph", str(graph), "actor-timeline", "--param",
+                                                     "actor=ice"], env={"COLUMNS": "80"}).stdout
+    lines = result.stdout.splitlines()
+    assert max(map(len, lines)) <= 80
+    _, rows = read_table(result.stdout)
+    assert {r["role"] for r in rows} >= {"target", "participant"}  # whole, on the row's first line
+    assert any(line.rstrip().endswith("participant") for line in lines)
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])

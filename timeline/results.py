@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
+import os
+import sys
+import textwrap
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TextIO
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -192,26 +194,105 @@ def _tsv_term(term: Term) -> str:
     return term.n3()
 
 
-def to_table(result: QueryResult, prefixes: dict[str, str], width: int | None = None, max_cell: int = 60) -> str:
-    """A readable table: IRIs shortened with prefixes, long cells truncated."""
+#: Table width when the output is not a terminal and $COLUMNS is not set: pipes and files get the same table.
+DEFAULT_WIDTH = 80
+#: The narrowest a squeezed column gets (narrower only if its content is): below this a cell is unreadable.
+MIN_COLUMN = 6
+GAP = "  "
+
+
+def table_width(stream: TextIO | None = None) -> int:
+    """The width to fit a table to: $COLUMNS if set (as :func:`shutil.get_terminal_size` honours it), else the
+    width of ``stream`` (default: ``sys.stdout`` as it is now) if it is a terminal, else :data:`DEFAULT_WIDTH`.
+
+    ``shutil.get_terminal_size`` asks ``sys.__stdout__``, which is the terminal even when the output is captured
+    (a test, a notebook); a pipe must get the same table on every machine.
+    """
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    stream = sys.stdout if stream is None else stream
+    try:
+        if stream.isatty():
+            return os.get_terminal_size(stream.fileno()).columns or DEFAULT_WIDTH
+    except (AttributeError, ValueError, OSError):  # closed, or not a real file
+        pass
+    return DEFAULT_WIDTH
+
+
+def column_widths(headers: list[str], cells: list[list[str]], width: int) -> list[int]:
+    """Widths that fit ``width`` (with two spaces between columns) where possible.
+
+    Columns that fit keep their full width; the room left is shared evenly by the wider ones, which wrap. A
+    column is not made narrower than its longest word (an IRI, say) while the longest words of all columns fit;
+    otherwise not narrower than :data:`MIN_COLUMN`, and the lines get longer than ``width`` only if even that
+    does not fit.
+    """
+    natural = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    room = width - len(GAP) * (len(headers) - 1)
+    if sum(natural) <= room:
+        return natural
+    words = [max(len(w) for text in [h] + [r[i] for r in cells] for w in [*text.split(), ""])
+             for i, h in enumerate(headers)]
+    share = max(MIN_COLUMN, room * 3 // (2 * len(headers)))  # a long word (an IRI) wraps at hyphens beyond this
+    floor = [min(n, w, share) for n, w in zip(natural, words, strict=True)]
+    if sum(floor) > room:
+        floor = [min(n, MIN_COLUMN) for n in natural]
+
+    def at(level: int) -> list[int]:
+        return [max(f, min(n, level)) for f, n in zip(floor, natural, strict=True)]
+
+    low, high = 0, max(natural)  # the widest every still-wrapping column can get: the sum grows with it
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if sum(at(middle)) <= room else (low, middle - 1)
+    level = low
+    widths = at(level)
+    spare = room - sum(widths)
+    for i, (w, n) in enumerate(zip(widths, natural, strict=True)):  # what integer division leaves: leftmost first
+        if spare > 0 and w == level < n:
+            widths[i] += 1
+            spare -= 1
+    return widths
+
+
+def wrap_cell(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width``: at spaces and hyphens; a longer word is broken."""
+    if len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=True) or [""]
+
+
+def to_table(result: QueryResult, prefixes: dict[str, str], width: int | None = None) -> str:
+    """A readable table: IRIs shortened with prefixes, fitted to ``width`` (default :func:`table_width`).
+
+    Nothing is cut: a long cell wraps onto continuation lines in its own column (see :func:`column_widths`).
+    A continuation line leaves the first column empty; where that cannot tell rows apart (a first cell wraps,
+    or is empty), rows are separated by a blank line.
+    """
     if result.form == "ASK":
         return ("yes" if result.boolean else "no") + "\n"
-    if width is None:
-        width = shutil.get_terminal_size((120, 24)).columns
     headers = list(result.variables)
-    cells = [[_table_cell(row.get(v), prefixes) for v in headers] for row in result.rows]
     if not headers:
         return "(no columns)\n"
-    widths = [min(max_cell, max([len(h)] + [len(r[i]) for r in cells])) for i, h in enumerate(headers)]
-    # Shrink the widest column first until the table fits; short columns keep their width.
-    while width and sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 8:
-        widths[widths.index(max(widths))] -= 1
-    rows = [[_truncate(c, w) for c, w in zip(r, widths, strict=True)] for r in cells]
-    line = "  ".join(h[:w].ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
-    rule = "  ".join("-" * w for w in widths)
-    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    count = f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
-    return "\n".join([line, rule, *body, count]) + "\n"
+    if width is None:
+        width = table_width()
+    cells = [[_table_cell(row.get(v), prefixes) for v in headers] for row in result.rows]
+    widths = column_widths(headers, cells, width)
+
+    def lines(row: list[str]) -> list[str]:
+        wrapped = [wrap_cell(c, w) for c, w in zip(row, widths, strict=True)]
+        height = max(len(c) for c in wrapped)
+        return [GAP.join((c[k] if k < len(c) else "").ljust(w) for c, w in zip(wrapped, widths, strict=True)).rstrip()
+                for k in range(height)]
+
+    body = [lines(r) for r in cells]
+    spaced = any(len(b) > 1 for b in body) and any(len(r[0]) > widths[0] or not r[0] for r in cells)
+    out = [*lines(headers), GAP.join("-" * w for w in widths)]
+    for i, block in enumerate(body):
+        out += ([""] if spaced and i else []) + block
+    count = f"({len(cells)} row{'s' if len(cells) != 1 else ''})"
+    return "\n".join([*out, count]) + "\n"
 
 
 def _table_cell(term: Term | None, prefixes: dict[str, str]) -> str:
@@ -227,10 +308,6 @@ def _table_cell(term: Term | None, prefixes: dict[str, str]) -> str:
     if term.kind == "bnode":
         return f"_:{term.value}"
     return " ".join(term.value.split())  # one line per row
-
-
-def _truncate(text: str, cap: int) -> str:
-    return text if len(text) <= cap else text[: cap - 1] + "…"
 
 
 #: The W3C formats for SELECT and ASK results, by name.
