@@ -227,6 +227,9 @@ def test_license_notice_and_version_in_the_page(page_html):
     assert f"vis-network {version}" in page_html
     assert "Apache License" in page_html or "MIT" in page_html
     assert "Permission is hereby granted" in page_html  # the MIT text itself, not just its name
+    # vis-network's standalone build bundles its peer dependencies: each is credited with its version
+    for bundled in ("vis-data", "vis-util", "@egjs/hammerjs", "keycharm", "uuid", "component-emitter"):
+        assert f"{bundled} {assets.version(bundled)} — license: " in page_html, bundled
 
 
 def test_text_twin_and_accessibility_markup(page_html, data):

@@ -45,8 +45,11 @@ ASSETS = (TIMELINE_JS, TIMELINE_CSS, NETWORK_JS)
 #: go into the timeline page with vis-timeline's.
 TIMELINE_BUNDLED = ("@egjs/hammerjs", "component-emitter", "cssfilter", "keycharm", "moment",
                     "propagating-hammerjs", "uuid", "vis-data", "vis-util", "xss")
+#: The packages vis-network's standalone build bundles (its peer dependencies): their notices go into the graph
+#: page with vis-network's.
+NETWORK_BUNDLED = ("@egjs/hammerjs", "component-emitter", "keycharm", "uuid", "vis-data", "vis-util")
 #: Packages whose ``package.json`` and license texts the build copies, for the pages' notices.
-NOTICE_PACKAGES = ("vis-timeline", "vis-network", *TIMELINE_BUNDLED)
+NOTICE_PACKAGES = ("vis-timeline", "vis-network", *sorted(set(TIMELINE_BUNDLED) | set(NETWORK_BUNDLED)))
 #: The license texts a notice quotes (the build copies every LICENSE*, COPYING* and NOTICE* file).
 LICENSE_FILES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENSE-MIT", "LICENSE.MIT.txt", "LICENSE-APACHE-2.0")
 #: Where the build puts the files, inside the package.

@@ -814,7 +814,7 @@ def render_graph(view: View, *, focus: str | None = None, depth: int = 1, events
     vis_js = assets.read(assets.NETWORK_JS)
     own_js = _web("graph.js")
     css = _web("graph.css")
-    notice = assets.notice("vis-network")
+    notice = "\n\n".join(assets.notice(name) for name in ("vis-network", *assets.NETWORK_BUNDLED))
     csp = (f"default-src 'none'; script-src {_csp_hash(vis_js)} {_csp_hash(own_js)}; "
            "style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
            "base-uri 'none'; form-action 'none'")
