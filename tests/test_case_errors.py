@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from timeline import pipeline
 from timeline.cli import cli
+from timeline.errors import display_path
 from timeline.loader import load_case
 from timeline.vocabulary import load_vocabularies
 
@@ -215,7 +216,8 @@ def test_every_hash_error_gives_the_value_to_write(case_copy, how, old, new) -> 
         assert line == line_of(article, "sha256:")
     assert f"`sha256: {_digest(article)}`" in message  # the line to write
     assert "after the closing '---' line" in message  # what is hashed
-    assert "--fix-hashes" in message
+    # the command fixes this case, not the default one
+    assert f"`timeline validate {display_path(case_copy)} --fix-hashes`" in message
     assert snapshot(case_copy) == before  # validate alone writes nothing
 
 

@@ -14,7 +14,16 @@ from pathlib import Path
 
 #: What the hash is of, for messages that give the value to write.
 HASHED = "the SHA-256 of the article's text: its UTF-8 bytes after the closing '---' line, line ends as LF"
-FIX_HINT = "or run `timeline validate --fix-hashes`"
+
+
+def fix_hint(case_dir: Path) -> str:
+    """How to have the hashes written, naming the case as the user would type it (not the default case)."""
+    import shlex
+
+    from timeline.errors import display_path
+
+    return f"or run `timeline validate {shlex.quote(display_path(case_dir))} --fix-hashes`"
+
 # A "sha256:" line whose value (if any) stays on that line: the part to replace is group "value".
 _HASH_LINE = re.compile(r"^(?P<key>sha256[ \t]*:)(?P<value>[ \t]*[^#\r]*?)(?P<rest>[ \t]+#.*)?(?P<cr>\r?)\Z")
 

@@ -28,9 +28,10 @@ class Group(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except TimelineError as exc:
-            _fail(str(exc))
+            note = ctx.meta.get(CASE_NOTE)  # which case an error happened in, when the user did not name it
+            _fail(f"{exc} ({note})" if note else str(exc))
         except BrokenPipeError:  # `timeline query ... | head`: the reader left; stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
@@ -47,6 +48,13 @@ class Group(click.Group):
             click.echo(f"timeline: internal error: {type(exc).__name__}: {exc} "
                        "(set TIMELINE_DEBUG=1 for a traceback)", err=True)
             sys.exit(EXIT_INTERNAL)
+        if ctx.meta.get(CASE_NOTE):  # a read command's summary: the case it read, as it was not named
+            click.echo(ctx.meta[CASE_NOTE], err=True)
+        return result
+
+
+#: ``ctx.meta`` key: the case a read command chose by itself (``case: sources/rekognition (the sample)``).
+CASE_NOTE = "timeline.case_note"
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
@@ -83,7 +91,12 @@ def _graph_path(case: str | None, graph: Path | None) -> Path:
     """The built graph a read command uses: --graph, else the built graph of the chosen case."""
     from timeline import pipeline
 
-    return graph or pipeline.built_graph(pipeline.choose_case(case))
+    if graph:
+        return graph
+    choice = pipeline.choose_case(case)
+    if choice.how != "argument":  # said once the command ends (or in its error line): which case it read
+        click.get_current_context().meta[CASE_NOTE] = choice.note()
+    return pipeline.built_graph(choice)
 
 
 def _print_problems(problems, quiet_warnings: bool = False, every_warning: bool = False) -> None:
@@ -191,7 +204,8 @@ def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool, e
 @shacl_options
 @warning_options
 @click.option("--pages", is_flag=True,
-              help="Also write the case's timeline and graph pages (timeline.html, graph.html) beside the graph.")
+              help="Also write the case's timeline and graph pages (timeline.html, graph.html) beside the graph, "
+                   "replacing those there.")
 @click.option("--store", "store_to", metavar="DIR|URL",
               help="Also load the graph into an on-disk Oxigraph store (DIR, replaced atomically) or push it to a "
                    "SPARQL endpoint (URL; the case's graphs are replaced, never duplicated).")
@@ -211,7 +225,9 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
     from timeline.store import check_writable
 
     case_dir = pipeline.resolve_case(case)
-    check_writable(output or pipeline.default_output(case_dir))  # fail now, not after the whole build
+    target = output or pipeline.default_output(case_dir)
+    for path in [target, *([target.parent / name for name in pipeline.PAGES] if pages else [])]:
+        check_writable(path)  # fail now, not after the whole build
     try:
         with _ProgressBar("reading CSV", enabled=not quiet) as progress:
             report = pipeline.build(case_dir, output, shacl=not no_shacl, engine=shacl_engine, progress=progress)
@@ -223,7 +239,7 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
     click.echo(f"built {display_path(report.output)} from {display_path(case_dir)}: {report.quads} quads in "
                f"{report.graphs} graphs, {', '.join(f'{v} {k}' for k, v in counts.items())} "
                f"({len(report.warnings)} warning(s), {report.seconds:.2f} s)")
-    if pages:
+    if pages:  # beside the graph: a page of another case is never overwritten by one of this case
         written = pipeline.render_pages(report.output)
         click.echo(f"wrote {', '.join(display_path(p) for p in written)} (open them in a web browser)")
     if store_to:

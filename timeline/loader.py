@@ -435,7 +435,9 @@ def _hash(reader: _Reader, meta: Any, body: str) -> str:
     digest = articles.sha256_of(body)
     if not isinstance(meta, yamlio.LineDict):
         return digest  # reader.fields reported it
-    write = f"write `sha256: {articles.sha256_yaml(digest)}` ({articles.HASHED}), {articles.FIX_HINT}"
+    # articles live in CASE/articles/
+    write = (f"write `sha256: {articles.sha256_yaml(digest)}` ({articles.HASHED}), "
+             f"{articles.fix_hint(reader.path.parent.parent)}")
     given = meta.get("sha256")
     if given is None or given == "":
         import difflib

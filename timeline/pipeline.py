@@ -81,6 +81,11 @@ class CaseChoice:
     path: Path
     how: str
 
+    def note(self) -> str:
+        """``case: sources/rekognition (the sample)``: said by a command that reads a case it was not given."""
+        what = "the sample" if self.how == "sample" else f"from {self.how}"
+        return f"case: {display_path(self.path)} ({what})"
+
     def describe(self) -> str:
         """``sources/rekognition (the sample case: ...)``, for messages that must say which case was assumed."""
         shown = display_path(self.path)
@@ -103,21 +108,30 @@ def choose_case(name_or_path: str | Path | None, cwd: Path | None = None) -> Cas
         return CaseChoice(_named_case(name_or_path, cwd), "argument")
     from_env = os.environ.get(CASE_ENV, "").strip()
     if from_env:
-        return CaseChoice(_named_case(from_env, cwd), f"${CASE_ENV}")
+        return _existing(CaseChoice(_named_case(from_env, cwd), f"${CASE_ENV}"))
     project = cwd / PROJECT_FILE
     if project.is_file():
-        return CaseChoice(_project_case(project), f"./{PROJECT_FILE}")
+        return _existing(CaseChoice(_project_case(project), f"./{PROJECT_FILE}"))
     return CaseChoice(_named_case(resources.SAMPLE_CASE, cwd), "sample")
+
+
+def _existing(choice: CaseChoice) -> CaseChoice:
+    """A case chosen by a setting must exist: the error names the setting to fix."""
+    if not choice.path.is_dir():
+        raise TimelineError(f"{display_path(choice.path)} (from {choice.how}): no such case directory; "
+                            f"{HOW_TO_CHOOSE}")
+    return choice
 
 
 def _named_case(name_or_path: str | Path, cwd: Path) -> Path:
     path = Path(name_or_path)
     if path.exists() or path.is_absolute() or len(path.parts) > 1:
         return path
-    for candidate in (cwd / "sources" / path, resources.sources_dir() / path):
-        if (candidate / "case.yaml").is_file():
-            return candidate
-    return path
+    local = cwd / "sources" / path
+    if local.is_dir():  # a working tree's own copy, even a broken one: never fall back to another silently
+        return local
+    bundled = resources.sources_dir() / path
+    return bundled if bundled.is_dir() else path
 
 
 def _project_case(project: Path) -> Path:
@@ -146,6 +160,9 @@ def resolve_case(name_or_path: str | Path | None) -> Path:
 def built_graph(choice: CaseChoice, out_dir: Path | None = None) -> Path:
     """The built graph of a case, or an error saying which case was assumed and how to build or choose."""
     path = default_output(choice.path, out_dir)
+    if not choice.path.is_dir():
+        raise TimelineError(f"{choice.describe()}: no such case directory; give a case directory or the name of "
+                            f"one under ./sources/ (or {HOW_TO_CHOOSE})")
     if not path.is_file():
         named = f" {display_path(choice.path)}" if choice.how == "argument" else ""
         also = "" if choice.how == "sample" else f", or {HOW_TO_CHOOSE}"
