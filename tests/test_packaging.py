@@ -52,6 +52,11 @@ def without_timeline_env(path: str) -> dict[str, str]:
     return env
 
 
+def locked(env: dict[str, str] | None = None) -> dict[str, str]:
+    """``env`` with the lock applied to the isolated build environments too (a ``-c`` would not reach them)."""
+    return {**(os.environ if env is None else env), "PIP_CONSTRAINT": str(REPO / "constraints.txt")}
+
+
 @pytest.fixture(scope="module")
 def source_copy(tmp_path_factory) -> Path:
     """The checkout's files (tracked, and new ones not ignored) copied: what a fresh clone with this work holds."""
@@ -71,7 +76,7 @@ def source_copy(tmp_path_factory) -> Path:
 def sdist(source_copy, tmp_path_factory) -> Path:
     assert shutil.which("npm"), "building the sdist needs Node.js and npm on PATH"
     out = tmp_path_factory.mktemp("sdist")
-    done = run([sys.executable, "-m", "build", "--sdist", "--outdir", str(out), str(source_copy)])
+    done = run([sys.executable, "-m", "build", "--sdist", "--outdir", str(out), str(source_copy)], env=locked())
     assert done.returncode == 0, done.stdout + done.stderr
     (path,) = out.glob("timeline-*.tar.gz")
     return path
@@ -88,7 +93,7 @@ def wheel(sdist, tmp_path_factory) -> Path:
             tar.extractall(work / "src")
     (unpacked,) = (work / "src").iterdir()
     done = run([sys.executable, "-m", "build", "--wheel", "--outdir", str(work / "dist"), str(unpacked)],
-               env=without_timeline_env(no_node_path(work)))
+               env=locked(without_timeline_env(no_node_path(work))))
     assert done.returncode == 0, done.stdout + done.stderr
     (path,) = (work / "dist").glob("timeline-*.whl")
     return path
@@ -126,7 +131,7 @@ def test_building_without_node_or_vendored_files_fails_clearly(source_copy, tmp_
     copy = tmp_path / "timeline"
     shutil.copytree(source_copy, copy, ignore=shutil.ignore_patterns("build", "*.egg-info"))
     done = run([sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"), str(copy)],
-               env=without_timeline_env(no_node_path(tmp_path)))
+               env=locked(without_timeline_env(no_node_path(tmp_path))))
     assert done.returncode != 0
     assert "building timeline needs Node.js and npm" in done.stdout + done.stderr
     assert not list((tmp_path / "dist").glob("*.whl"))

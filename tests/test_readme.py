@@ -39,10 +39,14 @@ def _norm(name: str) -> str:
 
 def test_both_readme_commands_install_from_the_lock() -> None:
     run, test = commands()
-    assert "pip install -c constraints.txt ." in run
+    # PIP_CONSTRAINT, not -c: it also pins what pip installs to build the package (setuptools, wheel)
+    assert "PIP_CONSTRAINT=constraints.txt pip install ." in run
     assert "timeline build --pages" in run  # the main job: build, draw the pages, answer a question
     assert "timeline query " in run
-    assert "pip install -c constraints.txt -e '.[test]'" in test and "npm ci" in test and "pytest" in test
+    assert "PIP_CONSTRAINT=constraints.txt pip install -e '.[test]'" in test and "npm ci" in test and "pytest" in test
+    build_system = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    for requirement in re.findall(r'"([A-Za-z0-9_.-]+)[^"]*"', build_system.split("requires", 1)[1].split("]")[0]):
+        assert _norm(requirement) in pins(), f"the build's {requirement} is not pinned in constraints.txt"
 
 
 def test_the_lock_pins_every_dependency_of_the_test_environment_as_installed() -> None:
