@@ -121,6 +121,45 @@ def test_short_columns_keep_their_width_and_pipes_get_80_columns(graph, monkeypa
     assert any(line.rstrip().endswith("participant") for line in lines)
 
 
+def table_at(graph: Path, columns: int, *args: str) -> tuple[list[str], list[int]]:
+    """The lines of a query's table at a width, and its column widths (read from the rule of dashes)."""
+    result = CliRunner().invoke(cli, ["query", "--graph", str(graph), *args], env={"COLUMNS": str(columns)})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    return lines, [len(dashes) for dashes in lines[1].split()]
+
+
+NARROW_TABLES = [("contradicting-claims",), ("actor-timeline", "-p", "actor=ICE")]
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+@pytest.mark.parametrize("args", NARROW_TABLES, ids=lambda a: a[0])
+def test_headers_are_never_split(graph, columns, args) -> None:
+    lines, widths = table_at(graph, columns, *args)
+    assert lines[1].startswith("-"), lines[:2]  # the headers take one line, the rule comes next
+    headers = lines[0].split()
+    assert headers in (["claim", "claimant", "text", "other", "otherClaimant", "otherText"],
+                       ["event", "date", "label", "role"])
+    assert all(len(h) <= w for h, w in zip(headers, widths, strict=True))
+    assert max(map(len, lines)) <= columns
+
+
+def test_free_text_gets_more_room_than_iris(graph) -> None:
+    _, (claim, claimant, text, other, other_claimant, other_text) = table_at(graph, 160, "contradicting-claims")
+    assert max(text, other_text) >= max(claim, other)
+    _, (event, date, label, role) = table_at(graph, 100, "actor-timeline", "-p", "actor=ICE")
+    assert label > event
+
+
+def test_words_are_broken_only_when_longer_than_their_column(graph) -> None:
+    lines, widths = table_at(graph, 80, "actor-timeline", "-p", "actor=ICE")
+    label = sum(widths[:2]) + 2 * 2, sum(widths[:3]) + 2 * 2
+    pieces = {word for line in lines[2:-1] for word in line[label[0]:label[1]].split()}
+    labels = [row["label"] for row in read_table("\n".join(lines) + "\n")[1]]
+    words = {word for text in labels for word in text.split()}
+    assert max(map(len, words)) <= widths[2] and words <= pieces  # every word of every label whole on a line
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_select_in_w3c_result_formats(graph, fmt) -> None:
     result = query(graph, "event-sources", "-p", "event=amazon-ice-meeting-2018-06", "--format", fmt)

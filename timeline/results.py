@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import textwrap
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple, TextIO
 
@@ -221,39 +222,69 @@ def table_width(stream: TextIO | None = None) -> int:
 
 
 def column_widths(headers: list[str], cells: list[list[str]], width: int) -> list[int]:
-    """Widths that fit ``width`` (with two spaces between columns) where possible.
+    """Widths that fit ``width`` (with two spaces between columns) where possible; the same on every machine.
 
-    Columns that fit keep their full width; the room left is shared evenly by the wider ones, which wrap. A
-    column is not made narrower than its longest word (an IRI, say) while the longest words of all columns fit;
-    otherwise not narrower than :data:`MIN_COLUMN`, and the lines get longer than ``width`` only if even that
-    does not fit.
+    A column is never narrower than its header (a header never wraps), and if everything fits every column keeps
+    its full width. Otherwise each column first gets its longest unbreakable piece (a word, or a hyphenated
+    name's part up to a hyphen), so no word is broken; if those do not all fit, the columns are narrowed one
+    character at a time where that breaks the fewest pieces, down to :data:`MIN_COLUMN`. The room left over is
+    shared in proportion to the columns' full widths, so a long text gets more of it than an IRI. Lines get
+    longer than ``width`` only if the headers (or :data:`MIN_COLUMN`) do not fit.
     """
+    from fractions import Fraction
+
     natural = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     room = width - len(GAP) * (len(headers) - 1)
     if sum(natural) <= room:
         return natural
-    words = [max(len(w) for text in [h] + [r[i] for r in cells] for w in [*text.split(), ""])
-             for i, h in enumerate(headers)]
-    share = max(MIN_COLUMN, room * 3 // (2 * len(headers)))  # a long word (an IRI) wraps at hyphens beyond this
-    floor = [min(n, w, share) for n, w in zip(natural, words, strict=True)]
-    if sum(floor) > room:
-        floor = [min(n, MIN_COLUMN) for n in natural]
+    # How often each length of unbreakable piece occurs in each column: what narrowing a column would break.
+    lengths = [Counter(len(p) for r in cells for p in _pieces(r[i])) for i in range(len(headers))]
 
-    def at(level: int) -> list[int]:
-        return [max(f, min(n, level)) for f, n in zip(floor, natural, strict=True)]
+    def breaks(i: int, w: int) -> int:
+        return sum(count * (-(-length // w) - 1) for length, count in lengths[i].items() if length > w)
 
-    low, high = 0, max(natural)  # the widest every still-wrapping column can get: the sum grows with it
-    while low < high:
-        middle = (low + high + 1) // 2
-        low, high = (middle, high) if sum(at(middle)) <= room else (low, middle - 1)
-    level = low
-    widths = at(level)
+    floor = [max(len(h), min(n, max(lengths[i], default=0))) for i, (h, n) in enumerate(zip(headers, natural,
+                                                                                            strict=True))]
+    lowest = [max(len(h), min(n, MIN_COLUMN)) for h, n in zip(headers, natural, strict=True)]
+    while sum(floor) > room:  # the pieces do not all fit: narrow the column whose narrowing breaks fewest pieces
+        narrowable = [i for i, (f, m) in enumerate(zip(floor, lowest, strict=True)) if f > m]
+        if not narrowable:
+            return floor
+        i = min(narrowable, key=lambda i: (breaks(i, floor[i] - 1) - breaks(i, floor[i]), -floor[i], i))
+        floor[i] -= 1
+    if sum(floor) == room:
+        return floor
+
+    # Each column gets natural * t, kept between its floor and its full width; the sum grows with t, linearly
+    # between the points where a column reaches its floor or its full width. Find the t that fills the room,
+    # exactly (fractions: the same widths on every machine).
+    def filled(t: Fraction) -> Fraction:
+        return sum((min(max(Fraction(n) * t, f), n) for f, n in zip(floor, natural, strict=True)), Fraction(0))
+
+    points = sorted({Fraction(f, max(n, 1)) for f, n in zip(floor, natural, strict=True)} | {Fraction(1)})
+    below = Fraction(0)
+    for point in points:
+        if filled(point) > room:
+            break
+        below = point
+    # Between ``below`` and the next point the sum is linear in t, through the columns that are still growing.
+    growing = sum(n for f, n in zip(floor, natural, strict=True) if f < n and Fraction(f, n) <= below)
+    t = below + (room - filled(below)) / growing if growing else below
+    exact = [min(max(Fraction(n) * t, f), n) for f, n in zip(floor, natural, strict=True)]
+    widths = [int(w) for w in exact]
     spare = room - sum(widths)
-    for i, (w, n) in enumerate(zip(widths, natural, strict=True)):  # what integer division leaves: leftmost first
-        if spare > 0 and w == level < n:
+    # What rounding down leaves goes to the largest remainders, leftmost first among equals.
+    for i in sorted(range(len(widths)), key=lambda i: (-(exact[i] - widths[i]), i)):
+        if spare > 0 and widths[i] < natural[i]:
             widths[i] += 1
             spare -= 1
     return widths
+
+
+def _pieces(text: str) -> list[str]:
+    """The pieces :func:`wrap_cell` never breaks unless they are longer than the column: words, and the parts of a
+    hyphenated word up to each hyphen (textwrap's own split, so the two agree)."""
+    return [p for p in textwrap.TextWrapper.wordsep_re.split(text) if p.strip()]
 
 
 def wrap_cell(text: str, width: int) -> list[str]:
