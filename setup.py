@@ -30,10 +30,9 @@ from setuptools.errors import ExecError, SetupError
 HERE = Path(__file__).resolve().parent
 VENDOR = Path("timeline", "web", "vendor")
 LOCK_FILES = ("package.json", "package-lock.json")
-LICENSE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE")
 
 sys.path.insert(0, str(HERE))
-from timeline import assets  # noqa: E402  (stdlib only: the one list of files the pages need)
+from timeline import assets  # noqa: E402  (stdlib only: the one list of files the pages need and quote)
 
 NO_NODE = ("building timeline needs Node.js and npm (https://nodejs.org): the pages' front-end "
            "libraries are copied into the package from `npm ci` of package-lock.json; install Node.js, or install "
@@ -42,16 +41,14 @@ NO_NODE = ("building timeline needs Node.js and npm (https://nodejs.org): the pa
 
 def needed_files(root: Path) -> list[Path]:
     """Paths, relative to ``root`` (a node_modules or a vendored copy), of every file the package must carry."""
-    missing = [f"{a.package}/{a.path}" for a in assets.ASSETS if not (root / a.package / a.path).is_file()]
-    missing += [f"{p}/package.json" for p in assets.NOTICE_PACKAGES if not (root / p / "package.json").is_file()]
+    missing = assets.missing(root)
     if missing:
         raise SetupError(f"{root}: missing {', '.join(missing)}; the lists in timeline/assets.py "
                          "and package-lock.json disagree: update one of them")
     files = [Path(a.package, a.path) for a in assets.ASSETS]
     for package in assets.NOTICE_PACKAGES:
         files.append(Path(package, "package.json"))
-        files += sorted(Path(package, f.name) for f in (root / package).iterdir()
-                        if f.is_file() and f.name.upper().startswith(LICENSE_PREFIXES))
+        files += [Path(package, f.name) for f in assets.license_files(root / package)]
     return files
 
 

@@ -86,3 +86,52 @@ def test_an_override_that_holds_no_libraries_is_an_error_not_ignored(sample_grap
     line = one_error_line(render(sample_graph, tmp_path / "t.html"))
     assert f"{assets.ENV}={tmp_path / 'empty'}" in line
     assert not (tmp_path / "t.html").exists()
+
+
+def test_a_notice_quotes_every_license_text_the_build_copies(tmp_path, monkeypatch) -> None:
+    root = fake_node_modules(tmp_path / "nm", "fake")
+    package = root / "vis-timeline"
+    for name in ("LICENSE.Apache-2.0.txt", "COPYING", "notice.md", "README.md", "HISTORY.md"):
+        (package / name).write_text(f"text of {name}", encoding="utf-8")
+    (package / "LICENSES").mkdir()  # a directory, not a text
+    assert [p.name for p in assets.license_files(package)] == ["COPYING", "LICENSE", "LICENSE.Apache-2.0.txt",
+                                                                 "notice.md"]
+    monkeypatch.setenv(assets.ENV, str(root))
+    quoted = assets.notice("vis-timeline")
+    assert all(f"text of {name}" in quoted for name in ("LICENSE.Apache-2.0.txt", "COPYING", "notice.md"))
+    assert "README" not in quoted and "HISTORY" not in quoted
+
+
+def test_the_real_vis_timeline_notice_includes_its_apache_license(monkeypatch) -> None:
+    if not assets.is_complete(assets.REPO_NODE_MODULES):
+        pytest.skip("no node_modules: run `npm ci`")
+    monkeypatch.setenv(assets.ENV, str(assets.REPO_NODE_MODULES))
+    quoted = assets.notice("vis-timeline")
+    assert "Apache License" in quoted and "Version 2.0" in quoted  # LICENSE.Apache-2.0.txt, which the wheel carries
+    assert "Permission is hereby granted" in quoted  # and the MIT one
+
+
+def test_an_override_without_the_bundled_packages_names_what_is_missing(sample_graph, tmp_path, monkeypatch) -> None:
+    root = fake_node_modules(tmp_path / "nm", "partial")
+    for package in assets.NOTICE_PACKAGES:
+        if package not in ("vis-timeline", "vis-network"):
+            (root / package / "package.json").unlink()
+    assert not assets.is_complete(root)
+    monkeypatch.setenv(assets.ENV, str(root))
+    line = one_error_line(render(sample_graph, tmp_path / "t.html"))
+    assert f"{assets.ENV}={root}" in line and "@egjs/hammerjs" in line and "`npm ci`" in line
+    assert "No such file" not in line
+    assert not (tmp_path / "t.html").exists()
+
+
+def test_a_partial_node_modules_is_named_when_nothing_complete_is_found(sample_graph, tmp_path,
+                                                                       monkeypatch) -> None:
+    monkeypatch.delenv(assets.ENV, raising=False)
+    monkeypatch.setattr(assets, "VENDOR_DIR", tmp_path / "absent")
+    repo = fake_node_modules(tmp_path / "repo" / "node_modules", "old")
+    (repo / "moment" / "package.json").unlink()  # an `npm ci` from before moment was a dependency
+    monkeypatch.setattr(assets, "REPO_NODE_MODULES", repo)
+    monkeypatch.chdir(tmp_path)
+    line = one_error_line(render(sample_graph, tmp_path / "t.html"))
+    assert f"{repo} lacks moment" in line and "`npm ci`" in line
+    assert not (tmp_path / "t.html").exists()

@@ -50,8 +50,9 @@ TIMELINE_BUNDLED = ("@egjs/hammerjs", "component-emitter", "cssfilter", "keychar
 NETWORK_BUNDLED = ("@egjs/hammerjs", "component-emitter", "keycharm", "uuid", "vis-data", "vis-util")
 #: Packages whose ``package.json`` and license texts the build copies, for the pages' notices.
 NOTICE_PACKAGES = ("vis-timeline", "vis-network", *sorted(set(TIMELINE_BUNDLED) | set(NETWORK_BUNDLED)))
-#: The license texts a notice quotes (the build copies every LICENSE*, COPYING* and NOTICE* file).
-LICENSE_FILES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENSE-MIT", "LICENSE.MIT.txt", "LICENSE-APACHE-2.0")
+#: A package's license texts are its files whose names start with one of these (any case): the build copies
+#: them all and the page quotes them all (see :func:`license_files`).
+LICENSE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE")
 #: Where the build puts the files, inside the package.
 VENDOR_DIR = resources.PACKAGE_DIR / "web" / "vendor"
 #: npm's directory in a source checkout (or editable install), after ``npm ci``.
@@ -59,10 +60,34 @@ REPO_NODE_MODULES = resources.PACKAGE_DIR.parent / "node_modules"
 ENV = "TIMELINE_NODE_MODULES"
 
 
+def missing(root: Path) -> list[str]:
+    """What ``root`` (a ``node_modules`` or the vendored copy) lacks for the pages: each package whose notice a
+    page quotes that has no ``package.json``, and each asset (``package/path``) of the packages that are there."""
+    lacking = []
+    for package in NOTICE_PACKAGES:
+        if not (root / package / "package.json").is_file():
+            lacking.append(package)
+        else:
+            lacking += [f"{a.package}/{a.path}" for a in ASSETS
+                        if a.package == package and not (root / a.package / a.path).is_file()]
+    return lacking
+
+
 def is_complete(root: Path) -> bool:
-    """Whether ``root`` (a ``node_modules`` or the vendored copy) has every asset and the main packages' metadata."""
-    return (all((root / a.package / a.path).is_file() for a in ASSETS)
-            and all((root / p / "package.json").is_file() for p in {a.package for a in ASSETS}))
+    """Whether ``root`` has every asset and every noticed package's metadata: a page can be drawn from it."""
+    return not missing(root)
+
+
+def license_files(package_dir: Path) -> list[Path]:
+    """Every license text of one package (LICENSE*, LICENCE*, COPYING*, NOTICE*), sorted by name: what the build
+    copies and what a page's notice quotes, so the two never disagree."""
+    if not package_dir.is_dir():
+        return []
+    return sorted(f for f in package_dir.iterdir() if f.is_file() and f.name.upper().startswith(LICENSE_PREFIXES))
+
+
+def _summary(lacking: list[str]) -> str:
+    return ", ".join(lacking[:4]) + (f" and {len(lacking) - 4} more" if len(lacking) > 4 else "")
 
 
 def node_modules() -> Path:
@@ -70,17 +95,21 @@ def node_modules() -> Path:
     override = os.environ.get(ENV)
     if override:
         # An explicit override that does not work is an error, not a silent fall-back to another copy.
-        if is_complete(Path(override)):
+        lacking = missing(Path(override))
+        if not lacking:
             return Path(override)
-        raise TimelineError(f"{ENV}={override}: not a node_modules directory with vis-timeline and vis-network "
-                            f"(run `npm ci` in the timeline repository and point {ENV} at its node_modules, "
-                            f"or unset it)")
-    for candidate in (VENDOR_DIR, REPO_NODE_MODULES, Path.cwd() / "node_modules"):
+        raise TimelineError(f"{ENV}={override}: this node_modules lacks {_summary(lacking)} (run `npm ci` in the "
+                            f"timeline repository and point {ENV} at its node_modules, or unset it)")
+    candidates = (VENDOR_DIR, REPO_NODE_MODULES, Path.cwd() / "node_modules")
+    for candidate in candidates:
         if is_complete(candidate):
             return candidate
-    raise TimelineError("the front-end libraries (vis-timeline, vis-network) are missing: reinstall timeline "
-                        "from a wheel or sdist, or build it where Node.js and npm are installed; in a clone of "
-                        f"the repository, run `npm ci` (or set {ENV} to a node_modules directory)")
+    # A copy that is there but incomplete (an old `npm ci`, a damaged install) is named with what it lacks.
+    partial = next((f"; {c} lacks {_summary(missing(c))}" for c in candidates if c.is_dir()), "")
+    raise TimelineError("the front-end libraries (vis-timeline, vis-network and the packages they bundle) are "
+                        "missing: reinstall timeline from a wheel or sdist, or build it where Node.js and npm are "
+                        f"installed; in a clone of the repository, run `npm ci` (or set {ENV} to a node_modules "
+                        f"directory){partial}")
 
 
 @lru_cache(maxsize=8)
@@ -100,7 +129,7 @@ def notice(package: str) -> str:
     """``name version license`` plus the package's license text, for the page's notices."""
     root = node_modules() / package
     meta = json.loads((root / "package.json").read_text(encoding="utf-8"))
-    texts = [(root / name).read_text(encoding="utf-8").strip() for name in LICENSE_FILES if (root / name).is_file()]
+    texts = [path.read_text(encoding="utf-8").strip() for path in license_files(root)]
     header = f"{meta['name']} {meta['version']} — license: {meta.get('license', 'see text')}"
     return header + ("\n\n" + "\n\n".join(texts) if texts else "")
 
