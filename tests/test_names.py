@@ -143,3 +143,20 @@ def test_focus_with_an_unknown_name_names_the_option(graph, tmp_path) -> None:
     assert result.exit_code == 1 and not page.exists()
     [line] = result.stderr.splitlines()
     assert line.startswith("timeline: error: --focus: ") and "did you mean 'amazon'" in line
+
+
+def error_line(result) -> str:
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("timeline: error: ")
+    return line
+
+
+def test_every_unknown_name_is_suggested_alike_whatever_its_case(graph, tmp_path) -> None:
+    """A saved query, a query parameter and an entity: one search, one way of saying it."""
+    assert "(did you mean 'actor-timeline'?)" in error_line(invoke("query", "actor-timelin", "--graph", graph))
+    assert "has no such parameter (did you mean 'actor'?)" in error_line(
+        invoke("query", "actor-timeline", "-p", "ACTOR=ice", "--graph", graph))
+    assert "(did you mean 'amazon'?)" in error_line(
+        invoke("render", "graph", "--graph", graph, "-o", tmp_path / "g.html", "--focus", "AMAZN"))
+    assert not (tmp_path / "g.html").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from timeline import quotes
-from timeline.errors import Problem, closest, did_you_mean, display_path
+from timeline.errors import Problem, close_matches, closest, did_you_mean, did_you_mean_text, display_path
 from timeline.model import (
     DOCUMENT_TYPES,
     ENTITY_TYPES,
@@ -17,7 +17,7 @@ from timeline.model import (
     Event,
     Source,
 )
-from timeline.names import NameIndex, did_you_mean_text
+from timeline.names import NameIndex
 from timeline.vocabulary import Vocabularies
 
 
@@ -174,9 +174,7 @@ class _Checker:
             if not single or target in self.case.failed_ids or \
                     {"entities.yaml", "events.yaml"} & self.case.unreadable:
                 continue
-            import difflib
-
-            close = self.names.suggestions(target) + difflib.get_close_matches(target, sorted(self.case.events), n=3)
+            close = self.names.suggestions(target) + close_matches(target, self.case.events)
             self.error(c, c.line_of("about"), f"{what}: about {target!r} is not a defined event or entity"
                        f"{did_you_mean_text(close[:3])}")
         if c.stated_in:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,17 +97,34 @@ def _display(text: str, cwd: str) -> str:
         return str(path)
 
 
-def did_you_mean(word: str, choices: list[str] | set[str], n: int = 3) -> str:
-    """`` (did you mean 'x'?)`` or an empty string."""
+def close_matches(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
+    """The (at most ``n``) ``choices`` close enough to ``word`` to be a likely typo, closest first, as written.
+
+    The one closest-match search behind every "did you mean": compared case-insensitively, so ``EVENTS``
+    finds ``events``.
+    """
     import difflib  # here: most runs never suggest anything, and every command imports this module
 
-    close = difflib.get_close_matches(word, sorted(choices), n=n, cutoff=0.6)
-    if not close:
+    written: dict[str, list[str]] = {}
+    for choice in sorted(choices):
+        written.setdefault(choice.casefold(), []).append(choice)
+    found = difflib.get_close_matches(word.casefold(), list(written), n=n, cutoff=0.6)
+    return [choice for key in found for choice in written[key]][:n]
+
+
+def did_you_mean_text(suggestions: list[str]) -> str:
+    """`` (did you mean 'x' or 'y'?)``, or an empty string when there is nothing to suggest."""
+    if not suggestions:
         return ""
-    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
+    return " (did you mean " + " or ".join(repr(s) for s in suggestions) + "?)"
 
 
-def closest(word: str, choices: list[str] | set[str] | frozenset[str], n: int = 3) -> tuple[list[str], bool]:
+def did_you_mean(word: str, choices: Iterable[str], n: int = 3) -> str:
+    """`` (did you mean 'x'?)`` with the choices closest to ``word`` (:func:`close_matches`), or an empty string."""
+    return did_you_mean_text(close_matches(word, choices, n))
+
+
+def closest(word: str, choices: Iterable[str], n: int = 3) -> tuple[list[str], bool]:
     """The ``n`` choices closest to ``word``, and whether they are close enough to be a likely typo.
 
     When none is that close, the nearest ones by spelling all the same, so a message can always list
@@ -115,12 +133,12 @@ def closest(word: str, choices: list[str] | set[str] | frozenset[str], n: int = 
     import difflib
 
     ordered = sorted(choices)
-    close = difflib.get_close_matches(word, ordered, n=n, cutoff=0.6)
+    close = close_matches(word, ordered, n)
     if close:
         return close, True
-    matcher = difflib.SequenceMatcher(b=word)
+    matcher = difflib.SequenceMatcher(b=word.casefold())
     ratios = []
     for choice in ordered:
-        matcher.set_seq1(choice)
+        matcher.set_seq1(choice.casefold())
         ratios.append((-matcher.ratio(), choice))
     return [choice for _ratio, choice in sorted(ratios)[:n]], False

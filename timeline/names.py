@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from timeline.errors import TimelineError
+from timeline.errors import TimelineError, close_matches, did_you_mean_text
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 _WORD = re.compile(r"\w+")
@@ -152,9 +152,7 @@ class NameIndex:
 
     def suggestions(self, name: str, n: int = 3) -> list[str]:
         """The names closest to ``name``, as written, at most one per entity (its closest name)."""
-        import difflib  # here: only a miss needs it
-
-        close = difflib.get_close_matches(norm(name), list(self._written), n=n * 4, cutoff=0.6)
+        close = close_matches(norm(name), self._written, n * 4)  # the keys are normalised: one per spelling
         seen: set[str] = set()
         result: list[str] = []
         for key in close:
@@ -174,9 +172,3 @@ class NameIndex:
             return self.labels[eid]
         return self._written.get(norm(name), name)
 
-
-def did_you_mean_text(suggestions: list[str]) -> str:
-    """`` (did you mean 'x' or 'y'?)`` or an empty string."""
-    if not suggestions:
-        return ""
-    return " (did you mean " + " or ".join(repr(s) for s in suggestions) + "?)"
