@@ -20,6 +20,9 @@ from timeline.model import (
 from timeline.names import NameIndex
 from timeline.vocabulary import Vocabularies
 
+#: A record of the case's YAML files, whose fields a check can point at (``line_of``).
+Record = Entity | Event | Claim
+
 
 class _Checker:
     def __init__(self, case: Case, vocab: Vocabularies, today: date):
@@ -30,7 +33,7 @@ class _Checker:
         # References may name an entity by id, label or alias (exact matches only: data is no place to guess).
         self.names = NameIndex((e.id, e.label, e.aliases) for e in case.entities.values())
 
-    def error(self, record: Entity | Event | Claim | Source, line: int, message: str) -> None:
+    def error(self, record: Record | Source, line: int, message: str) -> None:
         self.problems.append(Problem(display_path(record.path), line, message))
 
     def warn(self, record: Entity | Event | Claim, line: int, message: str, kind: str = "") -> None:
@@ -38,7 +41,7 @@ class _Checker:
 
     # -- references --------------------------------------------------------
 
-    def _unknown(self, record, line: int, field: str, target: str, noun: str, table) -> None:
+    def _unknown(self, record: Record, line: int, field: str, target: str, noun: str, table: dict) -> None:
         """Report a reference to nothing, unless what it names failed to load (already reported)."""
         if target in self.case.failed_ids or self._unreadable(table):
             return
@@ -46,7 +49,7 @@ class _Checker:
             did_you_mean(target, table)
         self.error(record, line, f"{_what(record)}: {field} {target!r} is not a defined {noun}{hint}")
 
-    def _entity_named(self, record, line: int, field: str, target: str) -> tuple[Entity | None, bool]:
+    def _entity_named(self, record: Record, line: int, field: str, target: str) -> tuple[Entity | None, bool]:
         """The entity whose id, label or alias ``target`` is, and False after an error if it names several."""
         entity = self.case.entities.get(target)  # an id: most references, and the fastest test
         if entity is not None:
@@ -58,12 +61,13 @@ class _Checker:
             return None, False
         return (self.case.entities[ids[0]], True) if ids else (None, True)
 
-    def _unreadable(self, table) -> bool:
+    def _unreadable(self, table: dict) -> bool:
         names = {id(self.case.entities): "entities.yaml", id(self.case.events): "events.yaml",
                  id(self.case.claims): "claims.yaml"}
         return names.get(id(table)) in self.case.unreadable
 
-    def ref(self, record, line: int, field: str, target: str, noun: str, allowed: set[str] | None = None) -> str:
+    def ref(self, record: Record, line: int, field: str, target: str, noun: str,
+            allowed: set[str] | None = None) -> str:
         """The id of the entity ``target`` names (by id, label or alias), checked to be of one of the ``allowed``
         types if given; ``target`` as it is after an error."""
         entity, single = self._entity_named(record, line, field, target)
@@ -80,10 +84,11 @@ class _Checker:
             self.error(record, line, f"{_what(record)}: {field} {target!r} is a {entity.type}, not {_article(noun)}")
         return entity.id
 
-    def refs(self, record, field: str, targets: list[str], noun: str, allowed: set[str] | None = None) -> list[str]:
+    def refs(self, record: Record, field: str, targets: list[str], noun: str,
+             allowed: set[str] | None = None) -> list[str]:
         return [self.ref(record, record.line_of(field), field, t, noun, allowed) for t in targets]
 
-    def term(self, record, line: int, noun: str, value: str, vocabulary: str) -> None:
+    def term(self, record: Record, line: int, noun: str, value: str, vocabulary: str) -> None:
         """Check ``value`` is in a controlled vocabulary; an error lists the closest values and the defining file."""
         choices = getattr(self.vocab, vocabulary)
         if value in choices:
@@ -96,7 +101,7 @@ class _Checker:
             hint += f"{' The' if likely else '; the'} {noun}s are defined in {display_path(defined)}"
         self.error(record, line, f"{_what(record)}: unknown {noun} {value!r} ({hint})")
 
-    def ref_record(self, record, line: int, field: str, target: str, table: dict, noun: str) -> None:
+    def ref_record(self, record: Record, line: int, field: str, target: str, table: dict, noun: str) -> None:
         if target in table:
             return
         other = self.case.record(target)

@@ -144,7 +144,7 @@ class _ProgressBar:
             self.bar = None
 
 
-def warning_options(command):
+def warning_options(command: click.decorators.FC) -> click.decorators.FC:
     """-q and --warnings, shared by the commands that check a case."""
     command = click.option("--warnings", "every_warning", is_flag=True,
                            help="List every warning as FILE:LINE: warning: ... (by default they are grouped by "

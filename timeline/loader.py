@@ -496,10 +496,10 @@ def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
         seen[record.id] = (reader.shown, record.line)
         table[record.id] = record
 
-    articles = sorted((path / "articles").glob("*.md")) if (path / "articles").is_dir() else []
-    if not articles:
+    article_paths = sorted((path / "articles").glob("*.md")) if (path / "articles").is_dir() else []
+    if not article_paths:
         _Reader(path / "articles", problems).error(0, "no articles (*.md) found")
-    for article in articles:
+    for article in article_paths:
         source = _source(article, problems)
         if source:
             add(case.sources, source, _Reader(article, problems))

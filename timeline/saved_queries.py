@@ -19,15 +19,24 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from timeline import prefixes, resources
 from timeline.dates import EdtfError, parse_simple
 from timeline.errors import TimelineError, did_you_mean
-from timeline.results import XSD_INTEGER, Term
+from timeline.results import XSD_INTEGER, QueryResult, Term
 
 if TYPE_CHECKING:
     from timeline.names import NameIndex
+
+
+
+class Queryable(Protocol):
+    """What binding parameters needs of a store: every :class:`timeline.store.Store` is one (this layer is
+    below the stores, so it names only the method it calls)."""
+
+    def query(self, text: str, bindings: dict[str, Term] | None = None, where: str = "query") -> QueryResult: ...
+
 
 XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 PARAM_TYPES = ("entity", "event", "claim", "source", "record", "iri", "date", "date-end", "string", "integer",
@@ -111,7 +120,7 @@ _PATHS = {"entity": "entity/", "event": "event/", "claim": "claim/", "source": "
 _SCHEMES = {"event-type": prefixes.EVENT_TYPE, "role": prefixes.ROLE, "stance": prefixes.STANCE}
 
 
-def bind(query: SavedQuery, given: dict[str, str], store,
+def bind(query: SavedQuery, given: dict[str, str], store: Queryable,
          on_resolved: Callable[[str], None] | None = None) -> dict[str, Term]:
     """Typed terms for a saved query's parameters; raises ParamError on bad values.
 
@@ -134,7 +143,7 @@ def bind(query: SavedQuery, given: dict[str, str], store,
     return bindings
 
 
-def convert(p: Param, value: str, store, on_resolved: Callable[[str], None] | None = None) -> Term:
+def convert(p: Param, value: str, store: Queryable, on_resolved: Callable[[str], None] | None = None) -> Term:
     where = f"--param {p.name}={value}"
     if p.type in ("date", "date-end"):
         try:
@@ -164,14 +173,15 @@ def _iri(where: str, value: str) -> Term:
     return Term.iri(value)
 
 
-def case_base(store) -> str:
+def case_base(store: Queryable) -> str:
     result = store.query("SELECT ?case WHERE { ?case a tl:Case } ORDER BY ?case", where="case lookup")
     if not result.rows:
         raise TimelineError("the built graph has no tl:Case; rebuild it with `timeline build`")
     return result.rows[0]["case"].value
 
 
-def _record(where: str, kind: str, value: str, store, on_resolved: Callable[[str], None] | None = None) -> Term:
+def _record(where: str, kind: str, value: str, store: Queryable,
+            on_resolved: Callable[[str], None] | None = None) -> Term:
     """An id, a name of an entity (entities and records: see :mod:`timeline.names`) or an IRI, checked to exist
     in the graph."""
     if re.match(r"^[a-z][a-z0-9+.-]*://", value):
@@ -195,7 +205,7 @@ def _record(where: str, kind: str, value: str, store, on_resolved: Callable[[str
     raise ParamError(f"{where}: no {noun} with id {value!r}{did_you_mean(value, known)}")
 
 
-def _entity_id(where: str, value: str, store, on_resolved: Callable[[str], None] | None) -> str:
+def _entity_id(where: str, value: str, store: Queryable, on_resolved: Callable[[str], None] | None) -> str:
     from timeline.names import AmbiguousName, UnknownName
 
     try:
@@ -208,10 +218,10 @@ def _entity_id(where: str, value: str, store, on_resolved: Callable[[str], None]
 
 
 #: The entity names of a store, read once per store (a command binds several parameters).
-_NAME_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_NAME_INDEXES: weakref.WeakKeyDictionary[Queryable, NameIndex] = weakref.WeakKeyDictionary()
 
 
-def entity_names(store) -> NameIndex:
+def entity_names(store: Queryable) -> NameIndex:
     """The ids, labels and aliases of the case's entities in ``store``, as a :class:`~timeline.names.NameIndex`:
     the same resolver the case checks and ``timeline entity`` use."""
     try:
@@ -246,7 +256,7 @@ def entity_names(store) -> NameIndex:
     return index
 
 
-def _concept(where: str, kind: str, value: str, store) -> Term:
+def _concept(where: str, kind: str, value: str, store: Queryable) -> Term:
     namespace = _SCHEMES[kind]
     rows = store.query("SELECT ?id WHERE { ?c skos:inScheme ?scheme ; skos:notation ?id }",
                        {"scheme": Term.iri(namespace)}, where="concept lookup").rows
