@@ -15,6 +15,7 @@ import os
 import sys
 import textwrap
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple, TextIO
 
@@ -238,7 +239,7 @@ def column_widths(headers: list[str], cells: list[list[str]], width: int) -> lis
     if sum(natural) <= room:
         return natural
     # How often each length of unbreakable piece occurs in each column: what narrowing a column would break.
-    lengths = [Counter(len(p) for r in cells for p in _pieces(r[i])) for i in range(len(headers))]
+    lengths = [_piece_lengths(r[i] for r in cells) for i in range(len(headers))]
 
     def breaks(i: int, w: int) -> int:
         return sum(count * (-(-length // w) - 1) for length, count in lengths[i].items() if length > w)
@@ -281,10 +282,20 @@ def column_widths(headers: list[str], cells: list[list[str]], width: int) -> lis
     return widths
 
 
-def _pieces(text: str) -> list[str]:
-    """The pieces :func:`wrap_cell` never breaks unless they are longer than the column: words, and the parts of a
-    hyphenated word up to each hyphen (textwrap's own split, so the two agree)."""
-    return [p for p in textwrap.TextWrapper.wordsep_re.split(text) if p.strip()]
+def _piece_lengths(texts: Iterable[str]) -> Counter[int]:
+    """How many pieces of each length ``texts`` hold: the pieces :func:`wrap_cell` never breaks unless they are
+    longer than the column, that is words, and a hyphenated word's parts up to each hyphen (textwrap's own split,
+    so the two agree)."""
+    counts: Counter[int] = Counter()
+    for text, times in Counter(texts).items():  # a column repeats itself (roles, dates): split each text once
+        for word in text.split():
+            if "-" in word:
+                for piece in textwrap.TextWrapper.wordsep_re.split(word):
+                    if piece:
+                        counts[len(piece)] += times
+            else:
+                counts[len(word)] += times
+    return counts
 
 
 def wrap_cell(text: str, width: int) -> list[str]:
