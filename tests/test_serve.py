@@ -473,7 +473,9 @@ def test_serve_runs_until_ctrl_c(graph) -> None:
     import sys
 
     marker = f"serve-until-ctrl-c-{os.getpid()}"  # in the command line of the server, its zygote and workers
-    code = ("import sys; from timeline.serve import serve; from timeline.store import open_store; "
+    # SIGUSR1 dumps the server's threads: if it ever fails to stop, the failure shows where it hangs.
+    code = ("import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True); "
+            "from timeline.serve import serve; from timeline.store import open_store; "
             f"serve(open_store(sys.argv[1]), pages=False)  # {marker}")
     root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
@@ -485,7 +487,16 @@ def test_serve_runs_until_ctrl_c(graph) -> None:
         status, _headers, body = fetch(match.group(1) + "/sparql?" + urllib.parse.urlencode({"query": COUNT}))
         assert status == 200 and json.loads(body)["results"]["bindings"]
         process.send_signal(signal.SIGINT)
-        assert process.wait(10) == 0
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGUSR1)
+            time.sleep(1)
+            process.kill()
+            process.wait()
+            os.set_blocking(process.stderr.fileno(), False)  # its zygote may still hold the pipe open
+            pytest.fail("the server did not stop within 10 s of Ctrl-C; its threads:\n" + (process.stderr.read() or ""))
+        assert process.returncode == 0
         log = process.stderr.read()
         assert re.search(r"^127\.0\.0\.1 GET /sparql 200 \d+\.\d ms$", log, re.MULTILINE), log
         assert "Traceback" not in log
