@@ -247,6 +247,20 @@ def test_fix_hashes_writes_only_the_hash_lines(case_copy) -> None:
     assert again.exit_code == 0 and "sha256" not in again.stdout.replace("valid", "")
 
 
+def test_a_misspelt_hash_key_gets_the_value_and_is_fixed_in_place(case_copy) -> None:
+    article = case_copy / ARTICLE
+    original = article.read_text(encoding="utf-8")
+    article.write_text(re.sub(r"(?m)^sha256: ", "sha265: ", original), encoding="utf-8")
+    result = run("validate", case_copy, "--no-shacl", "-q")
+    failed_cleanly(result)
+    [(where, line, message)] = problems(result)  # one error for one mistake
+    assert where == article.resolve() and line == line_of(article, "sha265:")
+    assert "'sha265'" in message and f"`sha256: {_digest(article)}`" in message
+    fixed = run("validate", case_copy, "--fix-hashes", "--no-shacl", "-q")
+    assert fixed.exit_code == 0, fixed.output
+    assert article.read_text(encoding="utf-8") == original  # the misspelt line became the right one: no second line
+
+
 def test_fix_hashes_keeps_crlf_line_ends(case_copy) -> None:
     article = case_copy / ARTICLE
     text = re.sub(r"(?m)^sha256: .*\n", "", article.read_text(encoding="utf-8"))

@@ -85,11 +85,12 @@ def fix_hashes(case_dir: Path) -> list[Path]:
         if not isinstance(meta, yamlio.LineDict) or meta.get("sha256") == digest:
             continue
         lines = raw.split("\n")  # a CRLF file keeps its '\r's at the ends of these lines
-        if "sha256" in meta:
-            index = meta.line_of("sha256") - 1
-            found = _HASH_LINE.match(lines[index]) if index < len(lines) else None
+        key = "sha256" if "sha256" in meta else _misspelt_hash_key(meta)
+        if key:  # the hash's line, or a misspelt one ("sha265: ..."): that line becomes the right one
+            index = meta.line_of(key) - 1
+            found = _HASH_LINE.match(lines[index].replace(str(key), "sha256", 1)) if index < len(lines) else None
             # A value on the following lines (or in a flow mapping) is not one line to rewrite.
-            if found is None or (not found["value"].strip() and meta["sha256"] is not None):
+            if found is None or (not found["value"].strip() and meta[key] is not None):
                 continue
             lines[index] = f"{found['key']} {sha256_yaml(digest)}{found['rest'] or ''}{found['cr']}"
         else:
@@ -102,6 +103,15 @@ def fix_hashes(case_dir: Path) -> list[Path]:
         write_atomic(path, (bom + text).encode("utf-8"), keep_mode=True)  # the article keeps its permissions
         changed.append(path)
     return changed
+
+
+def _misspelt_hash_key(meta: dict) -> str | None:
+    """A front-matter key close to ``sha256`` (``sha265``, ``sha-256``), if any: no other field starts with "sha"."""
+    import difflib
+
+    unknown = [str(k) for k in meta if str(k).lower().startswith("sha") and k != "sha256"]
+    close = difflib.get_close_matches("sha256", unknown, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _has_hash(text: str, digest: str) -> bool:

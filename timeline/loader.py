@@ -78,8 +78,12 @@ class _Reader:
     def warn(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.shown, line, message, "warning"))
 
-    def fields(self, raw: Any, spec: dict[str, tuple[str, bool]], what: str, line: int) -> dict[str, Any] | None:
-        """Check a mapping against ``spec``; return the cleaned values or None."""
+    def fields(self, raw: Any, spec: dict[str, tuple[str, bool]], what: str, line: int,
+               fixes: dict[str, Callable[[], str]] | None = None) -> dict[str, Any] | None:
+        """Check a mapping against ``spec``; return the cleaned values or None.
+
+        ``fixes``: for a field, how to write it (made only when needed); said when a misspelt key stands for it.
+        """
         if raw is None:
             self.error(line, f"{what} is empty")
             return None
@@ -91,10 +95,12 @@ class _Reader:
         misspelt: set[str] = set()  # fields a typo stands for: "unknown field 'dat' (did you mean 'date'?)" says it
         for key in raw:
             if key not in spec:
-                self.error(raw.line_of(key), f"{what}: unknown field {key!r}{did_you_mean(str(key), spec)}")
                 import difflib
 
-                misspelt.update(difflib.get_close_matches(str(key), sorted(spec), n=1, cutoff=0.6))
+                meant = difflib.get_close_matches(str(key), sorted(spec), n=1, cutoff=0.6)
+                fix = f": {fixes[meant[0]]()}" if meant and fixes and meant[0] in fixes else ""
+                self.error(raw.line_of(key), f"{what}: unknown field {key!r}{did_you_mean(str(key), spec)}{fix}")
+                misspelt.update(meant)
                 ok = False
         for key, (kind, required) in spec.items():
             if key not in raw or raw[key] is None or raw[key] == "":
@@ -411,7 +417,8 @@ def _source(path: Path, problems: list[Problem]) -> Source | None:
                       empty="the front matter is empty; it needs id, title, published, language and sha256")
     if meta is None:
         return None
-    values = reader.fields(meta, SOURCE_FIELDS, "article front matter", 1)
+    values = reader.fields(meta, SOURCE_FIELDS, "article front matter", 1,
+                           {"sha256": lambda: _write_hash(reader, body)})
     if not body.strip():
         reader.error(0, "the article text is empty")
         return None
@@ -429,15 +436,20 @@ def _source(path: Path, problems: list[Problem]) -> Source | None:
     )
 
 
+def _write_hash(reader: _Reader, body: str) -> str:
+    """``write `sha256: ...` (what is hashed), or run ...``: the end of every error about an article's hash."""
+    # articles live in CASE/articles/
+    return (f"write `sha256: {articles.sha256_yaml(articles.sha256_of(body))}` ({articles.HASHED}), "
+            f"{articles.fix_hint(reader.path.parent.parent)}")
+
+
 def _hash(reader: _Reader, meta: Any, body: str) -> str:
     """The hash of ``body``, after an error if the front matter does not give it; the error says what is
     hashed and the line to write. (The article is still read, so its quotes are checked in the same run.)"""
     digest = articles.sha256_of(body)
     if not isinstance(meta, yamlio.LineDict):
         return digest  # reader.fields reported it
-    # articles live in CASE/articles/
-    write = (f"write `sha256: {articles.sha256_yaml(digest)}` ({articles.HASHED}), "
-             f"{articles.fix_hint(reader.path.parent.parent)}")
+    write = _write_hash(reader, body)
     given = meta.get("sha256")
     if given is None or given == "":
         import difflib
