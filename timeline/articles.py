@@ -107,10 +107,9 @@ def fix_hashes(case_dir: Path) -> list[Path]:
 
 def _misspelt_hash_key(meta: dict) -> str | None:
     """A front-matter key close to ``sha256`` (``sha265``, ``sha-256``), if any: no other field starts with "sha"."""
-    import difflib
+    from timeline.errors import close_matches
 
-    unknown = [str(k) for k in meta if str(k).lower().startswith("sha") and k != "sha256"]
-    close = difflib.get_close_matches("sha256", unknown, n=1, cutoff=0.6)
+    close = close_matches("sha256", [str(k) for k in meta if str(k).lower().startswith("sha") and k != "sha256"], 1)
     return close[0] if close else None
 
 

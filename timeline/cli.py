@@ -149,7 +149,7 @@ def warning_options(command: click.decorators.FC) -> click.decorators.FC:
     command = click.option("--warnings", "every_warning", is_flag=True,
                            help="List every warning as FILE:LINE: warning: ... (by default they are grouped by "
                                 "kind, with a count and an example).")(command)
-    return click.option("-q", "--quiet", is_flag=True, help="Do not list warnings.")(command)
+    return click.option("-q", "--quiet", is_flag=True, help="Do not list warnings or draw the progress bar.")(command)
 
 
 def shacl_options(command):
@@ -263,9 +263,7 @@ RDF_SUFFIXES = (".ttl", ".trig", ".nt", ".nq")
 @click.option("--store", "store_to", metavar="DIR|URL",
               help="Also load the graph into an on-disk Oxigraph store or push it to a SPARQL endpoint (as build).")
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL shape check of the result.")
-@click.option("-q", "--quiet", is_flag=True, help="Do not list warnings or draw the progress bar.")
-@click.option("--warnings", "every_warning", is_flag=True,
-              help="List every warning (by default they are grouped by kind, with a count and an example).")
+@warning_options
 def import_cmd(files: tuple[Path, ...], case: str | None, output: Path | None, graph_iri: str | None,
                store_to: str | None, no_shacl: bool, quiet: bool, every_warning: bool) -> None:
     """Import events and entities from CSV files, or a graph from RDF files.

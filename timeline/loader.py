@@ -17,7 +17,7 @@ import yaml
 
 from timeline import articles, prefixes, yamlio
 from timeline.dates import DateSpan, EdtfError, parse_edtf
-from timeline.errors import Problem, did_you_mean, display_path
+from timeline.errors import Problem, close_matches, did_you_mean, display_path
 from timeline.model import Case, Citation, Claim, Entity, Event, Participant, Source
 
 # \Z, not $: "$" also matches before a final newline, and an id "amazon\n" would make an IRI with a newline in it.
@@ -95,9 +95,7 @@ class _Reader:
         misspelt: set[str] = set()  # fields a typo stands for: "unknown field 'dat' (did you mean 'date'?)" says it
         for key in raw:
             if key not in spec:
-                import difflib
-
-                meant = difflib.get_close_matches(str(key), sorted(spec), n=1, cutoff=0.6)
+                meant = _meant(key, spec)
                 fix = f": {fixes[meant[0]]()}" if meant and fixes and meant[0] in fixes else ""
                 self.error(raw.line_of(key), f"{what}: unknown field {key!r}{did_you_mean(str(key), spec)}{fix}")
                 misspelt.update(meant)
@@ -418,7 +416,7 @@ def _source(path: Path, problems: list[Problem]) -> Source | None:
     if meta is None:
         return None
     values = reader.fields(meta, SOURCE_FIELDS, "article front matter", 1,
-                           {"sha256": lambda: _write_hash(reader, body)})
+                           {"sha256": lambda: _write_hash(reader, articles.sha256_of(body))})
     if not body.strip():
         reader.error(0, "the article text is empty")
         return None
@@ -436,10 +434,15 @@ def _source(path: Path, problems: list[Problem]) -> Source | None:
     )
 
 
-def _write_hash(reader: _Reader, body: str) -> str:
+def _meant(key: Any, spec: dict[str, Any]) -> list[str]:
+    """The field an unknown key is a typo of (``dat`` -> ``date``), as "did you mean" suggests it; or ``[]``."""
+    return close_matches(str(key), spec, n=1)
+
+
+def _write_hash(reader: _Reader, digest: str) -> str:
     """``write `sha256: ...` (what is hashed), or run ...``: the end of every error about an article's hash."""
     # articles live in CASE/articles/
-    return (f"write `sha256: {articles.sha256_yaml(articles.sha256_of(body))}` ({articles.HASHED}), "
+    return (f"write `sha256: {articles.sha256_yaml(digest)}` ({articles.HASHED}), "
             f"{articles.fix_hint(reader.path.parent.parent)}")
 
 
@@ -449,13 +452,11 @@ def _hash(reader: _Reader, meta: Any, body: str) -> str:
     digest = articles.sha256_of(body)
     if not isinstance(meta, yamlio.LineDict):
         return digest  # reader.fields reported it
-    write = _write_hash(reader, body)
+    write = _write_hash(reader, digest)
     given = meta.get("sha256")
     if given is None or given == "":
-        import difflib
-
-        if not difflib.get_close_matches("sha256", [str(k) for k in meta if k not in SOURCE_FIELDS], n=1,
-                                         cutoff=0.6):  # else "unknown field 'sha265' (did you mean ...)" says it
+        # a misspelt key ("sha265") already has its error, with the value to write
+        if not any(_meant(k, SOURCE_FIELDS) == ["sha256"] for k in meta if k not in SOURCE_FIELDS):
             reader.error(meta.line_of("sha256"), f"article front matter: missing required field 'sha256': {write}")
         return digest
     if not isinstance(given, str) or not re.fullmatch(r"[0-9a-f]{64}", given):
