@@ -479,7 +479,9 @@ def test_serve_runs_until_ctrl_c(graph) -> None:
             f"serve(open_store(sys.argv[1]), pages=False)  # {marker}")
     root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
-    process = subprocess.Popen([sys.executable, "-c", code, str(graph)], stderr=subprocess.PIPE, text=True, env=env)
+    # As from a terminal: a suite run as a background job (`cmd &`) hands its children SIGINT ignored.
+    process = subprocess.Popen([sys.executable, "-c", code, str(graph)], stderr=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         banner = process.stderr.readline()
         match = re.search(r"(http://127\.0\.0\.1:\d+)/ \(SPARQL endpoint \1/sparql", banner)
