@@ -272,6 +272,7 @@ EXPECTED_IDS = {
         "protest",
         "moratorium",
         "policy-change",
+        "legislation",
         "discontinuation",
         "test",
         "deployment",

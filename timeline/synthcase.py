@@ -70,6 +70,7 @@ _VERBS = {
     "press-release": "issued a press release about", "criticism": "criticised", "demand": "made demands of",
     "request": "made a request to", "refusal": "refused a request from", "protest": "protested against",
     "moratorium": "announced a moratorium affecting", "policy-change": "changed its policy towards",
+    "legislation": "moved to legislate on",
     "discontinuation": "stopped working with", "test": "tested a system with", "deployment": "deployed a system with",
     "contract": "signed a contract with", "partnership": "announced a partnership with",
     "disclosure": "disclosed dealings with", "incident": "was involved in an incident with",
