@@ -116,7 +116,7 @@ source = local(store.query("SELECT ?s WHERE { ?s a tl:SourceArticle } ORDER BY ?
 PARAMS = {"actor-timeline": {"actor": actor}, "events-in-window": {"from": "2018-06", "to": "2018-06"},
           "event-sources": {"event": event}, "claims-about": {"subject": event}, "source-says": {"source": source},
           "entities-by-type": {"type": "police-department"}, "claims-by-claimant": {"claimant": actor},
-          "event-participants": {"event": event}}
+          "event-participants": {"event": event}, "customers-and-prospects": {"vendor": actor}}
 
 def direct(text):
     solutions = ox_store.query(text, prefixes=prefixes, use_default_graph_as_union=True)

@@ -637,6 +637,7 @@ def test_every_saved_query_runs_on_a_synthetic_graph(synthetic_graph) -> None:
         "event-sources": {"event": busiest.id}, "claims-about": {"subject": busiest.id},
         "source-says": {"source": busiest.citations[0].source}, "entities-by-type": {"type": "company"},
         "claims-by-claimant": {"claimant": actor}, "event-participants": {"event": busiest.id},
+        "customers-and-prospects": {"vendor": actor},
     }
     answered = {}
     for name, saved in saved_queries.saved_queries().items():

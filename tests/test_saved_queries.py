@@ -38,6 +38,7 @@ PARAMS = {
     "dates-from-outside": {},
     "event-participants": {"event": "coalition-letter-2018-05"},
     "responses": {},
+    "customers-and-prospects": {"vendor": "Amazon"},
 }
 
 
@@ -110,6 +111,30 @@ def test_who_met_whom_pairs_the_two_sides_of_the_ice_meeting(store) -> None:
     pairs = set(zip(ids(result.values("side")), ids(result.values("met")), strict=True))
     assert pairs == {("amazon", "ice"), ("amazon-web-services", "ice")}
     assert set(ids(result.values("event"))) == {"amazon-ice-meeting-2018-06"}
+
+
+def test_customers_and_prospects_of_a_vendor_and_its_units(store, case) -> None:
+    # Oracle from the records: pitches, deployments, contracts and partnerships in which Amazon
+    # or a unit of it sells, and the other side that buys, is pitched to or partners.
+    units = {"amazon"} | {e.id for e in case.entities.values() if e.parent == "amazon"}
+    kinds, sellers = {"pitch", "deployment", "contract", "partnership"}, {"vendor", "initiator", "partner"}
+    expected = set()
+    for ev in case.events.values():
+        if kinds & set(ev.types) and any(p.entity in units and p.role in sellers for p in ev.participants):
+            expected |= {(p.entity, ev.id) for p in ev.participants
+                         if p.role in {"customer", "target", "partner", "recipient"} and p.entity not in units}
+    result = run(store, "customers-and-prospects")
+    got = set(zip(ids(result.values("customer")), ids(result.values("event")), strict=True))
+    assert got == expected
+    assert {c for c, _ in got} == {"ice", "washington-county-sheriff", "orlando-police", "city-of-orlando",
+                                   "law-enforcement-customer"}
+    order = [case.events[i].date.sort_date for i in ids(result.values("event"))]
+    assert order == sorted(order)
+    roles = dict(zip(ids(result.values("customer")), result.values("role"), strict=True))
+    assert roles["ice"] == "target" and roles["washington-county-sheriff"] == "customer"
+    # Asked about the unit alone, only what the unit sold or pitched.
+    aws = run(store, "customers-and-prospects", vendor="AWS")
+    assert set(ids(aws.values("customer"))) == {"ice"}
 
 
 def test_event_sources_lists_each_article_and_exact_quote(store, case) -> None:
