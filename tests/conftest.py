@@ -39,6 +39,13 @@ def sample_graph(tmp_path_factory, sample_case: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sample_quads(sample_graph: Path) -> int:
+    """How many quads the sample build wrote (one per line of N-Quads): what every store must hold."""
+    with sample_graph.open("rb") as f:
+        return sum(1 for line in f if line.strip())
+
+
+@pytest.fixture(scope="session")
 def browser():
     """One headless Debian Chromium for the whole session (tests/browser.py opens pages in it)."""
     from browser import launch

@@ -16,6 +16,7 @@ from servers import free_port, oxigraph_server
 
 from timeline import resources
 from timeline.cli import cli
+from timeline.loader import load_case
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,18 +30,18 @@ def csv_rows(output: str) -> list[str]:
     return output.replace("\r\n", "\n").strip().splitlines()
 
 
-def test_build_into_a_disk_store_and_query_it(built, tmp_path) -> None:
+def test_build_into_a_disk_store_and_query_it(built, tmp_path, sample_quads) -> None:
     store = tmp_path / "store"
     result = CliRunner().invoke(cli, ["build", str(resources.sample_case_dir()), "-o", str(tmp_path / "g.nq"),
                                       "-q", "--store", str(store)])
     assert result.exit_code == 0, result.output
-    assert f"{store}: 6279 quads" in result.stdout
+    assert f"{store}: {sample_quads} quads" in result.stdout
     from_store = CliRunner().invoke(cli, ["query", "--store", str(store), "corroboration", "--format", "csv"])
     from_file = CliRunner().invoke(cli, ["query", "--graph", str(built), "corroboration", "--format", "csv"])
     assert from_store.exit_code == 0 and csv_rows(from_store.stdout) == csv_rows(from_file.stdout)
 
 
-def test_push_then_query_the_endpoint_twice_without_duplicates(built, tmp_path) -> None:
+def test_push_then_query_the_endpoint_twice_without_duplicates(built, tmp_path, sample_quads) -> None:
     with oxigraph_server(tmp_path / "ox") as server:
         for _ in range(2):
             pushed = CliRunner().invoke(cli, ["push", "--graph", str(built), "--endpoint", server.query_url])
@@ -48,7 +49,7 @@ def test_push_then_query_the_endpoint_twice_without_duplicates(built, tmp_path) 
         count = CliRunner().invoke(cli, ["query", "--endpoint", server.query_url, "--format", "csv",
                                          "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"])
         assert count.exit_code == 0, count.output
-        assert csv_rows(count.stdout) == ["n", "6279"]
+        assert csv_rows(count.stdout) == ["n", str(sample_quads)]
         remote = CliRunner().invoke(cli, ["query", "--endpoint", server.query_url, "actor-timeline",
                                           "-p", "actor=ICE", "--format", "csv"])
         local = CliRunner().invoke(cli, ["query", "--graph", str(built), "actor-timeline", "-p", "actor=ICE",
@@ -75,7 +76,8 @@ def test_serve_answers_sparql_and_refuses_updates(built) -> None:
         query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?e a tl:Event }"})
         with urllib.request.urlopen(f"{base}/sparql?{query}", timeout=30) as response:
             data = json.load(response)
-        assert data["results"]["bindings"][0]["n"]["value"] == "43"
+        events = load_case(resources.sample_case_dir())[0].events
+        assert data["results"]["bindings"][0]["n"]["value"] == str(len(events))
         update = urllib.request.Request(f"{base}/sparql", data=b"DELETE WHERE { ?s ?p ?o }",
                                         headers={"Content-Type": "application/sparql-update"})
         with pytest.raises(urllib.error.HTTPError) as refused:

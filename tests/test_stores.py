@@ -90,9 +90,9 @@ def disk_dir(built, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def stores(built, server, disk_dir) -> dict:
+def stores(built, server, disk_dir, sample_quads) -> dict:
     summary = push(built, RemoteStore(server.query_url, server.update_url, server.store_url))
-    assert summary.graphs == 7 and summary.triples == 6279
+    assert summary.graphs == 7 and summary.triples == sample_quads
     return {"memory": open_store(built, "memory"), "oxigraph": open_store(built),
             "disk": open_store(disk_dir), "remote": open_store(server.query_url, timeout=30)}
 
@@ -156,9 +156,9 @@ def test_ask_construct_and_describe_agree_across_backends(stores) -> None:
 
 
 @needs_oxigraph
-def test_the_remote_store_counts_and_lists_the_case_graphs(stores) -> None:
+def test_the_remote_store_counts_and_lists_the_case_graphs(stores, sample_quads) -> None:
     remote = stores["remote"]
-    assert len(remote) == len(stores["oxigraph"]) == 6279
+    assert len(remote) == len(stores["oxigraph"]) == sample_quads
     assert remote.graphs(BASE) == sorted({g.value for g in stores["oxigraph"].store.named_graphs()})
     assert remote.prefixes["event"] == BASE + "event/"
 
@@ -167,36 +167,36 @@ def test_the_remote_store_counts_and_lists_the_case_graphs(stores) -> None:
 
 
 @needs_oxigraph
-def test_push_twice_replaces_the_case_graphs_and_leaves_others_alone(built, fresh_server) -> None:
+def test_push_twice_replaces_the_case_graphs_and_leaves_others_alone(built, fresh_server, sample_quads) -> None:
     endpoint = RemoteStore(**oxigraph_urls(fresh_server.base))
     endpoint.put_graph(FOREIGN, b'<http://example.org/s> <http://example.org/p> "kept" .\n')
     first = push(built, endpoint)
     after_one = quad_count(fresh_server)
     second = push(built, endpoint)
-    assert quad_count(fresh_server) == after_one == 6279 + 1
-    assert (first.graphs, first.triples, first.removed) == (second.graphs, second.triples, []) == (7, 6279, [])
+    assert quad_count(fresh_server) == after_one == sample_quads + 1
+    assert (first.graphs, first.triples, first.removed) == (second.graphs, second.triples, []) == (7, sample_quads, [])
     assert quad_count(fresh_server, FOREIGN) == 1
-    assert second.method == "graph store" and "7 graphs (6279 triples)" in str(second)
+    assert second.method == "graph store" and f"7 graphs ({sample_quads} triples)" in str(second)
 
 
 @needs_oxigraph
-def test_push_reads_a_store_directory_or_an_open_store_alike(built, disk_dir, fresh_server) -> None:
+def test_push_reads_a_store_directory_or_an_open_store_alike(built, disk_dir, fresh_server, sample_quads) -> None:
     endpoint = RemoteStore(**oxigraph_urls(fresh_server.base))
     expected = canonical(OxigraphStore.load(built).store)
     for source in (disk_dir, open_store(built, "memory"), built.read_bytes()):
         summary = push(source, endpoint)
-        assert (summary.graphs, summary.triples, summary.skipped) == (7, 6279, 0), type(source)
+        assert (summary.graphs, summary.triples, summary.skipped) == (7, sample_quads, 0), type(source)
         assert server_dataset(fresh_server) == expected
 
 
 @needs_oxigraph
-def test_push_by_update_in_chunks_gives_the_same_dataset(built, fresh_server) -> None:
+def test_push_by_update_in_chunks_gives_the_same_dataset(built, fresh_server, sample_quads) -> None:
     endpoint = RemoteStore(fresh_server.query_url, update_url=fresh_server.update_url)
     for _ in range(2):
         sent: list[tuple[int, int]] = []
         summary = push(built, endpoint, chunk_triples=400, progress=lambda *args, seen=sent: seen.append(args))
     assert summary.method == "update" and summary.requests > 14  # several chunks per graph
-    assert sent[-1] == (6279, 6279) and [done for done, _ in sent] == sorted(done for done, _ in sent)
+    assert sent[-1] == (sample_quads, sample_quads) and [done for done, _ in sent] == sorted(done for done, _ in sent)
     # Oxigraph stores xsd:nonNegativeInteger as xsd:integer, so compare with what a local pyoxigraph holds
     local = OxigraphStore.load(built).store
     assert server_dataset(fresh_server) == canonical(local)  # blank nodes (OWL lists) kept whole
@@ -235,13 +235,13 @@ def test_a_default_graph_that_is_not_the_union_is_detected(built, tmp_path, stor
 # ------------------------------------------------------------------ on-disk store
 
 
-def test_open_store_recognises_each_kind_of_location(built, disk_dir) -> None:
+def test_open_store_recognises_each_kind_of_location(built, disk_dir, sample_quads) -> None:
     assert type(open_store(built)) is OxigraphStore
     assert type(open_store(built.parent)) is OxigraphStore  # a directory holding graph.nq
     disk = open_store(disk_dir)
     assert type(disk) is OxigraphDiskStore and not disk.writable
     assert is_store_dir(disk_dir) and not is_store_dir(built.parent)
-    assert disk.info["quads"] == len(disk) == 6279 and disk.info["graphs"] == 7
+    assert disk.info["quads"] == len(disk) == sample_quads and disk.info["graphs"] == 7
     assert disk.info["sha256"] == hashlib.sha256(built.read_bytes()).hexdigest()
     assert type(open_store(disk_dir, "memory")) is MemoryStore  # rdflib over the store's quads
     with pytest.raises(EndpointError, match="cannot connect"):  # a URL is an endpoint
@@ -266,7 +266,7 @@ def test_a_query_never_modifies_the_store_directory(disk_dir) -> None:
     assert snapshot(disk_dir) == before
 
 
-def test_a_writable_store_keeps_its_updates(built, tmp_path) -> None:
+def test_a_writable_store_keeps_its_updates(built, tmp_path, sample_quads) -> None:
     target = tmp_path / "store"
     build_disk_store(built, target)  # from the file this time
     store = open_store(target, writable=True)
@@ -275,7 +275,7 @@ def test_a_writable_store_keeps_its_updates(built, tmp_path) -> None:
     store.close()
     reopened = open_store(target)
     assert reopened.query("ASK { <http://example.org/s> rdfs:label 'added' }").boolean
-    assert len(reopened) == 6279 + 1 and is_store_dir(target)
+    assert len(reopened) == sample_quads + 1 and is_store_dir(target)
 
 
 def test_a_failed_build_leaves_the_previous_store_and_no_temporary_directory(built, tmp_path) -> None:
@@ -291,7 +291,7 @@ def test_a_failed_build_leaves_the_previous_store_and_no_temporary_directory(bui
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
 
 
-def test_a_failed_swap_puts_the_previous_store_back(built, tmp_path, monkeypatch) -> None:
+def test_a_failed_swap_puts_the_previous_store_back(built, tmp_path, monkeypatch, sample_quads) -> None:
     target = tmp_path / "store"
     build_disk_store(built.read_bytes(), target)
     real_rename = os.rename
@@ -305,7 +305,7 @@ def test_a_failed_swap_puts_the_previous_store_back(built, tmp_path, monkeypatch
     with pytest.raises(OSError, match="No space left"):
         build_disk_store(built.read_bytes(), target)
     monkeypatch.undo()
-    assert len(open_store(target)) == 6279
+    assert len(open_store(target)) == sample_quads
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
 
 
