@@ -117,8 +117,8 @@ def test_short_columns_keep_their_width_and_pipes_get_80_columns(graph, monkeypa
     lines = result.stdout.splitlines()
     assert max(map(len, lines)) <= 80
     _, rows = read_table(result.stdout)
-    assert {r["role"] for r in rows} >= {"target", "participant"}  # whole, on the row's first line
-    assert any(line.rstrip().endswith("participant") for line in lines)
+    assert {r["role"] for r in rows} >= {"target", "recipient"}  # whole, on the row's first line
+    assert any(line.rstrip().endswith("recipient") for line in lines)
 
 
 def table_at(graph: Path, columns: int, *args: str) -> tuple[list[str], list[int]]:

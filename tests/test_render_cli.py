@@ -33,7 +33,7 @@ def test_render_timeline_writes_one_file_with_every_event(graph, tmp_path) -> No
     assert result.exit_code == 0, result.output
     assert f"wrote {out}" in result.output
     html = out.read_text(encoding="utf-8")
-    assert len(page_data(html, "timeline-data")["events"]) == 43
+    assert len(page_data(html, "timeline-data")["events"]) == 45
     assert not list(tmp_path.glob(".t.html.*"))  # written atomically, nothing left behind
 
 

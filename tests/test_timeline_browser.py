@@ -81,7 +81,7 @@ def drawn_events(page) -> set[str]:
 def test_every_event_of_the_store_is_drawn(browser, sample) -> None:
     path, view, store = sample
     n = int(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?e a tl:Event }").records()[0]["n"])
-    assert n == len(view.events) == 43
+    assert n == len(view.events) == 45
     with visit(browser, path.as_uri(), wait_for=READY) as v:
         page = v.page
         assert page.inner_text("#tl-count") == f"{n} of {n} events shown"
@@ -205,13 +205,13 @@ def test_search_and_filters(browser, sample) -> None:
         page = v.page
         page.fill("#tl-search", "gorillas")
         page.wait_for_function("timelinePage.shown() === 1")
-        assert page.inner_text("#tl-count") == "1 of 43 events shown"
+        assert page.inner_text("#tl-count") == "1 of 45 events shown"
         page.wait_for_timeout(100)
         drawn = set(page.eval_on_selector_all(".vis-item[data-event]", "els => els.map(e => e.dataset.event)"))
         assert drawn == {"google-photos-tagging-2015"}
         assert page.eval_on_selector_all("#tl-twin-list > li:not([hidden])", "els => els.length") == 1
         page.fill("#tl-search", "")
-        page.wait_for_function("timelinePage.shown() === 43")
+        page.wait_for_function("timelinePage.shown() === 45")
         ice_events = {e.id for e in view.events if any(p.id == "ice" for p in e.participants)}
         page.select_option("#tl-actor", "ice")
         assert page.evaluate("timelinePage.shown()") == len(ice_events)
@@ -220,8 +220,8 @@ def test_search_and_filters(browser, sample) -> None:
         page.select_option("#tl-type", "meeting")
         assert page.evaluate("timelinePage.shown()") == 1
         page.click("#tl-reset")
-        assert page.evaluate("timelinePage.shown()") == 43
-        assert page.inner_text("#tl-count") == "43 of 43 events shown"
+        assert page.evaluate("timelinePage.shown()") == 45
+        assert page.inner_text("#tl-count") == "45 of 45 events shown"
         clean(v)
 
 
