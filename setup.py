@@ -2,10 +2,10 @@
 
 ``setup.cfg`` holds the project's configuration; this file adds one step to two commands:
 
-- ``sdist`` puts the vendored files into the release tree (``timeline/web/vendor/``), next to
+- ``sdist`` puts the vendored files into the release tree (``timeline/render/web/vendor/``), next to
   ``package.json`` and ``package-lock.json`` (MANIFEST.in), so a wheel built from the sdist, which is
   what ``python -m build`` does, needs no Node.js;
-- ``build_py`` copies them into the wheel: from the source tree's ``timeline/web/vendor/`` when it is
+- ``build_py`` copies them into the wheel: from the source tree's ``timeline/render/web/vendor/`` when it is
   complete (an unpacked sdist), else from a fresh ``npm ci`` of the committed lockfile, run in a
   temporary directory so the checkout (and its own ``node_modules``) is left alone.
 
@@ -28,11 +28,11 @@ from setuptools.command.sdist import sdist
 from setuptools.errors import ExecError, SetupError
 
 HERE = Path(__file__).resolve().parent
-VENDOR = Path("timeline", "web", "vendor")
+VENDOR = Path("timeline", "render", "web", "vendor")
 LOCK_FILES = ("package.json", "package-lock.json")
 
 sys.path.insert(0, str(HERE))
-from timeline import assets  # noqa: E402  (stdlib only: the one list of files the pages need and quote)
+from timeline.render import assets  # noqa: E402  (stdlib only: the one list of files the pages need and quote)
 
 NO_NODE = ("building timeline needs Node.js and npm (https://nodejs.org): the pages' front-end "
            "libraries are copied into the package from `npm ci` of package-lock.json; install Node.js, or install "
@@ -70,7 +70,7 @@ def npm_ci(workdir: Path) -> Path:
 
 
 def vendor_into(target: Path) -> None:
-    """Copy the front-end files into ``target`` (a ``timeline/web/vendor`` directory), laid out like node_modules."""
+    """Copy the front-end files into ``target`` (a ``timeline/render/web/vendor`` directory), laid out like node_modules."""
     source = HERE / VENDOR
     if assets.is_complete(source):
         copy_tree(source, target)

@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from timeline import pipeline, resources  # noqa: E402
-from timeline.render_graph import render_graph  # noqa: E402
-from timeline.render_timeline import render_timeline  # noqa: E402
-from timeline.store import open_store  # noqa: E402
-from timeline.synthetic import synthetic_view  # noqa: E402
-from timeline.viewmodel import load_view  # noqa: E402
+from timeline.render.graph import render_graph  # noqa: E402
+from timeline.render.timeline import render_timeline  # noqa: E402
+from timeline.stores import open_store  # noqa: E402
+from timeline.testing.views import synthetic_view  # noqa: E402
+from timeline.views.model import load_view  # noqa: E402
 
 READY = {
     "timeline": "document.querySelectorAll('.vis-item').length > 0",

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scale benchmark: build, saved queries, the date-window index and rendering at 1k, 10k and 100k events.
 
-For each size N the script writes a synthetic case (``timeline.synthcase``,
+For each size N the script writes a synthetic case (``timeline.testing.cases``,
 seed 7) and its built graph, then measures, each step in a fresh subprocess
 whose peak RSS is read from the kernel (``os.wait4``: the ``ru_maxrss`` of
 that one child, as ``getrusage(RUSAGE_CHILDREN)`` would give after it). The
@@ -53,7 +53,7 @@ PY = sys.executable
 GENERATE = r"""
 import json, sys, time
 from pathlib import Path
-from timeline import synthcase
+from timeline.testing import cases as synthcase
 n, case_dir, graph = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 t = time.perf_counter(); synthcase.write_synthetic_case(case_dir, n); case_s = time.perf_counter() - t
 t = time.perf_counter(); data = synthcase.synthetic_nquads(n); nq_s = time.perf_counter() - t
@@ -85,10 +85,10 @@ print(json.dumps({"seconds": time.perf_counter() - t, "quads": len(store)}))
 QUERIES = r"""
 import json, statistics, sys, time
 from datetime import date
-from timeline import saved_queries
-from timeline.results import Term
-from timeline.sparql import bind_values
-from timeline.store import open_store
+from timeline.query import saved_queries
+from timeline.query.results import Term
+from timeline.query.sparql import bind_values
+from timeline.stores import open_store
 
 graph, runs, budget = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 skip = set(filter(None, sys.argv[4].split(",")))
@@ -167,8 +167,8 @@ for label, a, b in (("1 day", date(2018, 6, 12), date(2018, 6, 12)), ("1 month",
     out["windows"].append({"window": label, "from": a.isoformat(), "to": b.isoformat(), "rows": rows["indexed direct"],
                            "identical": same, "runs": n, **{k + "_ms": v for k, v in p50.items()}})
 
-from timeline.render_timeline import render_timeline
-from timeline.viewmodel import load_view
+from timeline.render.timeline import render_timeline
+from timeline.views.model import load_view
 renders = []
 for _ in range(3 if out["quads"] < 2_000_000 else 1):
     t = time.perf_counter()

@@ -44,15 +44,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from timeline import pipeline, resources, saved_queries  # noqa: E402
-from timeline.results import to_json  # noqa: E402
-from timeline.sparql import bind_values  # noqa: E402
-from timeline.store import open_store  # noqa: E402
+from timeline import pipeline, resources  # noqa: E402
+from timeline.query import saved_queries  # noqa: E402
+from timeline.query.results import to_json  # noqa: E402
+from timeline.query.sparql import bind_values  # noqa: E402
+from timeline.stores import open_store  # noqa: E402
 
 SERVER = """
 import sys
 from timeline.serve import serve
-from timeline.store import open_store
+from timeline.stores import open_store
 serve(open_store(sys.argv[1]), host="127.0.0.1", port=0, timeout=float(sys.argv[2]), max_rows=int(sys.argv[3]),
       isolation=sys.argv[4], workers=int(sys.argv[5]) or None, pages=False, quiet=True)
 """

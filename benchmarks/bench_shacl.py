@@ -3,7 +3,7 @@
 Every engine validates the same built N-Quads against ontology/shapes.ttl and
 must find them conforming. The figures that matter are the ratios, measured in
 the same run (machines are noisy). ``--events N`` adds a synthetic case of N
-events (``timeline.synthcase``, seed 7); ``--nquads FILE`` a built graph on
+events (``timeline.testing.cases``, seed 7); ``--nquads FILE`` a built graph on
 disk (such as the 100k-event graph ``bench_scale.py --keep`` leaves). pySHACL
 runs on the sample only: it needs minutes and gigabytes beyond that.
 
@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from timeline import pipeline, resources, shacl, shacl_scan  # noqa: E402
+from timeline import pipeline, resources, shacl  # noqa: E402
+from timeline.shacl import scan as shacl_scan
 
 
 def timed(fn, runs: int) -> list[float]:
@@ -65,7 +66,7 @@ def main() -> int:
     report = pipeline.check(resources.sample_case_dir(), shacl=False)
     compare("sample case", report.nquads, args.runs, report.dataset)
     if args.events:
-        from timeline.synthcase import write_synthetic_case
+        from timeline.testing.cases import write_synthetic_case
 
         with tempfile.TemporaryDirectory() as tmp:
             write_synthetic_case(Path(tmp) / "case", args.events, 7)

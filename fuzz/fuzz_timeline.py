@@ -5,7 +5,7 @@
     python fuzz/fuzz_timeline.py --target all --seconds 1200     # the time is split between the targets
 
 The one property: bad input never escapes as an unexpected exception. Every failure is a
-:class:`~timeline.errors.Problem` with a message (or an :class:`~timeline.dates.EdtfError` /
+:class:`~timeline.errors.Problem` with a message (or an :class:`~timeline.case.dates.EdtfError` /
 :class:`~timeline.errors.TimelineError` with one), never a traceback. A few consistency checks ride along: a case that
 cannot be loaded, or a record or article that was dropped, comes with at least one error; every problem prints as one
 line; a case that passes every check has built N-Quads; a date that parses has ordered bounds, a unit and a label.
@@ -18,10 +18,10 @@ Targets:
     of the written files (hostile YAML: tags, anchors and aliases, complex keys, deep nesting, merge keys, documents
     markers, BOMs, CRLF, NUL, invalid UTF-8, truncation, byte flips, slices deleted or repeated) and file-level ones
     (a file deleted, emptied, replaced by a directory or a symlink loop, an article renamed). Runs
-    ``timeline.loader.load_case`` and ``timeline.pipeline.check`` (SHACL included) on the result.
+    ``timeline.case.loader.load_case`` and ``timeline.pipeline.check`` (SHACL included) on the result.
 ``edtf``
-    ``timeline.dates.parse_edtf`` on valid EDTF of every form with random edits, on strings from EDTF's alphabet, and
-    on arbitrary text; ``parse_iso_date`` and the loader's date field as well.
+    ``timeline.case.dates.parse_edtf`` on valid EDTF of every form with random edits, on strings from EDTF's alphabet,
+    and on arbitrary text; ``parse_iso_date`` and the loader's date field as well.
 
 Failures are printed with the falsifying example and a traceback, written to ``--out`` (a directory, by default
 ``fuzz-findings/`` under the system temporary directory), and counted in the exit status (1 if any).
@@ -49,9 +49,8 @@ from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from timeline import pipeline  # noqa: E402
-from timeline.dates import UNITS, DateSpan, EdtfError, parse_edtf, parse_iso_date  # noqa: E402
-from timeline.errors import Problem, TimelineError  # noqa: E402
-from timeline.loader import (  # noqa: E402
+from timeline.case.dates import UNITS, DateSpan, EdtfError, parse_edtf, parse_iso_date  # noqa: E402
+from timeline.case.loader import (  # noqa: E402
     CASE_FIELDS,
     CITATION_FIELDS,
     CLAIM_FIELDS,
@@ -61,6 +60,7 @@ from timeline.loader import (  # noqa: E402
     SOURCE_FIELDS,
     load_case,
 )
+from timeline.errors import Problem, TimelineError  # noqa: E402
 
 # Generated dates lie anywhere in 0100..9998: against the first "today" some are in the future (an error exercised),
 # against the second none is, so that more cases get through to the build and SHACL.
@@ -319,7 +319,7 @@ edtf_inputs = st.one_of(
 )
 
 
-# The supported subset of EDTF, written independently of timeline.dates: whatever parses must match it.
+# The supported subset of EDTF, written independently of timeline.case.dates: whatever parses must match it.
 _DATE = r"[0-9X]{4}(-[0-9X]{2}(-[0-9X]{2})?)?[?~%]?"
 SUPPORTED = re.compile(rf"{_DATE}|({_DATE}|\.\.|)/({_DATE}|\.\.|)|\[({_DATE})?\.\.({_DATE})?\]")
 
@@ -349,7 +349,7 @@ def fuzz_edtf(text: str) -> None:
         parse_iso_date(text)
     except EdtfError as exc:
         assert str(exc).strip()
-    from timeline.loader import _check_value
+    from timeline.case.loader import _check_value
 
     value, message = _check_value("edtf", int(text) if re.fullmatch(r"-?[0-9]{1,30}", text) else text)
     assert (value is None) != (message is None)

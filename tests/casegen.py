@@ -24,8 +24,8 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from timeline.model import AGENT_TYPES, DOCUMENT_TYPES, ENTITY_TYPES, ORGANIZATION_TYPES
-from timeline.vocabulary import load_vocabularies
+from timeline.case.model import AGENT_TYPES, DOCUMENT_TYPES, ENTITY_TYPES, ORGANIZATION_TYPES
+from timeline.case.vocabularies import load_vocabularies
 
 #: Pieces of text that have broken serialisers, templates and parsers somewhere.
 HOSTILE = (

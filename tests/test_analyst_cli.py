@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from timeline import resources
+from timeline.case.loader import load_case
 from timeline.cli import cli
-from timeline.loader import load_case
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +95,8 @@ def test_export_csv_writes_two_files(graph, tmp_path) -> None:
 
 
 def test_a_view_from_turtle_keeps_its_citations(graph, tmp_path) -> None:
-    from timeline.store import OxigraphStore
-    from timeline.viewmodel import load_view
+    from timeline.stores import OxigraphStore
+    from timeline.views.model import load_view
 
     ttl = tmp_path / "case.ttl"
     assert run(graph, "export", "--format", "turtle", "-o", str(ttl)).exit_code == 0

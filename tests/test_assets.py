@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from timeline import assets
 from timeline.cli import cli
+from timeline.render import assets
 
 
 @pytest.fixture(autouse=True)

@@ -52,7 +52,7 @@ from timeline.cli import cli
 ROOT = Path(__file__).resolve().parents[1]
 SUMMARY_RE = re.compile(r"(?P<errors>\d+) error\(s\)")
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-LARGE_LIMIT = 5_000_000  # timeline.loader.MAX_ARTICLE_BYTES: a larger article is refused with its size
+LARGE_LIMIT = 5_000_000  # timeline.case.loader.MAX_ARTICLE_BYTES: a larger article is refused with its size
 
 
 # ------------------------------------------------------------------ running the command
@@ -886,8 +886,8 @@ def usable(kind: str, path: Path) -> None:
     """The file at ``path`` is a whole, working output of its kind."""
     data = path.read_bytes()
     if kind == "build":
-        from timeline import saved_queries
-        from timeline.store import open_store
+        from timeline.query import saved_queries
+        from timeline.stores import open_store
 
         store = open_store(path)
         q = saved_queries.find_saved("who-met-whom")

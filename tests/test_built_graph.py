@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from timeline import pipeline, resources, shacl
-from timeline.loader import load_case
-from timeline.quotes import CONTEXT
-from timeline.store import open_store
+from timeline.case.loader import load_case
+from timeline.case.quotes import CONTEXT
+from timeline.stores import open_store
 
 SAMPLE = resources.sample_case_dir()
 BASE = "https://w3id.org/timeline/case/rekognition/"
@@ -125,7 +125,7 @@ def test_the_ontology_travels_with_the_graph(store) -> None:
 def test_lines_are_unique_and_the_same_whatever_the_piece_size(built, monkeypatch, piece) -> None:
     """The writer de-duplicates piece by piece (the sample repeats 19 lines, e.g. both sides of a
     contradiction); a twin on the far side of a piece boundary must go too."""
-    from timeline import build
+    from timeline.graph import build
 
     monkeypatch.setattr(build, "_PIECE", piece)
     case = pipeline.check(SAMPLE, shacl=False).case  # checked: its citations carry their offsets
@@ -147,7 +147,7 @@ def _canonical(nquads: str):
 def test_the_ontology_graph_is_the_ontology_files_with_stable_blank_node_labels(built, tmp_path) -> None:
     import pyoxigraph as ox
 
-    from timeline.build import ONTOLOGY_FILES, _ontology_lines
+    from timeline.graph.build import ONTOLOGY_FILES, _ontology_lines
 
     graph = f"{BASE}graph/ontology"
     lines = [line for line in built.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -174,7 +174,7 @@ def test_the_ontology_graph_is_the_ontology_files_with_stable_blank_node_labels(
     "@prefix : <https://example.org/> . :a :p [ :q 1 ] , [ :q 1 ] .",  # two blank nodes with the same content
 ])
 def test_an_ontology_whose_blank_nodes_are_not_trees_gets_general_canonical_labels(turtle, tmp_path) -> None:
-    from timeline.build import ONTOLOGY_FILES, _ontology_lines
+    from timeline.graph.build import ONTOLOGY_FILES, _ontology_lines
 
     for name in ONTOLOGY_FILES:
         (tmp_path / name).write_text(turtle if name == ONTOLOGY_FILES[0] else "", encoding="utf-8")
@@ -205,7 +205,7 @@ def test_sample_conforms_with_both_shacl_engines(built) -> None:
     ("no match", "quote", None, 0),
 ])
 def test_a_quote_is_found_with_how_often_it_occurs(text, quote, start, count) -> None:
-    from timeline import quotes
+    from timeline.case import quotes
 
     match = quotes.find(text, quote)
     if start is None:
@@ -217,7 +217,8 @@ def test_a_quote_is_found_with_how_often_it_occurs(text, quote, start, count) ->
 def test_a_check_pauses_the_garbage_collector_and_gives_it_back(monkeypatch, tmp_path) -> None:
     import gc
 
-    from timeline import build, importer
+    from timeline import importer
+    from timeline.graph import build
 
     seen = []
     for module, name in ((importer, "load_case_with_csv"), (build, "case_nquads")):

@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from timeline import pipeline
+from timeline.case.loader import load_case
+from timeline.case.vocabularies import load_vocabularies
 from timeline.cli import cli
 from timeline.errors import display_path
-from timeline.loader import load_case
-from timeline.vocabulary import load_vocabularies
 
 PROBLEM = re.compile(r"^(?P<path>\S[^:]*?):(?:(?P<line>\d+):)? (?P<level>error|warning): (?P<message>.*)$")
 ARTICLE = "articles/techrepublic-2018-05.md"

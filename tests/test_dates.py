@@ -1,4 +1,4 @@
-"""EDTF parsing in timeline.dates: bounds, precision, qualifiers, labels, errors."""
+"""EDTF parsing in timeline.case.dates: bounds, precision, qualifiers, labels, errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from casegen import UNIT_OF, edtf_cases, written
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from timeline.dates import UNITS, DateSpan, EdtfError, parse_edtf
+from timeline.case.dates import UNITS, DateSpan, EdtfError, parse_edtf
 
 D = date
 
@@ -487,7 +487,7 @@ def test_property_same_precision_ranges_are_recovered_from_their_bounds(case):
 def test_last_day_of_a_month_is_the_gregorian_calendars() -> None:
     import calendar
 
-    from timeline.dates import MONTHS, last_day
+    from timeline.case.dates import MONTHS, last_day
 
     assert all(last_day(y, m) == calendar.monthrange(y, m)[1] for y in range(1, 10000) for m in range(1, 13))
     assert MONTHS == [calendar.month_name[m] for m in range(1, 13)]  # in the C locale Python starts in

@@ -31,7 +31,7 @@ in), and the tests assert:
     http(s) is never a link, one that is always is;
 (c) no network request, console error or page error.
 
-The direct tests build :class:`~timeline.viewmodel.View` objects (the
+The direct tests build :class:`~timeline.views.model.View` objects (the
 embed snippet is checked with each timeline's title); the end-to-end test
 writes the case as YAML and article files and goes through ``timeline
 build``, ``timeline render timeline|graph`` (with ``--embed-snippet``),
@@ -64,10 +64,10 @@ from hypothesis import strategies as st  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from servers import timeline_server  # noqa: E402
 
-from timeline.embed import embed_snippet  # noqa: E402
-from timeline.render_graph import render_graph  # noqa: E402
-from timeline.render_timeline import lanes, marker, render_timeline  # noqa: E402
-from timeline.viewmodel import (  # noqa: E402
+from timeline.render.embed import embed_snippet  # noqa: E402
+from timeline.render.graph import render_graph  # noqa: E402
+from timeline.render.timeline import lanes, marker, render_timeline  # noqa: E402
+from timeline.views.model import (  # noqa: E402
     Citation,
     ClaimView,
     EntityView,
@@ -938,12 +938,12 @@ _hosts_checked: list[bool] = []  # the host pages below are checked in the first
                       st.lists(LONG.filter(str.strip), max_size=1)))  # YAML fields cannot be blank
 def test_case_files_to_pages_end_to_end(browser, tmp_path_factory, pool) -> None:
     """YAML and articles -> build -> render timeline|graph, query --view timeline|graph, embed, notebook."""
-    from timeline import resultview
     from timeline.cli import cli
-    from timeline.render_graph import graph_page
-    from timeline.render_timeline import timeline_page
-    from timeline.store import open_store
-    from timeline.viewmodel import load_view
+    from timeline.render.graph import graph_page
+    from timeline.render.timeline import timeline_page
+    from timeline.stores import open_store
+    from timeline.views import resultview
+    from timeline.views.model import load_view
 
     work = tmp_path_factory.mktemp("e2e")
     # Every hostile payload goes through the whole path in every example, with the drawn ones.

@@ -23,11 +23,13 @@ from rdflib import Dataset, Graph
 from test_saved_queries import run
 
 from timeline import export as ex
-from timeline import network, resources, saved_queries
+from timeline import resources
 from timeline.errors import TimelineError
-from timeline.store import open_store
-from timeline.synthetic import synthetic_view
-from timeline.viewmodel import load_view
+from timeline.query import saved_queries
+from timeline.stores import open_store
+from timeline.testing.views import synthetic_view
+from timeline.views import network
+from timeline.views.model import load_view
 
 ICE_MEETING = "amazon-ice-meeting-2018-06"
 MORATORIUM = "amazon-moratorium-2020-06"

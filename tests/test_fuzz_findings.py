@@ -12,9 +12,9 @@ import pytest
 from test_validate_cli import edit, line_of
 
 from timeline import pipeline
-from timeline.loader import load_case
-from timeline.results import Term
-from timeline.sparql import SparqlError, bind_values
+from timeline.case.loader import load_case
+from timeline.query.results import Term
+from timeline.query.sparql import SparqlError, bind_values
 
 ARTICLE = "articles/newscomau-2020-06.md"
 URL = ("https://www.news.com.au/technology/innovation/inventions/amazon-rekognition-announce-moratorium-on-facial-"

@@ -15,10 +15,10 @@ import pytest
 from browser import visit
 from test_render_graph import HOSTILE_IMG, HOSTILE_SCRIPT, hostile_view
 
-from timeline.embed import embed_snippet
-from timeline.render_graph import graph_data, graph_page, render_graph
-from timeline.store import open_store
-from timeline.viewmodel import load_view
+from timeline.render.embed import embed_snippet
+from timeline.render.graph import graph_data, graph_page, render_graph
+from timeline.stores import open_store
+from timeline.views.model import load_view
 
 READY = "html[data-graph-ready]"
 MEETING = "amazon-ice-meeting-2018-06"
@@ -293,7 +293,7 @@ def test_reduced_motion_is_honoured(browser, sample):
 
 
 def test_two_thousand_nodes_open_and_work(browser, tmp_path):
-    from timeline.synthetic import synthetic_view
+    from timeline.testing.views import synthetic_view
 
     view = synthetic_view(8000, n_entities=2600)
     html = render_graph(view)

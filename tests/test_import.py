@@ -14,12 +14,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timeline import build, importer, pipeline, resources, saved_queries, synthcase
+from timeline import importer, pipeline, resources
+from timeline.case.loader import load_case
 from timeline.errors import CaseInvalid
-from timeline.loader import load_case
-from timeline.results import Term
-from timeline.sparql import bind_values
-from timeline.store import open_store
+from timeline.graph import build
+from timeline.query import saved_queries
+from timeline.query.results import Term
+from timeline.query.sparql import bind_values
+from timeline.stores import open_store
+from timeline.testing import cases as synthcase
 
 SAMPLE = resources.sample_case_dir()
 TODAY = date(2030, 1, 1)
@@ -742,7 +745,7 @@ def test_the_indexed_window_query_answers_as_the_plain_filter_on_month_boundarie
 
 
 def test_the_view_window_keeps_the_events_of_the_plain_filter_on_month_boundaries(larger_synthetic_store) -> None:
-    from timeline.viewmodel import load_view
+    from timeline.views.model import load_view
 
     store = larger_synthetic_store
     for start, end in _index_edge_windows(store)[::9]:

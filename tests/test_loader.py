@@ -1,4 +1,4 @@
-"""timeline.loader.load_case and timeline.checks.check_case on the sample case."""
+"""timeline.case.loader.load_case and timeline.case.checks.check_case on the sample case."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 import yaml
 
-from timeline.checks import check_case
-from timeline.loader import load_case
-from timeline.model import DATE_BASES
-from timeline.vocabulary import load_vocabularies
+from timeline.case.checks import check_case
+from timeline.case.loader import load_case
+from timeline.case.model import DATE_BASES
+from timeline.case.vocabularies import load_vocabularies
 
 
 @pytest.fixture(scope="module")

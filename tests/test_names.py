@@ -1,4 +1,4 @@
-"""One name resolver (timeline.names) behind every lookup: `entity`, `path`, query parameters and `--focus`."""
+"""One name resolver (timeline.case.names) behind every lookup: `entity`, `path`, query parameters and `--focus`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from timeline.case.names import AmbiguousName, NameIndex, UnknownName
 from timeline.cli import cli
-from timeline.names import AmbiguousName, NameIndex, UnknownName
 
 ENTITIES = [
     ("ice", "U.S. Immigration and Customs Enforcement", ["ICE", "Immigration and Customs Enforcement"]),

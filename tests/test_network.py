@@ -8,9 +8,11 @@ import networkx as nx
 import pytest
 
 from timeline import resources
+from timeline.case.loader import load_case
 from timeline.errors import TimelineError
-from timeline.loader import load_case
-from timeline.network import (
+from timeline.stores import open_store
+from timeline.views.model import load_view
+from timeline.views.network import (
     actor_event_graph,
     centrality,
     components,
@@ -22,8 +24,6 @@ from timeline.network import (
     write_gexf,
     write_graphml,
 )
-from timeline.store import open_store
-from timeline.viewmodel import load_view
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The vocabulary files in ontology/: they parse, agree with timeline.vocab, and work."""
+"""The vocabulary files in ontology/: they parse, agree with timeline.graph.vocab, and work."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
-from timeline import prefixes
-from timeline.vocab import TL
+from timeline import namespaces as prefixes
+from timeline.graph.vocab import TL
 
 ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology"
 TTL_FILES = sorted(ONTOLOGY.glob("*.ttl"))
@@ -77,7 +77,7 @@ def test_turtle_parses_with_pyoxigraph(path: Path) -> None:
     assert len(quads) == len(load(path.name))
 
 
-# --- (b), (c) timeline.ttl and timeline.vocab.TL define the same terms -----------------------
+# --- (b), (c) timeline.ttl and timeline.graph.vocab.TL define the same terms -----------------------
 
 
 def test_ontology_header() -> None:
@@ -129,10 +129,10 @@ def test_no_undocumented_terms() -> None:
     }
     known = {tl(n) for n in NAMES}
     assert declared - known == set(), (
-        "terms in timeline.ttl missing from timeline.vocab.TL"
+        "terms in timeline.ttl missing from timeline.graph.vocab.TL"
     )
     assert described - known == set(), (
-        "resources in the tl namespace missing from timeline.vocab.TL"
+        "resources in the tl namespace missing from timeline.graph.vocab.TL"
     )
 
 

@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 from browser import visit
 
-from timeline import assets
+from timeline.render import assets
 
 REPO = Path(__file__).resolve().parents[1]
-VENDOR = "timeline/web/vendor"
+VENDOR = "timeline/render/web/vendor"
 LICENSE = re.compile(r"(LICEN[CS]E|COPYING|NOTICE)[^/]*$", re.IGNORECASE)
 
 pytestmark = pytest.mark.slow
@@ -163,7 +163,7 @@ def test_installed_wheel_renders_both_pages_offline_without_node(wheel, tmp_path
         assert done.returncode == 0 and "Traceback" not in done.stderr, done.stdout + done.stderr
         return done.stdout
 
-    where = run([str(venv / "bin" / "python"), "-c", "from timeline import assets; print(assets.node_modules())"],
+    where = run([str(venv / "bin" / "python"), "-c", "from timeline.render import assets; print(assets.node_modules())"],
                 cwd=cwd, env=env)
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout + where.stderr  # the wheel's own copy
     timeline("build")

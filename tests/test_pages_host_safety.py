@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 from browser import visit
 
-from timeline.render_graph import render_graph
-from timeline.render_timeline import render_timeline
-from timeline.store import open_store
-from timeline.viewmodel import load_view
+from timeline.render.graph import render_graph
+from timeline.render.timeline import render_timeline
+from timeline.stores import open_store
+from timeline.views.model import load_view
 
 RECORD_KEY_LISTENERS = """
 window.__globalKeyListeners = [];

@@ -129,7 +129,7 @@ def update_graph(tmp: Path, graph: Path, case: Path) -> Written:
 
 
 def update_store(tmp: Path, graph: Path, case: Path) -> Written:
-    from timeline.store import build_disk_store
+    from timeline.stores import build_disk_store
 
     build_disk_store(graph, tmp / "store")
     invoke("query", "--store", tmp / "store", "--allow-update", UPDATE)

@@ -9,9 +9,9 @@ from collections import Counter
 import pytest
 
 from timeline.errors import TimelineError
-from timeline.profiles import entity_profile, resolve_entity, stats
-from timeline.store import open_store
-from timeline.viewmodel import EntityView, load_view
+from timeline.stores import open_store
+from timeline.views.model import EntityView, load_view
+from timeline.views.profiles import entity_profile, resolve_entity, stats
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ Cases are drawn by ``tests/casegen.py``: small, valid by construction, with host
 (``timeline.pipeline.check``), and read back from the built ``graph.nq``:
 
 * ``test_yaml_rdf_records_round_trip``: through either store backend (pyoxigraph or rdflib), the records read back
-  (``timeline.viewmodel.load_view`` plus SPARQL for what the view does not show) equal the records written:
+  (``timeline.views.model.load_view`` plus SPARQL for what the view does not show) equal the records written:
   ids, labels, descriptions, aliases, notes, types, dates (EDTF, label, four bounds, unit, qualifiers, basis),
   participants with roles in the curator's order, references, claims, articles (text, hash, metadata), and every
   citation's quote, offsets, prefix and suffix.
@@ -33,12 +33,13 @@ from hypothesis import strategies as st
 from rdflib import BNode, Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from timeline import pipeline, quotes
-from timeline.dates import parse_edtf
+from timeline import pipeline
+from timeline.case import quotes
+from timeline.case.dates import parse_edtf
+from timeline.case.model import ENTITY_CLASS
 from timeline.export import export
-from timeline.model import ENTITY_CLASS
-from timeline.store import open_store
-from timeline.viewmodel import load_view
+from timeline.stores import open_store
+from timeline.views.model import load_view
 
 TODAY = date(9999, 12, 31)  # generated dates lie anywhere in 0100..9999: none is "in the future"
 BACKENDS = ("oxigraph", "memory")

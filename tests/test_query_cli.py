@@ -205,7 +205,7 @@ def test_query_from_file_and_stdin(graph, tmp_path) -> None:
     path.write_text(text, encoding="utf-8")
     from_file = query(graph, "-f", str(path), "--format", "csv")
     from_stdin = query(graph, "-", "--format", "csv", input=text)
-    from timeline.loader import load_case
+    from timeline.case.loader import load_case
 
     events = len(load_case(SAMPLE)[0].events)
     assert from_file.stdout_bytes == from_stdin.stdout_bytes == f"n\r\n{events}\r\n".encode()

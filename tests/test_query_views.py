@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from test_saved_queries import run
 
 from timeline.cli import cli
-from timeline.resultview import to_graph_view, to_timeline_view
-from timeline.store import open_store
-from timeline.viewmodel import load_view
+from timeline.stores import open_store
+from timeline.views.model import load_view
+from timeline.views.resultview import to_graph_view, to_timeline_view
 
 
 @pytest.fixture(scope="module")

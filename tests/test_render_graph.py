@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from timeline.errors import TimelineError
-from timeline.render_graph import CATEGORIES, EVENT_CATEGORY, GraphPage, graph_data, graph_page, render_graph
-from timeline.store import open_store
-from timeline.viewmodel import Citation, EntityView, EventView, Participant, SourceView, View, load_view
+from timeline.render.graph import CATEGORIES, EVENT_CATEGORY, GraphPage, graph_data, graph_page, render_graph
+from timeline.stores import open_store
+from timeline.views.model import Citation, EntityView, EventView, Participant, SourceView, View, load_view
 
 REPO = Path(__file__).resolve().parents[1]
 MEETING = "amazon-ice-meeting-2018-06"
@@ -221,7 +221,7 @@ def test_page_is_a_complete_offline_document(page_html, data):
 
 
 def test_license_notice_and_version_in_the_page(page_html):
-    from timeline import assets
+    from timeline.render import assets
 
     version = assets.version("vis-network")
     assert f"vis-network {version}" in page_html
@@ -247,8 +247,9 @@ def test_same_view_gives_identical_bytes(view, built, page_html):
     assert render_graph(view, focus="ice", depth=2, events=True) == render_graph(view, focus="ice", depth=2,
                                                                                  events=True)
     # ... and in fresh processes with other hash seeds.
-    script = ("import hashlib, sys; from timeline.store import open_store; from timeline.viewmodel import load_view; "
-              "from timeline.render_graph import render_graph; "
+    script = ("import hashlib, sys; from timeline.stores import open_store; "
+              "from timeline.views.model import load_view; "
+              "from timeline.render.graph import render_graph; "
               "html = render_graph(load_view(open_store(sys.argv[1])), title='Rekognition network'); "
               "print(hashlib.sha256(html.encode('utf-8')).hexdigest())")
     digests = set()

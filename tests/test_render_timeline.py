@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from timeline import assets
 from timeline.errors import TimelineError
-from timeline.render_timeline import (
+from timeline.render import assets
+from timeline.render.timeline import (
     MAX_LANES,
     OTHER_LANE,
     WEB_DIR,
@@ -23,9 +23,9 @@ from timeline.render_timeline import (
     render_timeline,
     timeline_page,
 )
-from timeline.store import open_store
-from timeline.synthetic import synthetic_view
-from timeline.viewmodel import Citation, ClaimView, EntityView, EventView, Participant, SourceView, View, load_view
+from timeline.stores import open_store
+from timeline.testing.views import synthetic_view
+from timeline.views.model import Citation, ClaimView, EntityView, EventView, Participant, SourceView, View, load_view
 
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
 HOSTILE_IMG = '<img src=x onerror="window.__xss=1">'

@@ -11,9 +11,10 @@ from datetime import date
 
 import pytest
 
-from timeline import resources, saved_queries
-from timeline.loader import load_case
-from timeline.store import open_store
+from timeline import resources
+from timeline.case.loader import load_case
+from timeline.query import saved_queries
+from timeline.stores import open_store
 
 
 @pytest.fixture(scope="module")

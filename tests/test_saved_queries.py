@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from timeline import resources, saved_queries
-from timeline.loader import load_case
-from timeline.model import AGENT_TYPES
-from timeline.store import open_store
+from timeline import resources
+from timeline.case.loader import load_case
+from timeline.case.model import AGENT_TYPES
+from timeline.query import saved_queries
+from timeline.stores import open_store
 
 SAMPLE = resources.sample_case_dir()
 

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from servers import timeline_server
 
-from timeline.results import to_csv, to_json
-from timeline.saved_queries import saved_queries
+from timeline.query.results import to_csv, to_json
+from timeline.query.saved_queries import saved_queries
 from timeline.serve import make_server, negotiate, refused
-from timeline.store import open_store
+from timeline.stores import open_store
 
 SPARQLWrapper = pytest.importorskip("SPARQLWrapper")
 from SPARQLWrapper import (  # noqa: E402 - after the skip check
@@ -447,10 +447,10 @@ def test_listens_on_localhost_by_default(store) -> None:
 
 
 def test_on_disk_store(graph, tmp_path) -> None:
-    import timeline.store as store_module
+    import timeline.stores as store_module
 
     if not hasattr(store_module, "build_disk_store"):
-        pytest.skip("no on-disk store in timeline.store")
+        pytest.skip("no on-disk store in timeline.stores")
     store_module.build_disk_store(graph, tmp_path / "store")
     disk = open_store(tmp_path / "store")
     expected = expected_json(disk, EVENTS)
@@ -475,7 +475,7 @@ def test_serve_runs_until_ctrl_c(graph) -> None:
     marker = f"serve-until-ctrl-c-{os.getpid()}"  # in the command line of the server, its zygote and workers
     # SIGUSR1 dumps the server's threads: if it ever fails to stop, the failure shows where it hangs.
     code = ("import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True); "
-            "from timeline.serve import serve; from timeline.store import open_store; "
+            "from timeline.serve import serve; from timeline.stores import open_store; "
             f"serve(open_store(sys.argv[1]), pages=False)  # {marker}")
     root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))

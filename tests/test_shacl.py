@@ -11,8 +11,9 @@ import re
 import pytest
 from rdflib import Dataset
 
-from timeline import pipeline, shacl, shacl_scan
+from timeline import pipeline, shacl
 from timeline.errors import CaseInvalid
+from timeline.shacl import scan as shacl_scan
 
 CASE = "https://w3id.org/timeline/case/rekognition/"
 EVENT = f"<{CASE}event/amazon-ice-meeting-2018-06>"
@@ -267,7 +268,8 @@ def _refuse(self, lines):
 def test_a_build_reads_its_graph_back_for_a_node_reached_late(case_copy, tmp_path, monkeypatch, with_role) -> None:
     # A participation without rdf:type is a focus node only as an object of tl:hasParticipation, and it
     # sorts after the event that reaches it: the scan checks it in a second pass over the written graph.
-    from timeline import build, prefixes
+    from timeline import namespaces as prefixes
+    from timeline.graph import build
 
     event = build._Writer.event
 

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from servers import free_port, oxigraph_server
 
 from timeline import resources
+from timeline.case.loader import load_case
 from timeline.cli import cli
-from timeline.loader import load_case
 
 ROOT = Path(__file__).resolve().parents[1]
 

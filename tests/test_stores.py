@@ -23,11 +23,10 @@ import pytest
 from servers import free_port, http_server, oxigraph_binary, oxigraph_server, reply, self_signed_certificate
 from test_saved_queries import PARAMS, run
 
-from timeline import saved_queries
 from timeline.errors import TimelineError
-from timeline.remote import ENV_PASSWORD, ENV_USER, EndpointError, RemoteStore, oxigraph_urls, push
-from timeline.sparql import SparqlError
-from timeline.store import (
+from timeline.query import saved_queries
+from timeline.query.sparql import SparqlError
+from timeline.stores import (
     STORE_MARKER,
     MemoryStore,
     OxigraphDiskStore,
@@ -37,6 +36,7 @@ from timeline.store import (
     is_store_dir,
     open_store,
 )
+from timeline.stores.remote import ENV_PASSWORD, ENV_USER, EndpointError, RemoteStore, oxigraph_urls, push
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/timeline/case/rekognition/"
@@ -301,7 +301,7 @@ def test_a_failed_swap_puts_the_previous_store_back(built, tmp_path, monkeypatch
             raise OSError(28, "No space left on device")
         return real_rename(src, dst)
 
-    monkeypatch.setattr("timeline.store.os.rename", rename)
+    monkeypatch.setattr("timeline.stores.os.rename", rename)
     with pytest.raises(OSError, match="No space left"):
         build_disk_store(built.read_bytes(), target)
     monkeypatch.undo()
@@ -322,7 +322,7 @@ def test_refuses_to_replace_a_directory_that_is_not_a_store(built, tmp_path) -> 
 KILLED_BUILD = """
 import os, signal, sys
 from pathlib import Path
-import timeline.store as store
+import timeline.stores as store
 where = sys.argv[3]
 if where == "before-swap":
     store._swap_in = lambda tmp, target: os.kill(os.getpid(), signal.SIGKILL)
@@ -453,7 +453,7 @@ def test_updates_are_refused_unless_an_update_url_is_given() -> None:
 
 def test_get_and_post_send_the_values_block_and_the_prefixes() -> None:
     with http_server(lambda h, s: reply(h, 200, JSON_ASK, JSON_TYPES)) as srv:
-        from timeline.results import Term
+        from timeline.query.results import Term
 
         for method in ("GET", "POST"):
             store = RemoteStore(srv.url + "/query?union-default-graph", method=method)

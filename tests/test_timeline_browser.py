@@ -19,11 +19,11 @@ pytest.importorskip("playwright")
 
 from browser import visit  # noqa: E402
 
-from timeline.embed import HEIGHT_MESSAGE, embed_snippet  # noqa: E402
-from timeline.render_timeline import render_timeline, timeline_page  # noqa: E402
-from timeline.store import open_store  # noqa: E402
-from timeline.synthetic import synthetic_view  # noqa: E402
-from timeline.viewmodel import (  # noqa: E402
+from timeline.render.embed import HEIGHT_MESSAGE, embed_snippet  # noqa: E402
+from timeline.render.timeline import render_timeline, timeline_page  # noqa: E402
+from timeline.stores import open_store  # noqa: E402
+from timeline.testing.views import synthetic_view  # noqa: E402
+from timeline.views.model import (  # noqa: E402
     Citation,
     ClaimView,
     EntityView,

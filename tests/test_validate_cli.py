@@ -613,7 +613,7 @@ def test_every_shacl_engine_builds_the_same_graph(built, tmp_path, engine):
 @pytest.mark.parametrize("engine", ["scan", "sparql", "pyshacl"])
 def test_a_graph_that_breaks_the_shapes_is_not_written(case_copy, tmp_path, monkeypatch, engine):
     """SHACL guards the builder itself: a bad line it wrote stops the build at the record it came from."""
-    from timeline import build
+    from timeline.graph import build
 
     event = build._Writer.event
 

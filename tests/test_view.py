@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 
 from timeline import resources
-from timeline.embed import HEIGHT_MESSAGE, embed_snippet
+from timeline.case.loader import load_case
 from timeline.htmlsafe import esc, safe_url, script_json
-from timeline.loader import load_case
-from timeline.store import open_store
-from timeline.synthetic import synthetic_view
-from timeline.viewmodel import load_view
+from timeline.render.embed import HEIGHT_MESSAGE, embed_snippet
+from timeline.stores import open_store
+from timeline.testing.views import synthetic_view
+from timeline.views.model import load_view
 
 
 @pytest.fixture(scope="module")

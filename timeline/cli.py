@@ -81,7 +81,7 @@ case_argument = click.argument("case", required=False)
 def _writable(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """``-o FILE`` of a command that writes it at the end: fail now, before any work, if it cannot be written."""
     if value is not None and not ctx.resilient_parsing:  # not while completing a command line
-        from timeline.store import check_writable
+        from timeline.stores import check_writable
 
         check_writable(value)
     return value
@@ -182,7 +182,7 @@ def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool, e
 
     case_dir = pipeline.resolve_case(case)
     if fix_hashes:
-        from timeline.articles import fix_hashes as fix
+        from timeline.case.articles import fix_hashes as fix
 
         for path in fix(case_dir):
             click.echo(f"wrote the sha256 of {display_path(path)}")
@@ -222,7 +222,7 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
     """
     from timeline import pipeline
     from timeline.errors import CaseInvalid, display_path
-    from timeline.store import check_writable
+    from timeline.stores import check_writable
 
     case_dir = pipeline.resolve_case(case)
     target = output or pipeline.default_output(case_dir)
@@ -337,7 +337,7 @@ def _import_rdf(rdf: list[Path], output: Path | None, graph_iri: str | None, sha
 
     from timeline import importer, pipeline
     from timeline.errors import CaseInvalid
-    from timeline.store import check_writable, write_atomic
+    from timeline.stores import check_writable, write_atomic
 
     started = time.perf_counter()
     target = output or pipeline.default_output(Path(rdf[0].stem))
@@ -353,21 +353,21 @@ def _import_rdf(rdf: list[Path], output: Path | None, graph_iri: str | None, sha
 
 
 def _store_to(graph: Path, target: str) -> None:
-    from timeline.remote import is_endpoint
+    from timeline.stores.remote import is_endpoint
 
     if is_endpoint(target):
-        from timeline.remote import push
+        from timeline.stores.remote import push
 
         click.echo(f"pushed to {target}: {push(graph, target)}")
     else:
-        from timeline.store import build_disk_store
+        from timeline.stores import build_disk_store
 
         click.echo(str(build_disk_store(graph, Path(target))))
 
 
 def _read_query(query: str | None, file: str | None) -> tuple[str, str, object | None]:
     """(text, where, saved query or None) from a name, an argument, a file or stdin."""
-    from timeline import saved_queries
+    from timeline.query import saved_queries
 
     if file is not None:
         if query is not None:
@@ -391,7 +391,7 @@ def _read_query(query: str | None, file: str | None) -> tuple[str, str, object |
 
 def _adhoc_bindings(given: dict[str, str]):
     """Typed terms for --param on ad-hoc queries: <iri>, integer, date or string."""
-    from timeline.results import XSD_INTEGER, Term
+    from timeline.query.results import XSD_INTEGER, Term
 
     bindings = {}
     for name, value in given.items():
@@ -443,9 +443,9 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
       timeline query events-in-window -p from=2018-05 -p to=2018-06 --format csv
       timeline query 'SELECT ?e WHERE { ?e a tl:Event } LIMIT 3'
     """
-    from timeline import saved_queries
-    from timeline.results import write_select
-    from timeline.store import ReadOnlyError, check_form, open_store, serialize_triples
+    from timeline.query import saved_queries
+    from timeline.query.results import write_select
+    from timeline.stores import ReadOnlyError, check_form, open_store, serialize_triples
 
     text, where, saved = _read_query(query, file)
     form = check_form(text, allow_update, where)  # refuse UPDATE before loading anything
@@ -455,7 +455,7 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
     if output is not None and not view_kind:  # never ignore -o: the user expects a file
         raise click.UsageError("-o is for --view pages; to save a result, redirect it: > FILE")
     if output is not None:
-        from timeline.store import check_writable
+        from timeline.stores import check_writable
 
         check_writable(output)  # fail now, not after the query
     if fmt is not None:
@@ -486,20 +486,20 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
 
 
 def _render_result(result, store, kind: str, output: Path, title: str) -> None:
-    from timeline import resultview
-    from timeline.store import write_atomic
-    from timeline.viewmodel import load_view
+    from timeline.stores import write_atomic
+    from timeline.views import resultview
+    from timeline.views.model import load_view
 
     case_view = load_view(store)
     if kind == "timeline":
-        from timeline.render_timeline import render_timeline
+        from timeline.render.timeline import render_timeline
 
         converted = resultview.to_timeline_view(result, case_view, title)
         grouped = any(e.types != [] for e in converted.view.events) and any(
             v.lower() == "group" for v in result.variables)
         html = render_timeline(converted.view, group_by="type" if grouped else "none", title=title)
     else:
-        from timeline.render_graph import render_graph
+        from timeline.render.graph import render_graph
 
         converted = resultview.to_graph_view(result, case_view, title)
         html = render_graph(converted.view, title=title)
@@ -515,8 +515,8 @@ def queries(fmt: str, show_prefixes: bool) -> None:
     """List the saved queries and their parameters."""
     import json
 
-    from timeline import saved_queries
-    from timeline.prefixes import PREFIXES
+    from timeline.namespaces import PREFIXES
+    from timeline.query import saved_queries
 
     if show_prefixes:
         for prefix, namespace in PREFIXES.items():
@@ -564,10 +564,10 @@ def _view_options(f):
 
 
 def _load_view(case, graph, date_from, date_to, actors, types):
-    from timeline import saved_queries
-    from timeline.dates import EdtfError, parse_simple
-    from timeline.store import open_store
-    from timeline.viewmodel import load_view
+    from timeline.case.dates import EdtfError, parse_simple
+    from timeline.query import saved_queries
+    from timeline.stores import open_store
+    from timeline.views.model import load_view
 
     def day(value, option, last):
         if value is None:
@@ -590,8 +590,8 @@ def _load_view(case, graph, date_from, date_to, actors, types):
 
 
 def _write_page(html: str, output: Path, title: str, embed: bool) -> None:
-    from timeline.embed import embed_snippet
-    from timeline.store import write_atomic
+    from timeline.render.embed import embed_snippet
+    from timeline.stores import write_atomic
 
     write_atomic(output, html.encode("utf-8"))
     click.echo(f"wrote {output} ({len(html.encode('utf-8')) / 1024:.0f} KiB)", err=embed)
@@ -606,7 +606,7 @@ def _write_page(html: str, output: Path, title: str, embed: bool) -> None:
 def render_timeline_cmd(case, graph, date_from, date_to, actors, types, title, output, embed_snippet,
                         group_by) -> None:
     """An interactive timeline: lanes, zoom and pan, precision-aware dates, citations on click."""
-    from timeline.render_timeline import render_timeline
+    from timeline.render.timeline import render_timeline
 
     view = _load_view(case, graph, date_from, date_to, actors, types)
     page_title = title or view.case_title
@@ -622,8 +622,8 @@ def render_timeline_cmd(case, graph, date_from, date_to, actors, types, title, o
 def render_graph_cmd(case, graph, date_from, date_to, actors, types, title, output, embed_snippet, focus, depth,
                      include_events) -> None:
     """An interactive network of the case's entities; edges open their citations."""
-    from timeline.profiles import name_index
-    from timeline.render_graph import render_graph
+    from timeline.render.graph import render_graph
+    from timeline.views.profiles import name_index
 
     view = _load_view(case, graph, date_from, date_to, actors, types)
     focus_id = None
@@ -645,8 +645,8 @@ def _graph_options(f):
 
 def _case_view(path: Path):
     """The whole case's view of the built graph at ``path``."""
-    from timeline.store import open_store
-    from timeline.viewmodel import load_view
+    from timeline.stores import open_store
+    from timeline.views.model import load_view
 
     return load_view(open_store(path))
 
@@ -673,7 +673,7 @@ def entity(name: str, case, graph, fmt: str) -> None:
     Enforcement"), or part of the names of only one entity ("immigration and customs": stderr says
     which entity was chosen); unknown or ambiguous names get suggestions.
     """
-    from timeline.profiles import entity_profile, resolve_entity
+    from timeline.views.profiles import entity_profile, resolve_entity
 
     view = _case_view(_graph_path(case, graph))
     profile = entity_profile(view, resolve_entity(view, name, _note).id)
@@ -717,8 +717,8 @@ def path(a: str, b: str, case, graph, max_hops: int, limit: int, fmt: str) -> No
     """
     from dataclasses import asdict
 
-    from timeline.network import paths
-    from timeline.profiles import resolve_entity
+    from timeline.views.network import paths
+    from timeline.views.profiles import resolve_entity
 
     view = _case_view(_graph_path(case, graph))
     start, end = resolve_entity(view, a, _note), resolve_entity(view, b, _note)
@@ -743,7 +743,7 @@ def path(a: str, b: str, case, graph, max_hops: int, limit: int, fmt: str) -> No
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def stats(case, graph, fmt: str) -> None:
     """Counts by type, events per year, per-source coverage, corroboration, the most central actors."""
-    from timeline.profiles import stats as case_stats
+    from timeline.views.profiles import stats as case_stats
 
     view = _case_view(_graph_path(case, graph))
     data = case_stats(view)
@@ -799,8 +799,8 @@ def push(case, graph, endpoint: str, update_url: str | None, store_url: str | No
     Only graphs under the case's base IRI are touched. Credentials come from
     TIMELINE_ENDPOINT_USER / TIMELINE_ENDPOINT_PASSWORD or ~/.netrc, never from the command line.
     """
-    from timeline.remote import RemoteStore
-    from timeline.remote import push as do_push
+    from timeline.stores.remote import RemoteStore
+    from timeline.stores.remote import push as do_push
 
     path = _graph_path(case, graph)
     target = RemoteStore(endpoint, update_url=update_url, store_url=store_url) if (update_url or store_url) \
@@ -824,7 +824,7 @@ def serve(case, graph, store_dir, host: str, port: int, timeout: float, max_rows
     /queries. UPDATE is refused; each query has a time and a result-size limit.
     """
     from timeline.serve import serve as run_server
-    from timeline.store import open_store
+    from timeline.stores import open_store
 
     path = store_dir or _graph_path(case, graph)
     run_server(open_store(path), host=host, port=port, timeout=timeout, max_rows=max_rows)

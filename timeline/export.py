@@ -22,7 +22,7 @@ RDF formats (the whole graph; a ``view`` and its filters do not apply):
 Turtle, TriG and N-Quads are written by pyoxigraph from sorted quads (its serialisers keep the input order);
 JSON-LD by rdflib, then put in a canonical order. Blank node labels are those of ``graph.nq``.
 
-View formats (the events, entities and filters of a :class:`~timeline.viewmodel.View`; the whole graph if none
+View formats (the events, entities and filters of a :class:`~timeline.views.model.View`; the whole graph if none
 is given):
 
 * ``csv``: two UTF-8 files with a header row next to ``output`` (a zip is not used, so a spreadsheet opens
@@ -31,7 +31,7 @@ is given):
   text cell that starts with ``=``, ``+``, ``-`` or ``@`` gets a leading ``'`` so that a spreadsheet shows it
   as text instead of running it as a formula.
 * ``graphml`` / ``gexf``: a projection of the view (``projection``: ``coparticipation``, ``actor-event`` or
-  ``relation``) written by :mod:`timeline.network`, attributes typed, ``start``/``end`` dates for Gephi.
+  ``relation``) written by :mod:`timeline.views.network`, attributes typed, ``start``/``end`` dates for Gephi.
 * ``timelinejs``: Knight Lab TimelineJS 3 JSON (https://timeline.knightlab.com/docs/json-format.html), see
   :func:`to_timelinejs`; :func:`timelinejs_problems` checks a document against the published format.
 """
@@ -43,12 +43,12 @@ import io
 import json
 from pathlib import Path
 
-from timeline.dates import EdtfError, SimpleDate, last_day, parse_edtf, parse_simple
+from timeline.case.dates import EdtfError, SimpleDate, last_day, parse_edtf, parse_simple
 from timeline.errors import TimelineError, did_you_mean
 from timeline.htmlsafe import esc, safe_url
-from timeline.prefixes import PREFIXES
-from timeline.store import CASE_PREFIXES, GRAPH_FILE, write_atomic
-from timeline.viewmodel import EventView, View
+from timeline.namespaces import PREFIXES
+from timeline.stores import CASE_PREFIXES, GRAPH_FILE, write_atomic
+from timeline.views.model import EventView, View
 
 FORMATS = ("turtle", "trig", "nquads", "jsonld", "csv", "graphml", "gexf", "timelinejs")
 RDF_FORMATS = ("turtle", "trig", "nquads", "jsonld")
@@ -126,14 +126,14 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def _load_view(graph_path: Path) -> View:
-    from timeline.store import open_store
-    from timeline.viewmodel import load_view
+    from timeline.stores import open_store
+    from timeline.views.model import load_view
 
     return load_view(open_store(graph_path))
 
 
 def _write_network(view: View, fmt: str, projection: str, output: Path) -> Path:
-    from timeline import network
+    from timeline.views import network
 
     build = {"coparticipation": network.coparticipation_graph, "actor-event": network.actor_event_graph,
              "relation": network.relation_graph}[projection]

@@ -7,7 +7,7 @@ instead of) ``entities.yaml`` and ``events.yaml``; ``case.yaml`` and
 ``articles/`` are as usual, and claims stay in ``claims.yaml``.
 :func:`load_case_with_csv` reads such a directory: YAML files that are missing
 are taken as empty when a CSV file is present, and every record goes through
-the same checks as a YAML record (:func:`timeline.checks.check_case`).
+the same checks as a YAML record (:func:`timeline.case.checks.check_case`).
 Problems name the CSV file and the line a record starts on. Wherever a column
 names an entity (``member_of``, ``parent``, ``place``, the entities of
 ``actors``, ...), its id, label or alias will do, as in YAML records.
@@ -75,11 +75,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from timeline import prefixes
-from timeline.dates import EdtfError, parse_edtf
+from timeline import namespaces as prefixes
+from timeline.case.dates import EdtfError, parse_edtf
+from timeline.case.loader import ENTITY_FIELDS, EVENT_FIELDS, ID_RE, RECORD_FILES, _check_value, decode_text, load_case
+from timeline.case.model import DATE_BASES, Case, Citation, Entity, Event, Participant
 from timeline.errors import CaseInvalid, Problem, did_you_mean, display_path
-from timeline.loader import ENTITY_FIELDS, EVENT_FIELDS, ID_RE, RECORD_FILES, _check_value, decode_text, load_case
-from timeline.model import DATE_BASES, Case, Citation, Entity, Event, Participant
 from timeline.pipeline import Progress
 
 ENTITIES_CSV = "entities.csv"
@@ -500,14 +500,14 @@ def import_csv(events_csv: Path | None, entities_csv: Path | None, case: Case,
 
     ``case`` supplies the articles (quotes must be found in them) and any
     records already defined; it is not modified. The checks are those of a
-    YAML case (:func:`timeline.checks.check_case`) run on the case with the
+    YAML case (:func:`timeline.case.checks.check_case`) run on the case with the
     CSV records added, so references, vocabularies, dates and quotes are all
     checked; a quote that is not found is reported with its closest passage.
     Citations of the returned events carry their offsets in the article.
     ``progress(done, total)`` is called as CSV lines are read.
     """
-    from timeline.checks import check_case
-    from timeline.vocabulary import load_vocabularies
+    from timeline.case.checks import check_case
+    from timeline.case.vocabularies import load_vocabularies
 
     merged = replace(case, entities=dict(case.entities), events=dict(case.events), claims=dict(case.claims),
                      sources=dict(case.sources), failed_ids=set(case.failed_ids), unreadable=set(case.unreadable))
@@ -524,13 +524,13 @@ def import_csv(events_csv: Path | None, entities_csv: Path | None, case: Case,
 
 def load_case_with_csv(path: Path, progress: Progress | None = None,
                        extra: Iterable[Path] = ()) -> tuple[Case | None, list[Problem]]:
-    """:func:`timeline.loader.load_case`, plus the records of ``entities.csv`` and ``events.csv``.
+    """:func:`timeline.case.loader.load_case`, plus the records of ``entities.csv`` and ``events.csv``.
 
     ``extra`` CSV files (events or entities, told apart by their header) are
     read as if they were in the case too. Where CSV records are present, YAML
     record files that are missing are taken as empty instead of being errors.
     Cross-record checks are not run here, as with ``load_case``: run
-    :func:`timeline.checks.check_case` on the result (``pipeline.check`` does).
+    :func:`timeline.case.checks.check_case` on the result (``pipeline.check`` does).
     """
     path = Path(path)
     extra = [Path(p) for p in extra]
@@ -562,7 +562,7 @@ def import_csv_into_case(case_dir: Path, files: Iterable[Path], output: Path | N
     the graph is written atomically to ``output`` (default: the case's).
     """
     from timeline import pipeline
-    from timeline.store import check_writable, write_atomic
+    from timeline.stores import check_writable, write_atomic
 
     case_dir, files = Path(case_dir), [Path(f) for f in files]
     output = Path(output) if output else pipeline.default_output(case_dir)
@@ -616,7 +616,7 @@ def event_rows(events: Iterable[Event]) -> Iterable[list[str]]:
 
 def write_entities_csv(entities: Iterable[Entity], path: Path) -> None:
     """Write entities as an ``entities.csv`` file (atomically; an existing file keeps its permissions)."""
-    from timeline.store import write_atomic
+    from timeline.stores import write_atomic
 
     write_atomic(Path(path), _csv_bytes(ENTITY_COLUMNS, entity_rows(entities)), keep_mode=True)
 
@@ -624,7 +624,7 @@ def write_entities_csv(entities: Iterable[Entity], path: Path) -> None:
 def write_events_csv(events: Iterable[Event], path: Path) -> None:
     """Write events as an ``events.csv`` file, one row per citation (atomically; an existing file keeps its
     permissions)."""
-    from timeline.store import write_atomic
+    from timeline.stores import write_atomic
 
     write_atomic(Path(path), _csv_bytes(EVENT_CSV_COLUMNS, event_rows(events)), keep_mode=True)
 
@@ -768,7 +768,7 @@ def _check_terms(quads, path: Path, located: _Located, problems: list[Problem]) 
     """A problem for each ``tl:`` term (predicate or class) of ``quads`` that the ontology does not define."""
     import pyoxigraph as ox
 
-    from timeline.vocab import TL
+    from timeline.graph.vocab import TL
 
     namespace = prefixes.TL
     known = set(TL.__annotations__)
@@ -804,7 +804,7 @@ def _month_ranges(store) -> list:
     """tl:monthRange quads (and the index membership) for the events in ``store`` that lack one."""
     import pyoxigraph as ox
 
-    from timeline.build import MONTH_RANGES, RDFS, SEM, month_range_key
+    from timeline.graph.build import MONTH_RANGES, RDFS, SEM, month_range_key
 
     rows = list(store.query(f"""
         SELECT ?g ?e ?b ?l WHERE {{ GRAPH ?g {{ ?e a <{prefixes.TL}Event> }}

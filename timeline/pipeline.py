@@ -10,9 +10,9 @@ from datetime import date
 from pathlib import Path
 
 from timeline import resources
+from timeline.case.model import Case
 from timeline.errors import CaseInvalid, Problem, TimelineError, display_path
 from timeline.gcpause import collections_paused
-from timeline.model import Case
 
 #: ``progress(done, total)``: called as a long input is read.
 Progress = Callable[[int, int], None]
@@ -38,7 +38,7 @@ class Report:
     def dataset(self):
         """The built graph as an rdflib ``Dataset`` (parsed on first use), or None before a build."""
         if self._dataset is None and (self.nquads or self.output is not None):
-            from timeline.build import parse_dataset
+            from timeline.graph.build import parse_dataset
 
             self._dataset = parse_dataset(self.nquads or self.output.read_bytes())
         return self._dataset
@@ -178,7 +178,7 @@ def default_output(case_dir: Path, out_dir: Path | None = None) -> Path:
 
 def _where(case: Case):
     """A function from a node IRI to the (file, line) of the record it belongs to."""
-    from timeline.build import Iris
+    from timeline.graph.build import Iris
 
     iris = Iris(case.base)
     index: dict[str, tuple[str, int]] = {}
@@ -228,9 +228,9 @@ def _check(case_dir: Path, shacl: bool, today: date | None, engine: str, progres
            extra_csv: Iterable[Path], on_bytes: Callable[[bytes], None] | None,
            read_back: Callable[[], bytes] | None) -> Report:
     """:func:`check`, once the garbage collector is paused."""
-    from timeline.checks import check_case
+    from timeline.case.checks import check_case
+    from timeline.case.vocabularies import load_vocabularies
     from timeline.importer import load_case_with_csv
-    from timeline.vocabulary import load_vocabularies
 
     started = lap = time.perf_counter()
 
@@ -254,7 +254,7 @@ def _check(case_dir: Path, shacl: bool, today: date | None, engine: str, progres
             if violations:  # the index from nodes to records is only needed to place problems
                 report.problems += shacl_check.as_problems(violations, _where(case))
         else:
-            from timeline.build import case_nquads
+            from timeline.graph.build import case_nquads
 
             report.nquads = case_nquads(case, on_lines=report.count, on_bytes=on_bytes, keep=read_back is None)
             phase("graph")
@@ -271,8 +271,9 @@ def _graph_and_shapes(case: Case, report: Report, engine: str, on_bytes: Callabl
     The ``scan`` engine checks the lines while they are written, in one pass; where it hands over
     (shapes or data beyond it), the ``sparql`` engine checks the finished N-Quads instead.
     """
-    from timeline import shacl, shacl_scan
-    from timeline.build import case_nquads, parse_dataset
+    from timeline import shacl
+    from timeline.graph.build import case_nquads, parse_dataset
+    from timeline.shacl import scan as shacl_scan
 
     def graph() -> bytes:
         return report.nquads if read_back is None else read_back()
@@ -305,7 +306,7 @@ def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine
     failed build leaves the previous graph in place. It is not kept in memory as well:
     ``report.nquads`` stays empty, and ``report.dataset`` reads ``report.output``.
     """
-    from timeline.store import AtomicFile
+    from timeline.stores import AtomicFile
 
     started = time.perf_counter()
     target = output or default_output(case_dir)
@@ -343,10 +344,10 @@ def render_pages(graph: Path, directory: Path | None = None) -> list[Path]:
 
     Each page is written atomically, so a failure leaves the previous page in place.
     """
-    from timeline.render_graph import render_graph
-    from timeline.render_timeline import render_timeline
-    from timeline.store import open_store, write_atomic
-    from timeline.viewmodel import load_view
+    from timeline.render.graph import render_graph
+    from timeline.render.timeline import render_timeline
+    from timeline.stores import open_store, write_atomic
+    from timeline.views.model import load_view
 
     directory = directory or graph.parent
     view = load_view(open_store(graph))

@@ -45,7 +45,7 @@ def sample_case_dir() -> Path:
 
 
 def queries_dir() -> Path:
-    return PACKAGE_DIR / "queries"
+    return PACKAGE_DIR / "query" / "queries"
 
 
 def default_out_dir() -> Path:

@@ -64,9 +64,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from timeline import __version__
 from timeline.errors import TimelineError
-from timeline.results import SELECT_WRITERS, QueryResult, to_json
-from timeline.sparql import form_of
-from timeline.store import MemoryStore, OxigraphStore, ReadOnlyError, serialize_triples
+from timeline.query.results import SELECT_WRITERS, QueryResult, to_json
+from timeline.query.sparql import form_of
+from timeline.stores import MemoryStore, OxigraphStore, ReadOnlyError, serialize_triples
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -732,9 +732,9 @@ def _serve_queries(sock: socket.socket, store, opener, max_rows: int | None, san
 
 def _render_pages(store) -> tuple[dict[str, bytes], str | None, str]:
     """The two pages, rendered once; or why they are unavailable."""
-    from timeline.render_graph import render_graph
-    from timeline.render_timeline import render_timeline
-    from timeline.viewmodel import load_view
+    from timeline.render.graph import render_graph
+    from timeline.render.timeline import render_timeline
+    from timeline.views.model import load_view
 
     try:
         view = load_view(store)
@@ -746,7 +746,7 @@ def _render_pages(store) -> tuple[dict[str, bytes], str | None, str]:
 
 
 def _saved_queries_json() -> bytes:
-    from timeline.saved_queries import saved_queries
+    from timeline.query.saved_queries import saved_queries
 
     items = [{"name": q.name, "title": q.title, "description": q.description,
               "params": [{"name": p.name, "type": p.type, "doc": p.doc, "optional": p.optional,

@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from timeline.dates import EdtfError, parse_edtf
+from timeline.case.dates import EdtfError, parse_edtf
 from timeline.errors import TimelineError
-from timeline.results import QueryResult, Term
-from timeline.viewmodel import EntityView, EventView, Participant, View
-from timeline.viewmodel import _local as _last_segment
+from timeline.query.results import QueryResult, Term
+from timeline.views.model import EntityView, EventView, Participant, View
+from timeline.views.model import _local as _last_segment
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATE_TYPES = {XSD + t for t in ("date", "dateTime", "gYear", "gYearMonth", "dateTimeStamp")}

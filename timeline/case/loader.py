@@ -15,10 +15,11 @@ from typing import Any
 
 import yaml
 
-from timeline import articles, prefixes, yamlio
-from timeline.dates import DateSpan, EdtfError, parse_edtf
+from timeline import namespaces as prefixes
+from timeline.case import articles, yamlio
+from timeline.case.dates import DateSpan, EdtfError, parse_edtf
+from timeline.case.model import Case, Citation, Claim, Entity, Event, Participant, Source
 from timeline.errors import Problem, close_matches, did_you_mean, display_path
-from timeline.model import Case, Citation, Claim, Entity, Event, Participant, Source
 
 # \Z, not $: "$" also matches before a final newline, and an id "amazon\n" would make an IRI with a newline in it.
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
@@ -28,7 +29,7 @@ MAX_ARTICLE_BYTES = 5_000_000
 RECORD_FILES = ("entities.yaml", "events.yaml", "claims.yaml")
 
 # Field name -> (kind, required). Kinds are checked by _check_value. A "ref" names an entity by its id, label
-# or alias; timeline.checks resolves it to the id (timeline.names), so the graph's IRIs always come from ids.
+# or alias; timeline.case.checks resolves it to the id (timeline.case.names), so the graph's IRIs always come from ids.
 CASE_FIELDS = {
     "id": ("id", True), "title": ("str", True), "description": ("str", False),
     "language": ("str", False), "base": ("base", False),
@@ -475,7 +476,7 @@ def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
     """Read a case directory. Returns the case (None if it is not a case directory) and problems.
 
     A broken ``case.yaml`` is reported and the rest is read all the same, so one run lists every problem.
-    References to entities are left as written: :func:`timeline.checks.check_case` resolves them to ids.
+    References to entities are left as written: :func:`timeline.case.checks.check_case` resolves them to ids.
     """
     problems: list[Problem] = []
     path = Path(path)

@@ -21,18 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from timeline import prefixes, resources
-from timeline.dates import EdtfError, parse_simple
+from timeline import namespaces as prefixes
+from timeline import resources
+from timeline.case.dates import EdtfError, parse_simple
 from timeline.errors import TimelineError, did_you_mean
-from timeline.results import XSD_INTEGER, QueryResult, Term
+from timeline.query.results import XSD_INTEGER, QueryResult, Term
 
 if TYPE_CHECKING:
-    from timeline.names import NameIndex
+    from timeline.case.names import NameIndex
 
 
 
 class Queryable(Protocol):
-    """What binding parameters needs of a store: every :class:`timeline.store.Store` is one (this layer is
+    """What binding parameters needs of a store: every :class:`timeline.stores.Store` is one (this layer is
     below the stores, so it names only the method it calls)."""
 
     def query(self, text: str, bindings: dict[str, Term] | None = None, where: str = "query") -> QueryResult: ...
@@ -182,7 +183,7 @@ def case_base(store: Queryable) -> str:
 
 def _record(where: str, kind: str, value: str, store: Queryable,
             on_resolved: Callable[[str], None] | None = None) -> Term:
-    """An id, a name of an entity (entities and records: see :mod:`timeline.names`) or an IRI, checked to exist
+    """An id, a name of an entity (entities and records: see :mod:`timeline.case.names`) or an IRI, checked to exist
     in the graph."""
     if re.match(r"^[a-z][a-z0-9+.-]*://", value):
         return Term.iri(value)
@@ -206,7 +207,7 @@ def _record(where: str, kind: str, value: str, store: Queryable,
 
 
 def _entity_id(where: str, value: str, store: Queryable, on_resolved: Callable[[str], None] | None) -> str:
-    from timeline.names import AmbiguousName, UnknownName
+    from timeline.case.names import AmbiguousName, UnknownName
 
     try:
         match = entity_names(store).resolve(value, partial=True)
@@ -222,13 +223,13 @@ _NAME_INDEXES: weakref.WeakKeyDictionary[Queryable, NameIndex] = weakref.WeakKey
 
 
 def entity_names(store: Queryable) -> NameIndex:
-    """The ids, labels and aliases of the case's entities in ``store``, as a :class:`~timeline.names.NameIndex`:
+    """The ids, labels and aliases of the case's entities in ``store``, as a :class:`~timeline.case.names.NameIndex`:
     the same resolver the case checks and ``timeline entity`` use."""
     try:
         return _NAME_INDEXES[store]
     except (KeyError, TypeError):
         pass
-    from timeline.names import NameIndex
+    from timeline.case.names import NameIndex
 
     base = case_base(store)
     rows = store.query(
@@ -267,7 +268,7 @@ def _concept(where: str, kind: str, value: str, store: Queryable) -> Term:
 
 
 def _entity_type(where: str, value: str) -> Term:
-    from timeline.model import ENTITY_CLASS
+    from timeline.case.model import ENTITY_CLASS
 
     classes = {**ENTITY_CLASS, "agent": "Agent", "organization": "Organization"}
     if value in classes:

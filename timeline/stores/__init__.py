@@ -7,11 +7,11 @@
 * ``memory``: an rdflib Dataset, for small work and as an independent check
   that the saved queries mean the same thing on another engine.
 * a remote SPARQL 1.1 endpoint (``http://`` or ``https://``):
-  :class:`timeline.remote.RemoteStore`.
+  :class:`timeline.stores.remote.RemoteStore`.
 
 All use the union of all named graphs as the default graph, so a query sees
 every fact unless it asks for a ``GRAPH`` (a remote server must be set up so;
-see :mod:`timeline.remote`). Queries are read-only unless the caller allows
+see :mod:`timeline.stores.remote`). Queries are read-only unless the caller allows
 updates explicitly.
 
 On-disk stores
@@ -49,9 +49,9 @@ from pathlib import Path
 from typing import Protocol
 
 from timeline.errors import TimelineError
-from timeline.prefixes import PREFIXES
-from timeline.results import QueryResult, Term
-from timeline.sparql import SparqlError, bind_values, form_of, syntax_error
+from timeline.namespaces import PREFIXES
+from timeline.query.results import QueryResult, Term
+from timeline.query.sparql import SparqlError, bind_values, form_of, syntax_error
 
 BACKENDS = ("oxigraph", "memory")
 GRAPH_FILE = "graph.nq"
@@ -577,12 +577,12 @@ def open_store(path: Path | str, backend: str = "oxigraph", *, writable: bool = 
     directory made by :func:`build_disk_store` (opened read-only unless
     ``writable``), or the ``http(s)://`` URL of a SPARQL 1.1 query endpoint
     (``update_url``, ``store_url`` and ``timeout`` go to
-    :class:`timeline.remote.RemoteStore`).
+    :class:`timeline.stores.remote.RemoteStore`).
     """
     if backend not in BACKENDS:
         raise TimelineError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     if isinstance(path, str) and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", path):
-        from timeline.remote import open_remote
+        from timeline.stores.remote import open_remote
 
         if backend != "oxigraph":
             raise TimelineError(f"{path}: an endpoint answers its own queries; --backend {backend} "

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from timeline import resources
 from timeline.gcpause import collections_paused
-from timeline.results import RDF_LANGSTRING, XSD_STRING, Term
+from timeline.query.results import RDF_LANGSTRING, XSD_STRING, Term
 from timeline.shacl import ONTOLOGY_GRAPH, RDF_TYPE, XSD, ShapesGraph, UnsupportedShape, Violation, ordered
 
 _SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"

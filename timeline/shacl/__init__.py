@@ -2,7 +2,7 @@
 
 Three engines, same verdicts (the test suite checks they agree):
 
-* ``scan`` (default for ``build`` and ``validate``): :mod:`timeline.shacl_scan`
+* ``scan`` (default for ``build`` and ``validate``): :mod:`timeline.shacl.scan`
   checks the builder's sorted lines subject by subject as they are written,
   with no second load of the graph; it hands shapes it cannot check to ``sparql``.
 * ``sparql``: compiles each SHACL Core constraint of the shapes

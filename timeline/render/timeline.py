@@ -1,8 +1,8 @@
 """The interactive timeline page: one offline, embeddable, accessible HTML file.
 
-:func:`render_timeline` turns a :class:`~timeline.viewmodel.View` into a whole
+:func:`render_timeline` turns a :class:`~timeline.views.model.View` into a whole
 HTML document. Everything is inlined: vis-timeline (from npm, with its license
-notices), the page's own ``timeline/web/timeline.js`` and ``timeline.css``, the
+notices), the page's own ``timeline/render/web/timeline.js`` and ``timeline.css``, the
 view as JSON and a small JSON configuration computed here (lanes, where each
 event is drawn, which source URLs may become links). The page makes no
 network request.
@@ -30,11 +30,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from timeline import __version__, assets
-from timeline.embed import HEIGHT_MESSAGE
+from timeline import __version__
 from timeline.errors import TimelineError
 from timeline.htmlsafe import esc, safe_url, script_json
-from timeline.viewmodel import EventView, View
+from timeline.render import assets
+from timeline.render.embed import HEIGHT_MESSAGE
+from timeline.views.model import EventView, View
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 GROUP_BYS = ("actor", "type", "source", "none")
@@ -438,7 +439,7 @@ class TimelinePage:
         self.height = height
 
     def save(self, path) -> Path:
-        from timeline.store import write_atomic
+        from timeline.stores import write_atomic
 
         path = Path(path)
         write_atomic(path, self.html.encode("utf-8"))

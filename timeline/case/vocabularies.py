@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from timeline import prefixes, resources
+from timeline import namespaces as prefixes
+from timeline import resources
 
 _QUERY = """
 SELECT ?scheme ?id WHERE {

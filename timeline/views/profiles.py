@@ -1,4 +1,4 @@
-"""Entity profiles and case statistics, read from a :class:`~timeline.viewmodel.View`.
+"""Entity profiles and case statistics, read from a :class:`~timeline.views.model.View`.
 
 :func:`resolve_entity` turns what an analyst types (an id, a label or an alias, in any case) into an entity, with
 "did you mean" suggestions; :func:`entity_profile` gathers what the graph says about one entity; :func:`stats`
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
+from timeline.case.names import NameIndex, norm
 from timeline.errors import TimelineError
-from timeline.names import NameIndex, norm
-from timeline.viewmodel import ClaimView, EntityView, View
+from timeline.views.model import ClaimView, EntityView, View
 
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
 TOP_ACTORS = 10
@@ -25,7 +25,7 @@ def name_index(view: View) -> NameIndex:
 
 def resolve_entity(view: View, name: str, on_resolved: Callable[[str], None] | None = None) -> EntityView:
     """The entity whose id, label or alias is ``name`` (case-, quote- and whitespace-insensitive), else the one
-    entity whose names contain it (see :mod:`timeline.names`).
+    entity whose names contain it (see :mod:`timeline.case.names`).
 
     An id wins over a label and a label over an alias, so an id is never ambiguous. A partial name is
     reported to ``on_resolved`` (``resolved 'x' to 'id' (Label)``) so the user sees which entity was
@@ -67,7 +67,7 @@ def entity_profile(view: View, name: str) -> dict:
     ``claims_made`` (claimant or on whose behalf), ``claims_about``, ``sources`` (``[{id, title, publisher,
     published, url}]`` citing its events or those claims).
     """
-    from timeline.network import relation_graph
+    from timeline.views.network import relation_graph
 
     entity = resolve_entity(view, name)
     eid = entity.id
@@ -131,9 +131,9 @@ def stats(view: View, top: int = TOP_ACTORS) -> dict:
     ``{events, claims, citations}``: events and claims citing it, and its quotes among them),
     ``sources_per_event`` (``{"0", "1", "2", "3+"}``: events by number of distinct sources; sums to the
     events), ``central_actors`` (the ``top`` rows of co-participation centrality). Entities, claims and sources
-    are the view's, which :func:`~timeline.viewmodel.load_view` does not filter; events are.
+    are the view's, which :func:`~timeline.views.model.load_view` does not filter; events are.
     """
-    from timeline.network import centrality, coparticipation_graph
+    from timeline.views.network import centrality, coparticipation_graph
 
     def ordered(counter: Counter) -> dict[str, int]:
         return {k: counter[k] for k in sorted(counter)}

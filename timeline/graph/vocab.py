@@ -10,7 +10,7 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-from timeline import prefixes
+from timeline import namespaces as prefixes
 
 
 class TL(DefinedNamespace):

@@ -2,7 +2,7 @@
 
 pyvis only builds the vis-network node and edge data (``Network.add_node`` /
 ``add_edge``); the page is our own template, with vis-network inlined from
-npm (see :mod:`timeline.assets`), our ``web/graph.js`` and ``web/graph.css``,
+npm (see :mod:`timeline.render.assets`), our ``web/graph.js`` and ``web/graph.css``,
 and the data as JSON. Never pyvis's HTML: it loads from CDNs, writes without
 an encoding, and ``from_nx`` is quadratic (see DESIGN.md, "Measured costs").
 
@@ -27,11 +27,12 @@ import re
 import textwrap
 from pathlib import Path
 
-from timeline import __version__, assets
-from timeline.embed import HEIGHT_MESSAGE
+from timeline import __version__
 from timeline.errors import TimelineError
 from timeline.htmlsafe import esc, safe_url, script_json
-from timeline.viewmodel import EntityView, View
+from timeline.render import assets
+from timeline.render.embed import HEIGHT_MESSAGE
+from timeline.views.model import EntityView, View
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 SEED = 20180614
@@ -873,7 +874,7 @@ class GraphPage:
         self.title = title
 
     def save(self, path) -> Path:
-        from timeline.store import write_atomic
+        from timeline.stores import write_atomic
 
         path = Path(path)
         write_atomic(path, self.html.encode("utf-8"))

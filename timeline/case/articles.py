@@ -60,8 +60,8 @@ def fix_hashes(case_dir: Path) -> list[Path]:
     """
     import yaml
 
-    from timeline import yamlio
-    from timeline.store import write_atomic
+    from timeline.case import yamlio
+    from timeline.stores import write_atomic
 
     changed = []
     directory = Path(case_dir) / "articles"
@@ -116,7 +116,7 @@ def _misspelt_hash_key(meta: dict) -> str | None:
 def _has_hash(text: str, digest: str) -> bool:
     import yaml
 
-    from timeline import yamlio
+    from timeline.case import yamlio
 
     parts = split(text.replace("\r\n", "\n"))
     try:

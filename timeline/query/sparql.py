@@ -72,7 +72,7 @@ _LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*\Z")
 
 
 def term_syntax(term) -> str:
-    """A :class:`~timeline.results.Term` in SPARQL syntax, refusing anything that could escape it."""
+    """A :class:`~timeline.query.results.Term` in SPARQL syntax, refusing anything that could escape it."""
     if term.kind == "uri":
         if not _IRI_OK.match(term.value):
             raise SparqlError(f"not a valid IRI: {term.value!r}")

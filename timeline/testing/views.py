@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from timeline.dates import parse_edtf
-from timeline.viewmodel import Citation, ClaimView, EntityView, EventView, Participant, SourceView, View
+from timeline.case.dates import parse_edtf
+from timeline.views.model import Citation, ClaimView, EntityView, EventView, Participant, SourceView, View
 
 TYPES = ["meeting", "pitch", "report", "letter", "statement", "announcement", "moratorium", "policy-change",
          "study", "test", "deployment", "contract", "protest", "interview"]

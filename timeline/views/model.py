@@ -256,9 +256,9 @@ def _window(store, date_from: date | None, date_to: date | None) -> tuple[str, d
     """A group pattern and its bindings that keep ``?e`` to the events whose month range
     (tl:monthRange) overlaps the window: a superset of the events in it, found from the few index
     nodes instead of every event. ("", {}) when there is no window or the graph has no index."""
-    from timeline.build import MONTH_RANGES
-    from timeline.results import Term
-    from timeline.saved_queries import XSD_DATE
+    from timeline.graph.build import MONTH_RANGES
+    from timeline.query.results import Term
+    from timeline.query.saved_queries import XSD_DATE
 
     if date_from is None and date_to is None:
         return "", {}

@@ -20,9 +20,11 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from timeline import __version__, prefixes, quotes, resources
-from timeline.dates import DateSpan, last_day
-from timeline.model import ENTITY_CLASS, Case, Citation, Claim, Entity, Event, Source
+from timeline import __version__, resources
+from timeline import namespaces as prefixes
+from timeline.case import quotes
+from timeline.case.dates import DateSpan, last_day
+from timeline.case.model import ENTITY_CLASS, Case, Citation, Claim, Entity, Event, Source
 
 ONTOLOGY_FILES = ("timeline.ttl", "event-types.ttl", "roles.ttl")
 #: The month-range index (tl:monthRange): its nodes are members of this container.

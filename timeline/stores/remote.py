@@ -2,8 +2,8 @@
 
 Queries go over the SPARQL 1.1 Protocol (an HTML form POST by default, or
 GET), with parameters bound exactly as for the local stores (a ``VALUES``
-block of escaped typed terms, :func:`timeline.sparql.bind_values`) and the
-answer converted by the same code as pyoxigraph's (:func:`timeline.store.
+block of escaped typed terms, :func:`timeline.query.sparql.bind_values`) and the
+answer converted by the same code as pyoxigraph's (:func:`timeline.stores.
 result_from_oxigraph`), so a query gives the same :class:`QueryResult` here
 as on a local store. The timeline prefixes are declared on the query's first
 line, so line numbers in a server's error messages stay those of the query
@@ -73,10 +73,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from timeline.errors import TimelineError
-from timeline.prefixes import PREFIXES
-from timeline.results import QueryResult, Term
-from timeline.sparql import SparqlError, bind_values, syntax_error, term_syntax
-from timeline.store import (
+from timeline.namespaces import PREFIXES
+from timeline.query.results import QueryResult, Term
+from timeline.query.sparql import SparqlError, bind_values, syntax_error, term_syntax
+from timeline.stores import (
     MemoryStore,
     OxigraphStore,
     ReadOnlyError,
@@ -167,7 +167,7 @@ class _Answer:
 
 
 class RemoteStore:
-    """A SPARQL 1.1 endpoint behind the :class:`timeline.store.Store` interface."""
+    """A SPARQL 1.1 endpoint behind the :class:`timeline.stores.Store` interface."""
 
     def __init__(self, query_url: str, update_url: str | None = None, store_url: str | None = None, *,
                  timeout: float | None = None, method: str = "POST") -> None:

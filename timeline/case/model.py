@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from timeline.dates import DateSpan
+from timeline.case.dates import DateSpan
 
 AGENT_TYPES = {
     "person", "company", "government-agency", "police-department", "advocacy-group",

@@ -1,4 +1,4 @@
-"""networkx projections of a :class:`~timeline.viewmodel.View`, and the analytics an analyst asks of them.
+"""networkx projections of a :class:`~timeline.views.model.View`, and the analytics an analyst asks of them.
 
 Three graphs, all built from the same view (so the same filters apply):
 
@@ -26,10 +26,10 @@ from pathlib import Path
 
 import networkx as nx
 
+from timeline.case.model import AGENT_TYPES, ENTITY_CLASS
 from timeline.errors import TimelineError
-from timeline.model import AGENT_TYPES, ENTITY_CLASS
-from timeline.store import write_atomic
-from timeline.viewmodel import Citation, EventView, View
+from timeline.stores import write_atomic
+from timeline.views.model import Citation, EventView, View
 
 #: Class local names of the agents (people, organisations, groups): the "actors" of the projections.
 AGENT_KINDS = frozenset({ENTITY_CLASS[t] for t in AGENT_TYPES} | {"Organization", "Agent"})
@@ -247,13 +247,13 @@ class Hop:
 def paths(view: View, a: str, b: str, max_hops: int = 4, limit: int = 20) -> list[list[Hop]]:
     """How two actors are connected through shared events: at most ``limit`` paths of up to ``max_hops`` hops.
 
-    ``a`` and ``b`` are entity ids, labels or aliases (see :func:`timeline.profiles.resolve_entity`). A hop is
+    ``a`` and ``b`` are entity ids, labels or aliases (see :func:`timeline.views.profiles.resolve_entity`). A hop is
     one event both ends of it took part in (the co-participation graph); where several events join a pair, each
     gives its own path. Shortest paths come first; paths of one length are ordered by the actors' ids, then by
     the events' dates and ids. Two actors that are not connected (or one who is in no event of the view) give
     ``[]``: an answer, not an error. A name that is no entity, or an entity that is not an actor, is an error.
     """
-    from timeline.profiles import resolve_entity
+    from timeline.views.profiles import resolve_entity
 
     if max_hops < 1:
         raise TimelineError(f"--max-hops must be 1 or more, not {max_hops}")

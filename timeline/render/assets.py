@@ -3,7 +3,7 @@
 Nothing third-party is committed: ``package.json`` + ``package-lock.json``
 pin the versions. Building the sdist or wheel runs ``npm ci`` from the
 lockfile and copies the files listed here, with each package's
-``package.json`` and license texts, into the package (``timeline/web/vendor/``,
+``package.json`` and license texts, into the package (``timeline/render/web/vendor/``,
 laid out like ``node_modules``); see ``setup.py``. Every HTML output inlines
 the files it needs, with each package's license notice, so the page makes no
 network request.
@@ -54,7 +54,7 @@ NOTICE_PACKAGES = ("vis-timeline", "vis-network", *sorted(set(TIMELINE_BUNDLED) 
 #: them all and the page quotes them all (see :func:`license_files`).
 LICENSE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE")
 #: Where the build puts the files, inside the package.
-VENDOR_DIR = resources.PACKAGE_DIR / "web" / "vendor"
+VENDOR_DIR = resources.PACKAGE_DIR / "render" / "web" / "vendor"
 #: npm's directory in a source checkout (or editable install), after ``npm ci``.
 REPO_NODE_MODULES = resources.PACKAGE_DIR.parent / "node_modules"
 ENV = "TIMELINE_NODE_MODULES"

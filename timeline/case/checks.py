@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from timeline import quotes
-from timeline.errors import Problem, close_matches, closest, did_you_mean, did_you_mean_text, display_path
-from timeline.model import (
+from timeline.case import quotes
+from timeline.case.model import (
     DOCUMENT_TYPES,
     ENTITY_TYPES,
     ORGANIZATION_TYPES,
@@ -17,8 +16,9 @@ from timeline.model import (
     Event,
     Source,
 )
-from timeline.names import NameIndex
-from timeline.vocabulary import Vocabularies
+from timeline.case.names import NameIndex
+from timeline.case.vocabularies import Vocabularies
+from timeline.errors import Problem, close_matches, closest, did_you_mean, did_you_mean_text, display_path
 
 #: A record of the case's YAML files, whose fields a check can point at (``line_of``).
 Record = Entity | Event | Claim
@@ -162,7 +162,7 @@ class _Checker:
 
     def claim(self, c: Claim) -> None:
         what = f"claim {c.id!r}"
-        from timeline.model import AGENT_TYPES
+        from timeline.case.model import AGENT_TYPES
 
         c.claimant = self.ref(c, c.line_of("claimant"), "claimant", c.claimant, "agent", AGENT_TYPES)
         if c.on_behalf_of:

@@ -1,0 +1,1 @@
+"""Case records: the model, reading YAML and CSV, dates, quotes and checks."""

@@ -1,0 +1,1 @@
+"""The RDF graph: the N-Quads writer and the rdflib vocabulary."""

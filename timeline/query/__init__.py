@@ -1,0 +1,1 @@
+"""SPARQL: the lexer and parameter binding, result formats, saved queries."""

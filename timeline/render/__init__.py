@@ -1,0 +1,1 @@
+"""Interactive HTML pages: the timeline and the graph, their assets and embedding."""

@@ -1,0 +1,1 @@
+"""Synthetic cases and views, for tests and benchmarks."""

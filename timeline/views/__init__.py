@@ -1,0 +1,1 @@
+"""What pages and analyses read from a built graph: view models, networks, profiles."""
