@@ -213,7 +213,7 @@ def test_page_is_a_complete_offline_document(page_html, data):
             pytest.fail("no <link> elements: stylesheets are inlined")
     scripts = re.findall(r"<script(?: [^>]*)?>", page_html)
     assert scripts == ['<script type="application/json" id="graph-data">', "<script>", "<script>"]
-    assert "eval(" not in (Path(__file__).parents[1] / "timeline" / "web" / "graph.js").read_text()
+    assert "eval(" not in (Path(__file__).parents[1] / "timeline" / "render" / "web" / "graph.js").read_text()
     payload = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', page_html, re.S).group(1)
     embedded = json.loads(payload)
     assert len(embedded["nodes"]) == len(data["nodes"]) and len(embedded["edges"]) == len(data["edges"])
@@ -315,7 +315,7 @@ def _contrast(a: str, b: str) -> float:
 
 
 def test_text_colours_have_enough_contrast(data):
-    css = (REPO / "timeline" / "web" / "graph.css").read_text(encoding="utf-8")
+    css = (REPO / "timeline" / "render" / "web" / "graph.css").read_text(encoding="utf-8")
     variables = dict(re.findall(r"--tg-([a-z-]+):\s*(#[0-9a-f]{6})", css))
     for text in ("text", "muted", "accent"):
         for background in ("bg", "soft"):
