@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from timeline.errors import TimelineError
-from timeline.stores import AtomicFile, write_atomic
+from timeline.files import AtomicFile, write_atomic
 
 
 def leftovers(directory) -> list[str]:
@@ -122,7 +122,7 @@ def test_keep_mode_keeps_an_existing_files_mode_and_gives_a_new_one_the_umasks(t
 
 
 def test_the_umask_is_read_without_proc_too_and_left_as_it_was(monkeypatch, umask_027) -> None:
-    from timeline import stores as store
+    from timeline import files as store
 
     assert store.current_umask() == 0o027 and store.new_file_mode() == 0o640 and store.new_dir_mode() == 0o750
 

@@ -217,11 +217,10 @@ def test_a_quote_is_found_with_how_often_it_occurs(text, quote, start, count) ->
 def test_a_check_pauses_the_garbage_collector_and_gives_it_back(monkeypatch, tmp_path) -> None:
     import gc
 
-    from timeline import importer
     from timeline.graph import build
 
     seen = []
-    for module, name in ((importer, "load_case_with_csv"), (build, "case_nquads")):
+    for module, name in ((pipeline, "load_case_with_csv"), (build, "case_nquads")):
         def spy(*args, original=getattr(module, name), **kwargs):
             seen.append(gc.isenabled())
             return original(*args, **kwargs)
@@ -231,7 +230,7 @@ def test_a_check_pauses_the_garbage_collector_and_gives_it_back(monkeypatch, tmp
 
     def broken(*args, **kwargs):
         raise OSError("disk gone")
-    monkeypatch.setattr(importer, "load_case_with_csv", broken)
+    monkeypatch.setattr(pipeline, "load_case_with_csv", broken)
     with pytest.raises(OSError):
         pipeline.check(SAMPLE)
     assert gc.isenabled()  # given back on the way out of a failure too

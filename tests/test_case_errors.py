@@ -139,7 +139,7 @@ def test_an_unknown_name_suggests_names_of_different_entities(case_copy) -> None
 
 def test_csv_rows_name_entities_by_label(case_copy, sample_graph, tmp_path) -> None:
     """events.csv: the entity of ``actors`` and ``place`` may be a label or an alias too."""
-    from timeline.importer import EVENT_CSV_COLUMNS
+    from timeline.case.tables import EVENT_CSV_COLUMNS
 
     rows = [
         EVENT_CSV_COLUMNS,

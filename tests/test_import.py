@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timeline import importer, pipeline, resources
+from timeline import pipeline, resources
+from timeline.case import tables
 from timeline.case.loader import load_case
 from timeline.errors import CaseInvalid
 from timeline.graph import build
@@ -178,7 +179,7 @@ def test_csv_import_gives_the_same_events_and_entities_as_the_equivalent_yaml(tm
     yaml_report = pipeline.check(yaml_dir, today=TODAY)
     assert yaml_report.ok, errors(yaml_report.problems)
     case, problems = load_case(csv_dir)  # the articles and claims; no records yet
-    events, entities, problems = importer.import_csv(csv_dir / "events.csv", csv_dir / "entities.csv", case,
+    events, entities, problems = tables.import_csv(csv_dir / "events.csv", csv_dir / "entities.csv", case,
                                                      today=TODAY)
     assert errors(problems) == []
     assert [content(e) for e in events] == [content(e) for e in yaml_report.case.events.values()]
@@ -196,8 +197,8 @@ def test_the_sample_case_round_trips_through_csv_to_the_same_graph(tmp_path) -> 
     shutil.copytree(SAMPLE / "articles", target / "articles")
     shutil.copy(SAMPLE / "case.yaml", target / "case.yaml")
     shutil.copy(SAMPLE / "claims.yaml", target / "claims.yaml")
-    importer.write_entities_csv(original.case.entities.values(), target / "entities.csv")
-    importer.write_events_csv(original.case.events.values(), target / "events.csv")
+    tables.write_entities_csv(original.case.entities.values(), target / "entities.csv")
+    tables.write_events_csv(original.case.events.values(), target / "events.csv")
     report = pipeline.check(target)
     assert errors(report.problems) == []
     assert [content(e) for e in report.case.events.values()] == [content(e) for e in original.case.events.values()]
@@ -207,7 +208,7 @@ def test_the_sample_case_round_trips_through_csv_to_the_same_graph(tmp_path) -> 
 
 def test_a_bad_edtf_date_names_the_csv_line(tmp_path) -> None:
     bad = EVENTS_CSV.replace(",2019,stated,", ",2019-13,stated,")
-    case, problems = importer.load_case_with_csv(csv_case(tmp_path, bad))
+    case, problems = tables.load_case_with_csv(csv_case(tmp_path, bad))
     assert any(p.path.endswith("events.csv") and p.line == 4 and "column 'edtf' is not a valid date" in p.message
                and "month 13 does not exist" in p.message for p in problems), problems
 
@@ -222,17 +223,17 @@ START_END_CSV = (
 
 
 def test_start_and_end_columns_make_an_interval_or_a_date(tmp_path) -> None:
-    case, problems = importer.load_case_with_csv(csv_case(tmp_path, START_END_CSV))
+    case, problems = tables.load_case_with_csv(csv_case(tmp_path, START_END_CSV))
     assert errors(problems) == []
     span = case.events["acme-pitch-2018-06"].date
     assert span.edtf == "2018-06/2018-08" and span.latest_end == date(2018, 8, 31)
     assert case.events["springfield-contract-2019"].date.edtf == "2019"
     both = START_END_CSV.replace("start,end,", "edtf,start,end,").replace(",2018-06,2018-08,", ",2018,2018-06,2018-08,")
     both = both.replace(",2019,,stated", ",,2019,,stated")
-    _case, problems = importer.load_case_with_csv(csv_case(tmp_path / "b", both))
+    _case, problems = tables.load_case_with_csv(csv_case(tmp_path / "b", both))
     assert any(p.line == 2 and "either in column 'edtf' or in 'start'/'end'" in p.message for p in problems)
     end_only = START_END_CSV.replace(",2018-06,2018-08,", ",,2018-08,")
-    _case, problems = importer.load_case_with_csv(csv_case(tmp_path / "c", end_only))
+    _case, problems = tables.load_case_with_csv(csv_case(tmp_path / "c", end_only))
     assert any(p.line == 2 and "column 'end' needs a 'start'" in p.message for p in problems)
 
 
@@ -258,15 +259,15 @@ def test_a_quote_not_in_its_article_names_the_csv_line_and_the_closest_passage(t
 def test_csv_shape_errors_name_the_line(tmp_path) -> None:
     text = EVENTS_CSV.replace("acme:vendor; springfield-pd:target", "acme vendor; springfield-pd:target")
     text = text.replace("id,type,", "id,typ,")
-    _case, problems = importer.load_case_with_csv(csv_case(tmp_path, text))
+    _case, problems = tables.load_case_with_csv(csv_case(tmp_path, text))
     messages = [(p.line, p.message) for p in problems if p.path.endswith("events.csv")]
     assert any(line == 1 and "unknown column 'typ' (did you mean 'type'?)" in m for line, m in messages)
     assert any(line == 1 and "missing required column(s): type" in m for line, m in messages)
     text = EVENTS_CSV.replace("acme:vendor; springfield-pd:target", "acme vendor; springfield-pd:target")
-    _case, problems = importer.load_case_with_csv(csv_case(tmp_path / "b", text))
+    _case, problems = tables.load_case_with_csv(csv_case(tmp_path / "b", text))
     assert any(p.line == 2 and "'acme vendor' is not ENTITY:ROLE" in p.message for p in problems)
     text = EVENTS_CSV.replace(",example-2019,The meeting was", ",,The meeting was")
-    _case, problems = importer.load_case_with_csv(csv_case(tmp_path / "c", text))
+    _case, problems = tables.load_case_with_csv(csv_case(tmp_path / "c", text))
     assert any(p.line == 3 and "column 'source' is empty" in p.message for p in problems)
 
 
@@ -277,9 +278,9 @@ def test_csv_rows_are_stripped_except_the_quote_and_skip_blank_lines_and_unknown
                     ' , ,,,\n'  # blank: only spaces
                     'e2,short\n'
                     'e3,a,b,c,d,too many\n', encoding="utf-8")
-    sheet = importer._Sheet(path)
+    sheet = tables._Sheet(path)
     sheet.read()
-    rows = list(sheet.rows(("id", "label", "quote", "source"), ("id",), importer._Progress(None, 4)))
+    rows = list(sheet.rows(("id", "label", "quote", "source"), ("id",), tables._Progress(None, 4)))
     assert rows == [(2, {"id": "e1", "label": "A label", "quote": "  spaces kept  ", "source": "s1"}),
                     (4, {"id": "e2", "label": "short"})]
     assert [(p.line, p.message) for p in sheet.problems] == [
@@ -289,23 +290,23 @@ def test_csv_rows_are_stripped_except_the_quote_and_skip_blank_lines_and_unknown
 
 def test_duplicate_ids_are_reported_with_the_first_definition(tmp_path) -> None:
     entities = ENTITIES_CSV + "acme,company,Acme Again,,,,\n"
-    _case, problems = importer.load_case_with_csv(csv_case(tmp_path, EVENTS_CSV, entities))
+    _case, problems = tables.load_case_with_csv(csv_case(tmp_path, EVENTS_CSV, entities))
     assert any(p.path.endswith("entities.csv") and p.line == 6 and "duplicate id 'acme'" in p.message
                and "entities.csv:2" in p.message for p in problems), problems
     # An event id already used by an entity.
     clash = EVENTS_CSV.replace("springfield-contract-2019,contract", "jane-doe,contract")
-    _case, problems = importer.load_case_with_csv(csv_case(tmp_path / "b", clash))
+    _case, problems = tables.load_case_with_csv(csv_case(tmp_path / "b", clash))
     assert any(p.path.endswith("events.csv") and p.line == 4 and "duplicate id 'jane-doe'" in p.message
                and "entities.csv:4" in p.message for p in problems), problems
     # A further row with the same id may only add a citation.
     conflict = EVENTS_CSV.replace("acme-pitch-2018-06,,,,,,", "acme-pitch-2018-06,,Another label,,,,")
-    _case, problems = importer.load_case_with_csv(csv_case(tmp_path / "c", conflict))
+    _case, problems = tables.load_case_with_csv(csv_case(tmp_path / "c", conflict))
     assert any(p.line == 3 and "column 'label' differs from the event's first row (line 2)" in p.message
                for p in problems), problems
     # The same citation twice.
     twice = EVENTS_CSV.replace("The meeting was confirmed by a spokesperson.",
                                "Acme Corp met officials of the Springfield Police Department in June 2018")
-    _case, problems = importer.load_case_with_csv(csv_case(tmp_path / "d", twice))
+    _case, problems = tables.load_case_with_csv(csv_case(tmp_path / "d", twice))
     assert any(p.line == 3 and "the same citation is given twice" in p.message for p in problems), problems
 
 
@@ -313,7 +314,7 @@ def test_a_yaml_and_a_csv_record_with_the_same_id_clash(tmp_path) -> None:
     case_dir = small_case(tmp_path, "yaml")
     first_event = EVENTS_CSV.splitlines()[:2]
     (case_dir / "events.csv").write_text("\n".join(first_event) + "\n", encoding="utf-8")
-    _case, problems = importer.load_case_with_csv(case_dir)
+    _case, problems = tables.load_case_with_csv(case_dir)
     assert any(p.path.endswith("events.csv") and p.line == 2 and "duplicate id 'acme-pitch-2018-06'" in p.message
                and "events.yaml" in p.message for p in problems), problems
 
@@ -322,7 +323,7 @@ def test_progress_is_reported_until_done(tmp_path) -> None:
     case_dir = csv_case(tmp_path, EVENTS_CSV)
     case, _ = load_case(case_dir)
     calls: list[tuple[int, int]] = []
-    importer.import_csv(case_dir / "events.csv", case_dir / "entities.csv", case,
+    tables.import_csv(case_dir / "events.csv", case_dir / "entities.csv", case,
                         progress=lambda done, total: calls.append((done, total)), today=TODAY)
     total = 4 + 4  # data lines of entities.csv and events.csv (one quoted cell spans two lines)
     assert calls and calls[-1] == (total, total)
@@ -330,7 +331,7 @@ def test_progress_is_reported_until_done(tmp_path) -> None:
     big = tmp_path / "big"
     synthcase.write_synthetic_case(big, 600)
     seen: list[tuple[int, int]] = []
-    importer.load_case_with_csv(big, progress=lambda done, total: seen.append((done, total)))
+    tables.load_case_with_csv(big, progress=lambda done, total: seen.append((done, total)))
     assert len(seen) > 2 and seen[-1][0] == seen[-1][1] and all(t == seen[-1][1] for _, t in seen)
 
 
@@ -356,7 +357,7 @@ def sample_nquads(sample_graph) -> Path:
 
 
 def test_rdf_import_of_the_sample_graph_passes_unchanged(sample_nquads) -> None:
-    assert importer.import_rdf([sample_nquads]) == sample_nquads.read_bytes()
+    assert pipeline.import_rdf([sample_nquads]) == sample_nquads.read_bytes()
 
 
 TURTLE_EVENT = """@prefix tl: <https://w3id.org/timeline/ns#> .
@@ -390,7 +391,7 @@ event:imported-2019-02 a tl:Event ;
 def test_rdf_import_puts_default_graph_triples_in_the_curated_graph_and_indexes_the_dates(tmp_path) -> None:
     path = tmp_path / "event.ttl"
     path.write_text(TURTLE_EVENT, encoding="utf-8")
-    data, problems = importer.import_rdf_report([path], shacl=False)
+    data, problems = pipeline.import_rdf_report([path], shacl=False)
     assert errors(problems) == []
     text = data.decode()
     curated = "<https://w3id.org/timeline/case/rekognition/graph/curated> ."
@@ -404,7 +405,7 @@ def test_rdf_import_of_a_broken_file_fails_naming_the_file(tmp_path, sample_nqua
     broken = tmp_path / "broken.ttl"
     broken.write_text(TURTLE_EVENT.replace('    rdfs:label "An imported meeting" ;\n', ""), encoding="utf-8")
     with pytest.raises(CaseInvalid) as caught:
-        importer.import_rdf([sample_nquads, broken])
+        pipeline.import_rdf([sample_nquads, broken])
     problems = [p for p in caught.value.problems if p.is_error]
     assert problems and all(p.path.endswith("broken.ttl") for p in problems)
     assert any("rdfs:label" in p.message or "label" in p.message for p in problems)
@@ -413,23 +414,23 @@ def test_rdf_import_of_a_broken_file_fails_naming_the_file(tmp_path, sample_nqua
     syntax = tmp_path / "syntax.ttl"
     syntax.write_text(TURTLE_EVENT.replace('"February 2019" ;', '"February 2019" ;;;x'), encoding="utf-8")
     with pytest.raises(CaseInvalid) as caught:
-        importer.import_rdf([syntax])
+        pipeline.import_rdf([syntax])
     (problem,) = caught.value.problems
     assert problem.path.endswith("syntax.ttl") and problem.line == 16 and "not valid Turtle" in problem.message
 
     unknown = tmp_path / "unknown.ttl"
     unknown.write_text(TURTLE_EVENT.replace("tl:edtf", "tl:edft"), encoding="utf-8")
     with pytest.raises(CaseInvalid) as caught:
-        importer.import_rdf([unknown])
+        pipeline.import_rdf([unknown])
     assert any(p.path.endswith("unknown.ttl") and p.line == 15 and "tl:edft is not a term of the ontology "
                "(did you mean 'edtf'?)" in p.message for p in caught.value.problems)
 
     orphan = tmp_path / "orphan.nt"
     orphan.write_text("<http://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> \"x\" .\n")
     with pytest.raises(CaseInvalid) as caught:
-        importer.import_rdf([orphan])
+        pipeline.import_rdf([orphan])
     assert "outside a named graph" in caught.value.problems[0].message
-    assert importer.import_rdf([orphan], graph="http://example.org/g").endswith(b"<http://example.org/g> .\n")
+    assert pipeline.import_rdf([orphan], graph="http://example.org/g").endswith(b"<http://example.org/g> .\n")
 
 
 # ------------------------------------------------------------------ timeline import

@@ -163,8 +163,8 @@ def test_installed_wheel_renders_both_pages_offline_without_node(wheel, tmp_path
         assert done.returncode == 0 and "Traceback" not in done.stderr, done.stdout + done.stderr
         return done.stdout
 
-    where = run([str(venv / "bin" / "python"), "-c", "from timeline.render import assets; print(assets.node_modules())"],
-                cwd=cwd, env=env)
+    where = run([str(venv / "bin" / "python"), "-c",
+                 "from timeline.render import assets; print(assets.node_modules())"], cwd=cwd, env=env)
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout + where.stderr  # the wheel's own copy
     timeline("build")
     timeline("render", "timeline", "-o", "t.html")

@@ -10,8 +10,8 @@ import pytest
 
 from timeline.errors import TimelineError
 from timeline.stores import open_store
-from timeline.views.model import EntityView, load_view
-from timeline.views.profiles import entity_profile, resolve_entity, stats
+from timeline.views.model import EntityView, load_view, resolve_entity
+from timeline.views.profiles import entity_profile, stats
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,8 @@ from timeline.stores import (
     is_store_dir,
     open_store,
 )
-from timeline.stores.remote import ENV_PASSWORD, ENV_USER, EndpointError, RemoteStore, oxigraph_urls, push
+from timeline.stores.push import push
+from timeline.stores.remote import ENV_PASSWORD, ENV_USER, EndpointError, RemoteStore, oxigraph_urls
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/timeline/case/rekognition/"
@@ -301,7 +302,7 @@ def test_a_failed_swap_puts_the_previous_store_back(built, tmp_path, monkeypatch
             raise OSError(28, "No space left on device")
         return real_rename(src, dst)
 
-    monkeypatch.setattr("timeline.stores.os.rename", rename)
+    monkeypatch.setattr("timeline.stores.disk.os.rename", rename)
     with pytest.raises(OSError, match="No space left"):
         build_disk_store(built.read_bytes(), target)
     monkeypatch.undo()
@@ -322,7 +323,7 @@ def test_refuses_to_replace_a_directory_that_is_not_a_store(built, tmp_path) -> 
 KILLED_BUILD = """
 import os, signal, sys
 from pathlib import Path
-import timeline.stores as store
+import timeline.stores.disk as store
 where = sys.argv[3]
 if where == "before-swap":
     store._swap_in = lambda tmp, target: os.kill(os.getpid(), signal.SIGKILL)

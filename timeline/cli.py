@@ -81,7 +81,7 @@ case_argument = click.argument("case", required=False)
 def _writable(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """``-o FILE`` of a command that writes it at the end: fail now, before any work, if it cannot be written."""
     if value is not None and not ctx.resilient_parsing:  # not while completing a command line
-        from timeline.stores import check_writable
+        from timeline.files import check_writable
 
         check_writable(value)
     return value
@@ -222,7 +222,7 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
     """
     from timeline import pipeline
     from timeline.errors import CaseInvalid, display_path
-    from timeline.stores import check_writable
+    from timeline.files import check_writable
 
     case_dir = pipeline.resolve_case(case)
     target = output or pipeline.default_output(case_dir)
@@ -269,7 +269,7 @@ def import_cmd(files: tuple[Path, ...], case: str | None, output: Path | None, g
     """Import events and entities from CSV files, or a graph from RDF files.
 
     CSV (needs --case): files of events and of entities, told apart by their
-    header (columns in `pydoc timeline.importer`). The rows are checked with the
+    header (columns in `pydoc timeline.case.tables`). The rows are checked with the
     case exactly as `timeline build` checks YAML records (references, dates,
     every quote in its article), each problem naming the CSV file and line.
     Only if all pass, the rows are added to the case's events.csv and
@@ -312,17 +312,17 @@ def import_cmd(files: tuple[Path, ...], case: str | None, output: Path | None, g
 
 
 def _import_csv(tables: list[Path], case: str | None, output: Path | None, shacl: bool, progress):
-    from timeline import importer, pipeline
+    from timeline import pipeline
     from timeline.errors import display_path
 
     choice = pipeline.choose_case(case)
     if choice.how == "sample":  # never add rows to the sample by default
         _fail(f"CSV import needs --case CASE: the case whose articles the quotes cite (or {pipeline.HOW_TO_CHOOSE})")
     case_dir = choice.path
-    for own in (importer.EVENTS_CSV, importer.ENTITIES_CSV):
+    for own in (pipeline.EVENTS_CSV, pipeline.ENTITIES_CSV):
         if any(t.resolve() == (case_dir / own).resolve() for t in tables):
             _fail(f"{case_dir / own}: already part of the case; `timeline build` reads it")
-    report = importer.import_csv_into_case(case_dir, tables, output, shacl=shacl, progress=progress)
+    report = pipeline.import_csv_into_case(case_dir, tables, output, shacl=shacl, progress=progress)
     imported = set(tables)
     added = ", ".join(f"{sum(1 for r in records.values() if r.path in imported)} {name}"
                       for name, records in (("events", report.case.events), ("entities", report.case.entities)))
@@ -335,14 +335,14 @@ def _import_csv(tables: list[Path], case: str | None, output: Path | None, shacl
 def _import_rdf(rdf: list[Path], output: Path | None, graph_iri: str | None, shacl: bool):
     import time
 
-    from timeline import importer, pipeline
+    from timeline import pipeline
     from timeline.errors import CaseInvalid
-    from timeline.stores import check_writable, write_atomic
+    from timeline.files import check_writable, write_atomic
 
     started = time.perf_counter()
     target = output or pipeline.default_output(Path(rdf[0].stem))
     check_writable(target)
-    nquads, problems = importer.import_rdf_report(rdf, graph_iri, shacl=shacl)
+    nquads, problems = pipeline.import_rdf_report(rdf, graph_iri, shacl=shacl)
     if any(p.is_error for p in problems):
         raise CaseInvalid(problems)
     write_atomic(target, nquads)
@@ -356,7 +356,7 @@ def _store_to(graph: Path, target: str) -> None:
     from timeline.stores.remote import is_endpoint
 
     if is_endpoint(target):
-        from timeline.stores.remote import push
+        from timeline.stores.push import push
 
         click.echo(f"pushed to {target}: {push(graph, target)}")
     else:
@@ -455,7 +455,7 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
     if output is not None and not view_kind:  # never ignore -o: the user expects a file
         raise click.UsageError("-o is for --view pages; to save a result, redirect it: > FILE")
     if output is not None:
-        from timeline.stores import check_writable
+        from timeline.files import check_writable
 
         check_writable(output)  # fail now, not after the query
     if fmt is not None:
@@ -486,7 +486,7 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
 
 
 def _render_result(result, store, kind: str, output: Path, title: str) -> None:
-    from timeline.stores import write_atomic
+    from timeline.files import write_atomic
     from timeline.views import resultview
     from timeline.views.model import load_view
 
@@ -590,8 +590,8 @@ def _load_view(case, graph, date_from, date_to, actors, types):
 
 
 def _write_page(html: str, output: Path, title: str, embed: bool) -> None:
+    from timeline.files import write_atomic
     from timeline.render.embed import embed_snippet
-    from timeline.stores import write_atomic
 
     write_atomic(output, html.encode("utf-8"))
     click.echo(f"wrote {output} ({len(html.encode('utf-8')) / 1024:.0f} KiB)", err=embed)
@@ -623,7 +623,7 @@ def render_graph_cmd(case, graph, date_from, date_to, actors, types, title, outp
                      include_events) -> None:
     """An interactive network of the case's entities; edges open their citations."""
     from timeline.render.graph import render_graph
-    from timeline.views.profiles import name_index
+    from timeline.views.model import name_index
 
     view = _load_view(case, graph, date_from, date_to, actors, types)
     focus_id = None
@@ -673,7 +673,8 @@ def entity(name: str, case, graph, fmt: str) -> None:
     Enforcement"), or part of the names of only one entity ("immigration and customs": stderr says
     which entity was chosen); unknown or ambiguous names get suggestions.
     """
-    from timeline.views.profiles import entity_profile, resolve_entity
+    from timeline.views.model import resolve_entity
+    from timeline.views.profiles import entity_profile
 
     view = _case_view(_graph_path(case, graph))
     profile = entity_profile(view, resolve_entity(view, name, _note).id)
@@ -717,8 +718,8 @@ def path(a: str, b: str, case, graph, max_hops: int, limit: int, fmt: str) -> No
     """
     from dataclasses import asdict
 
+    from timeline.views.model import resolve_entity
     from timeline.views.network import paths
-    from timeline.views.profiles import resolve_entity
 
     view = _case_view(_graph_path(case, graph))
     start, end = resolve_entity(view, a, _note), resolve_entity(view, b, _note)
@@ -799,8 +800,8 @@ def push(case, graph, endpoint: str, update_url: str | None, store_url: str | No
     Only graphs under the case's base IRI are touched. Credentials come from
     TIMELINE_ENDPOINT_USER / TIMELINE_ENDPOINT_PASSWORD or ~/.netrc, never from the command line.
     """
+    from timeline.stores.push import push as do_push
     from timeline.stores.remote import RemoteStore
-    from timeline.stores.remote import push as do_push
 
     path = _graph_path(case, graph)
     target = RemoteStore(endpoint, update_url=update_url, store_url=store_url) if (update_url or store_url) \

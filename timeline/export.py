@@ -45,9 +45,10 @@ from pathlib import Path
 
 from timeline.case.dates import EdtfError, SimpleDate, last_day, parse_edtf, parse_simple
 from timeline.errors import TimelineError, did_you_mean
+from timeline.files import write_atomic
 from timeline.htmlsafe import esc, safe_url
 from timeline.namespaces import PREFIXES
-from timeline.stores import CASE_PREFIXES, GRAPH_FILE, write_atomic
+from timeline.stores import CASE_PREFIXES, GRAPH_FILE
 from timeline.views.model import EventView, View
 
 FORMATS = ("turtle", "trig", "nquads", "jsonld", "csv", "graphml", "gexf", "timelinejs")

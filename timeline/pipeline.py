@@ -10,12 +10,19 @@ from datetime import date
 from pathlib import Path
 
 from timeline import resources
-from timeline.case.model import Case
+from timeline.case.model import Case, Progress
+from timeline.case.tables import (
+    ENTITIES_CSV,
+    EVENTS_CSV,
+    csv_kind,
+    load_case_with_csv,
+    write_entities_csv,
+    write_events_csv,
+)
 from timeline.errors import CaseInvalid, Problem, TimelineError, display_path
+from timeline.files import check_writable, write_atomic
 from timeline.gcpause import collections_paused
-
-#: ``progress(done, total)``: called as a long input is read.
-Progress = Callable[[int, int], None]
+from timeline.graph import rdfimport
 
 
 @dataclass
@@ -230,7 +237,6 @@ def _check(case_dir: Path, shacl: bool, today: date | None, engine: str, progres
     """:func:`check`, once the garbage collector is paused."""
     from timeline.case.checks import check_case
     from timeline.case.vocabularies import load_vocabularies
-    from timeline.importer import load_case_with_csv
 
     started = lap = time.perf_counter()
 
@@ -306,7 +312,7 @@ def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine
     failed build leaves the previous graph in place. It is not kept in memory as well:
     ``report.nquads`` stays empty, and ``report.dataset`` reads ``report.output``.
     """
-    from timeline.stores import AtomicFile
+    from timeline.files import AtomicFile
 
     started = time.perf_counter()
     target = output or default_output(case_dir)
@@ -344,9 +350,10 @@ def render_pages(graph: Path, directory: Path | None = None) -> list[Path]:
 
     Each page is written atomically, so a failure leaves the previous page in place.
     """
+    from timeline.files import write_atomic
     from timeline.render.graph import render_graph
     from timeline.render.timeline import render_timeline
-    from timeline.stores import open_store, write_atomic
+    from timeline.stores import open_store
     from timeline.views.model import load_view
 
     directory = directory or graph.parent
@@ -358,3 +365,61 @@ def render_pages(graph: Path, directory: Path | None = None) -> list[Path]:
         write_atomic(directory / name, pages[name].encode("utf-8"))
         written.append(directory / name)
     return written
+
+
+# ------------------------------------------------------------------ import
+
+
+def import_csv_into_case(case_dir: Path, files: Iterable[Path], output: Path | None = None, shacl: bool = True,
+                         engine: str = "sparql", progress: Progress | None = None, today: date | None = None):
+    """Add the records of CSV files to a case, then build it (``timeline import``); a :class:`Report`.
+
+    The case with the new records is checked exactly as ``timeline build``
+    checks it; on any error nothing is written (raises CaseInvalid, problems
+    naming the imported file and line). Otherwise the case's ``entities.csv``
+    and ``events.csv`` are rewritten, atomically and in canonical form, with
+    their earlier rows followed by the imported ones (entities first, so an
+    interruption never leaves events naming entities that are not there), and
+    the graph is written atomically to ``output`` (default: the case's).
+    """
+    case_dir, files = Path(case_dir), [Path(f) for f in files]
+    output = Path(output) if output else default_output(case_dir)
+    for target in (output, case_dir / ENTITIES_CSV, case_dir / EVENTS_CSV):
+        check_writable(target)  # before anything is written, so a failure cannot leave half an import
+    report = check(case_dir, shacl=shacl, engine=engine, today=today, progress=progress, extra_csv=files)
+    if not report.ok or not report.nquads:
+        raise CaseInvalid(report.problems)
+    case = report.case
+    csv_paths = {case_dir / ENTITIES_CSV, case_dir / EVENTS_CSV, *files}
+    kinds = {csv_kind(f) for f in files}  # headers only; load_case_with_csv read them too
+    if "entities" in kinds:
+        write_entities_csv([e for e in case.entities.values() if e.path in csv_paths], case_dir / ENTITIES_CSV)
+    if "events" in kinds:
+        write_events_csv([e for e in case.events.values() if e.path in csv_paths], case_dir / EVENTS_CSV)
+    report.output = output
+    write_atomic(report.output, report.nquads)
+    return report
+
+
+def import_rdf_report(paths: Iterable[Path], graph: str | None = None,
+                      shacl: bool = True) -> tuple[bytes, list[Problem]]:
+    """Import RDF files that use the ontology (``timeline import``): (sorted N-Quads, problems).
+
+    :func:`timeline.graph.rdfimport.read_rdf` reads them; the result is then
+    validated with the SHACL shapes, each problem naming the file (and the
+    line where the node is written, when it can be found).
+    """
+    nquads, problems, located = rdfimport.read_rdf(paths, graph)
+    if shacl and nquads:
+        from timeline import shacl as shacl_check
+
+        problems = sorted(set(problems + shacl_check.as_problems(shacl_check.validate_nquads(nquads), located)))
+    return nquads, problems
+
+
+def import_rdf(paths: Iterable[Path], graph: str | None = None) -> bytes:
+    """Sorted N-Quads of RDF files that use the ontology; raises CaseInvalid naming the file on errors."""
+    nquads, problems = import_rdf_report(paths, graph)
+    if any(p.is_error for p in problems):
+        raise CaseInvalid(problems)
+    return nquads

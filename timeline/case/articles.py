@@ -61,7 +61,7 @@ def fix_hashes(case_dir: Path) -> list[Path]:
     import yaml
 
     from timeline.case import yamlio
-    from timeline.stores import write_atomic
+    from timeline.files import write_atomic
 
     changed = []
     directory = Path(case_dir) / "articles"

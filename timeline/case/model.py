@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,9 @@ ENTITY_CLASS = {
     "email": "Email", "blog-post": "BlogPost",
 }
 DATE_BASES = ("stated", "resolved", "inferred", "external")
+
+#: ``progress(done, total)``: called as a long input is read.
+Progress = Callable[[int, int], None]
 
 
 @dataclass

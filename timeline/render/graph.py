@@ -874,7 +874,7 @@ class GraphPage:
         self.title = title
 
     def save(self, path) -> Path:
-        from timeline.stores import write_atomic
+        from timeline.files import write_atomic
 
         path = Path(path)
         write_atomic(path, self.html.encode("utf-8"))

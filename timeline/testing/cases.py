@@ -4,7 +4,7 @@
 a few hundred articles at most (``articles/*.md`` whose generated text
 contains every quote), and ``entities.csv`` + ``events.csv`` (CSV, because a
 YAML file of 100,000 events is slow to read) — that validates with no errors
-and builds (read it with :func:`timeline.importer.load_case_with_csv`).
+and builds (read it with :func:`timeline.case.tables.load_case_with_csv`).
 
 :func:`synthetic_nquads` returns the built graph of the same case without
 writing it to disk and reading it back.
@@ -322,12 +322,12 @@ def write_synthetic_case(directory: Path, n_events: int, seed: int = 7) -> Path:
     """Write a complete, valid synthetic case to ``directory`` (new or empty); returns it.
 
     Layout: ``case.yaml``, ``articles/<id>.md``, ``entities.csv``, ``events.csv``
-    (read it with :func:`timeline.importer.load_case_with_csv`). The same
+    (read it with :func:`timeline.case.tables.load_case_with_csv`). The same
     ``n_events`` and ``seed`` always give the same bytes.
     """
     import yaml
 
-    from timeline.importer import write_entities_csv, write_events_csv
+    from timeline.case.tables import write_entities_csv, write_events_csv
 
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):

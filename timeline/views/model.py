@@ -10,9 +10,11 @@ graph and filters give the same view.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from timeline.case.names import NameIndex, norm
 from timeline.errors import TimelineError
 
 TL = "https://w3id.org/timeline/ns#"
@@ -344,3 +346,28 @@ def _claims(store, sources: dict[str, SourceView]) -> dict[str, ClaimView]:
         c.about.sort()
         c.contradicts.sort()
     return claims
+
+
+# ------------------------------------------------------------------ names
+
+
+def name_index(view: View) -> NameIndex:
+    """The names (ids, labels, aliases) of the view's entities, for :func:`resolve_entity`."""
+    return NameIndex((e.id, e.label, e.aliases) for e in view.entities.values())
+
+
+def resolve_entity(view: View, name: str, on_resolved: Callable[[str], None] | None = None) -> EntityView:
+    """The entity whose id, label or alias is ``name`` (case-, quote- and whitespace-insensitive), else the one
+    entity whose names contain it (see :mod:`timeline.case.names`).
+
+    An id wins over a label and a label over an alias, so an id is never ambiguous. A partial name is
+    reported to ``on_resolved`` (``resolved 'x' to 'id' (Label)``) so the user sees which entity was
+    chosen. Raises :class:`TimelineError` for an unknown name (with the closest names as suggestions, one
+    per entity) and for a name that fits several entities equally well (listing them).
+    """
+    if not norm(name):
+        raise TimelineError("no entity named ''")
+    match = name_index(view).resolve(name, partial=True)
+    if match.partial and on_resolved is not None:
+        on_resolved(match.note(name))
+    return view.entities[match.id]

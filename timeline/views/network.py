@@ -27,9 +27,9 @@ from pathlib import Path
 import networkx as nx
 
 from timeline.case.model import AGENT_TYPES, ENTITY_CLASS
-from timeline.errors import TimelineError
-from timeline.stores import write_atomic
-from timeline.views.model import Citation, EventView, View
+from timeline.errors import TimelineError, did_you_mean
+from timeline.files import write_atomic
+from timeline.views.model import Citation, EventView, View, resolve_entity
 
 #: Class local names of the agents (people, organisations, groups): the "actors" of the projections.
 AGENT_KINDS = frozenset({ENTITY_CLASS[t] for t in AGENT_TYPES} | {"Organization", "Agent"})
@@ -217,8 +217,6 @@ def components(graph: nx.Graph) -> list[list[str]]:
 
 def _require_node(graph: nx.Graph, node: str) -> None:
     if node not in graph:
-        from timeline.errors import did_you_mean
-
         raise TimelineError(f"{node!r} is not in the graph{did_you_mean(node, [str(n) for n in graph])}")
 
 
@@ -247,14 +245,12 @@ class Hop:
 def paths(view: View, a: str, b: str, max_hops: int = 4, limit: int = 20) -> list[list[Hop]]:
     """How two actors are connected through shared events: at most ``limit`` paths of up to ``max_hops`` hops.
 
-    ``a`` and ``b`` are entity ids, labels or aliases (see :func:`timeline.views.profiles.resolve_entity`). A hop is
+    ``a`` and ``b`` are entity ids, labels or aliases (see :func:`timeline.views.model.resolve_entity`). A hop is
     one event both ends of it took part in (the co-participation graph); where several events join a pair, each
     gives its own path. Shortest paths come first; paths of one length are ordered by the actors' ids, then by
     the events' dates and ids. Two actors that are not connected (or one who is in no event of the view) give
     ``[]``: an answer, not an error. A name that is no entity, or an entity that is not an actor, is an error.
     """
-    from timeline.views.profiles import resolve_entity
-
     if max_hops < 1:
         raise TimelineError(f"--max-hops must be 1 or more, not {max_hops}")
     if limit < 1:

@@ -1,43 +1,18 @@
 """Entity profiles and case statistics, read from a :class:`~timeline.views.model.View`.
 
-:func:`resolve_entity` turns what an analyst types (an id, a label or an alias, in any case) into an entity, with
-"did you mean" suggestions; :func:`entity_profile` gathers what the graph says about one entity; :func:`stats`
+:func:`entity_profile` gathers what the graph says about one entity; :func:`stats`
 counts the case. Both return plain, JSON-serialisable dicts in a deterministic order.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 
-from timeline.case.names import NameIndex, norm
-from timeline.errors import TimelineError
-from timeline.views.model import ClaimView, EntityView, View
+from timeline.views.model import ClaimView, View, resolve_entity
+from timeline.views.network import centrality, coparticipation_graph, relation_graph
 
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
 TOP_ACTORS = 10
-
-
-def name_index(view: View) -> NameIndex:
-    """The names (ids, labels, aliases) of the view's entities, for :func:`resolve_entity`."""
-    return NameIndex((e.id, e.label, e.aliases) for e in view.entities.values())
-
-
-def resolve_entity(view: View, name: str, on_resolved: Callable[[str], None] | None = None) -> EntityView:
-    """The entity whose id, label or alias is ``name`` (case-, quote- and whitespace-insensitive), else the one
-    entity whose names contain it (see :mod:`timeline.case.names`).
-
-    An id wins over a label and a label over an alias, so an id is never ambiguous. A partial name is
-    reported to ``on_resolved`` (``resolved 'x' to 'id' (Label)``) so the user sees which entity was
-    chosen. Raises :class:`TimelineError` for an unknown name (with the closest names as suggestions, one
-    per entity) and for a name that fits several entities equally well (listing them).
-    """
-    if not norm(name):
-        raise TimelineError("no entity named ''")
-    match = name_index(view).resolve(name, partial=True)
-    if match.partial and on_resolved is not None:
-        on_resolved(match.note(name))
-    return view.entities[match.id]
 
 
 def wikidata_id(value: str | None) -> str | None:
@@ -67,8 +42,6 @@ def entity_profile(view: View, name: str) -> dict:
     ``claims_made`` (claimant or on whose behalf), ``claims_about``, ``sources`` (``[{id, title, publisher,
     published, url}]`` citing its events or those claims).
     """
-    from timeline.views.network import relation_graph
-
     entity = resolve_entity(view, name)
     eid = entity.id
     wikidata = wikidata_id(entity.wikidata)
@@ -133,8 +106,6 @@ def stats(view: View, top: int = TOP_ACTORS) -> dict:
     events), ``central_actors`` (the ``top`` rows of co-participation centrality). Entities, claims and sources
     are the view's, which :func:`~timeline.views.model.load_view` does not filter; events are.
     """
-    from timeline.views.network import centrality, coparticipation_graph
-
     def ordered(counter: Counter) -> dict[str, int]:
         return {k: counter[k] for k in sorted(counter)}
 

@@ -1,4 +1,4 @@
-"""Bulk import: events and entities from CSV, and RDF already in the ontology.
+"""Case records in CSV: reading ``entities.csv`` and ``events.csv`` beside a case's YAML, and writing them.
 
 CSV case layout
 ---------------
@@ -54,33 +54,22 @@ note
 source         yes       id of the source article of this row's citation
 quote          yes       the exact passage of that article (kept verbatim)
 =============  ========  ==================================================
-
-RDF
----
-:func:`import_rdf` reads Turtle, TriG, N-Triples or N-Quads files whose data
-uses the ontology, checks the ``tl:`` terms they use, adds the month-range
-index where events lack it, validates the result with the SHACL shapes, and
-returns sorted N-Quads. Problems name the file (and a line where the node is
-written).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from timeline import namespaces as prefixes
 from timeline.case.dates import EdtfError, parse_edtf
 from timeline.case.loader import ENTITY_FIELDS, EVENT_FIELDS, ID_RE, RECORD_FILES, _check_value, decode_text, load_case
-from timeline.case.model import DATE_BASES, Case, Citation, Entity, Event, Participant
+from timeline.case.model import DATE_BASES, Case, Citation, Entity, Event, Participant, Progress
 from timeline.errors import CaseInvalid, Problem, did_you_mean, display_path
-from timeline.pipeline import Progress
 
 ENTITIES_CSV = "entities.csv"
 EVENTS_CSV = "events.csv"
@@ -549,40 +538,6 @@ def load_case_with_csv(path: Path, progress: Progress | None = None,
     return case, problems + found
 
 
-def import_csv_into_case(case_dir: Path, files: Iterable[Path], output: Path | None = None, shacl: bool = True,
-                         engine: str = "sparql", progress: Progress | None = None, today: date | None = None):
-    """Add the records of CSV files to a case, then build it (``timeline import``); a ``pipeline.Report``.
-
-    The case with the new records is checked exactly as ``timeline build``
-    checks it; on any error nothing is written (raises CaseInvalid, problems
-    naming the imported file and line). Otherwise the case's ``entities.csv``
-    and ``events.csv`` are rewritten, atomically and in canonical form, with
-    their earlier rows followed by the imported ones (entities first, so an
-    interruption never leaves events naming entities that are not there), and
-    the graph is written atomically to ``output`` (default: the case's).
-    """
-    from timeline import pipeline
-    from timeline.stores import check_writable, write_atomic
-
-    case_dir, files = Path(case_dir), [Path(f) for f in files]
-    output = Path(output) if output else pipeline.default_output(case_dir)
-    for target in (output, case_dir / ENTITIES_CSV, case_dir / EVENTS_CSV):
-        check_writable(target)  # before anything is written, so a failure cannot leave half an import
-    report = pipeline.check(case_dir, shacl=shacl, engine=engine, today=today, progress=progress, extra_csv=files)
-    if not report.ok or not report.nquads:
-        raise CaseInvalid(report.problems)
-    case = report.case
-    csv_paths = {case_dir / ENTITIES_CSV, case_dir / EVENTS_CSV, *files}
-    kinds = {csv_kind(f) for f in files}  # headers only; load_case_with_csv read them too
-    if "entities" in kinds:
-        write_entities_csv([e for e in case.entities.values() if e.path in csv_paths], case_dir / ENTITIES_CSV)
-    if "events" in kinds:
-        write_events_csv([e for e in case.events.values() if e.path in csv_paths], case_dir / EVENTS_CSV)
-    report.output = output
-    write_atomic(report.output, report.nquads)
-    return report
-
-
 # ------------------------------------------------------------------ writing CSV
 
 
@@ -616,7 +571,7 @@ def event_rows(events: Iterable[Event]) -> Iterable[list[str]]:
 
 def write_entities_csv(entities: Iterable[Entity], path: Path) -> None:
     """Write entities as an ``entities.csv`` file (atomically; an existing file keeps its permissions)."""
-    from timeline.stores import write_atomic
+    from timeline.files import write_atomic
 
     write_atomic(Path(path), _csv_bytes(ENTITY_COLUMNS, entity_rows(entities)), keep_mode=True)
 
@@ -624,7 +579,7 @@ def write_entities_csv(entities: Iterable[Entity], path: Path) -> None:
 def write_events_csv(events: Iterable[Event], path: Path) -> None:
     """Write events as an ``events.csv`` file, one row per citation (atomically; an existing file keeps its
     permissions)."""
-    from timeline.stores import write_atomic
+    from timeline.files import write_atomic
 
     write_atomic(Path(path), _csv_bytes(EVENT_CSV_COLUMNS, event_rows(events)), keep_mode=True)
 
@@ -635,191 +590,3 @@ def _csv_bytes(columns: tuple[str, ...], rows: Iterable[list[str]]) -> bytes:
     writer.writerow(columns)
     writer.writerows(rows)
     return handle.getvalue().encode("utf-8")
-
-
-# ------------------------------------------------------------------ RDF
-
-
-_RDF_FORMATS = {".ttl": "TURTLE", ".trig": "TRIG", ".nq": "N_QUADS", ".nt": "N_TRIPLES"}
-_PREFIX_RE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
-RDF_TYPE = prefixes.PREFIXES["rdf"] + "type"
-
-
-class _Located:
-    """Where a node is written: the first file that states something about it, and the line."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, Path] = {}
-        self.objects: dict[str, Path] = {}  # nodes only named as objects, as a fallback
-        # A file's text and its prefixes, read again only when a problem in it needs a line.
-        self.texts: dict[Path, tuple[str, list[tuple[str, str]]]] = {}
-
-    def note(self, iri: str, path: Path, subject: bool = True) -> None:
-        (self.files if subject else self.objects).setdefault(iri, path)
-
-    def __call__(self, iri: str) -> tuple[str, int]:
-        probe = iri
-        while probe and probe not in self.files:  # participations and mentions hang below their record
-            probe = probe.rpartition("/")[0]
-        path = self.files.get(probe) if probe else self.objects.get(iri)
-        if path is None:
-            return ("(imported RDF)", 0)
-        return (display_path(path), self._line(path, iri) or (self._line(path, probe) if probe else 0))
-
-    def _line(self, path: Path, iri: str) -> int:
-        if path not in self.texts:
-            try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                text = ""
-            self.texts[path] = (text, _PREFIX_RE.findall(text))
-        text, declared = self.texts[path]
-        at = text.find(f"<{iri}>")
-        if at < 0:
-            for prefix, namespace in declared:
-                if namespace and iri.startswith(namespace):
-                    match = re.search(rf"(?<![\w:]){re.escape(prefix)}:{re.escape(iri[len(namespace):])}(?![\w-])",
-                                      text)
-                    if match:
-                        at = match.start()
-                        break
-        return text.count("\n", 0, at) + 1 if at >= 0 else 0
-
-
-def import_rdf_report(paths: Iterable[Path], graph: str | None = None,
-                      shacl: bool = True) -> tuple[bytes, list[Problem]]:
-    """Import RDF files that use the ontology: (sorted N-Quads, problems).
-
-    Triples outside a named graph go into ``graph``, or into the curated graph
-    of the one case the data names (``tl:Case`` / ``tl:inCase``). ``tl:``
-    terms must be defined by the ontology. Events without a ``tl:monthRange``
-    get one, derived from their bounds, so that date-window queries find them.
-    The result is validated with the SHACL shapes; every problem names the
-    file (and the line where the node is written, when it can be found).
-    """
-    import pyoxigraph as ox
-
-    problems: list[Problem] = []
-    located = _Located()
-    store = ox.Store()
-    default_triples: list[tuple[Path, Any]] = []
-    kept: list[Any] = []  # kept as parsed: a store would turn derived datatypes into xsd:integer
-    paths = [Path(p) for p in paths]
-    if not paths:
-        raise CaseInvalid([Problem("(import)", 0, "no RDF files given")])
-    for path in paths:
-        shown = display_path(path)
-        fmt = _RDF_FORMATS.get(path.suffix.lower())
-        if fmt is None:
-            problems.append(Problem(shown, 0, f"unknown RDF format {path.suffix!r}; use .ttl, .trig, .nt or .nq"))
-            continue
-        try:
-            quads = list(ox.parse(path=str(path), format=getattr(ox.RdfFormat, fmt)))
-        except SyntaxError as exc:
-            message = str(exc.msg if getattr(exc, "msg", None) else exc)
-            message = re.sub(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): ", "", message)
-            problems.append(Problem(shown, exc.lineno or 0, f"not valid {fmt.replace('_', '-').title()}: {message}"))
-            continue
-        except OSError as exc:
-            problems.append(Problem(shown, 0, f"cannot read: {exc.strerror or exc}"))
-            continue
-        for quad in quads:
-            if isinstance(quad.subject, ox.NamedNode):
-                located.note(quad.subject.value, path)
-            if isinstance(quad.object, ox.NamedNode):
-                located.note(quad.object.value, path, subject=False)
-            if isinstance(quad.graph_name, ox.DefaultGraph):
-                default_triples.append((path, quad))
-            else:
-                kept.append(quad)
-        _check_terms(quads, path, located, problems)
-    if default_triples:
-        target = graph or _curated_graph(kept, default_triples)
-        if target is None:
-            for path in sorted({p for p, _ in default_triples}):
-                problems.append(Problem(display_path(path), 0, "triples outside a named graph, and the data does "
-                                        "not name exactly one case (tl:Case) whose curated graph could hold them; "
-                                        "give the graph to put them in"))
-        else:
-            for _path, quad in default_triples:
-                kept.append(ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(target)))
-    if any(p.is_error for p in problems):
-        return b"", sorted(set(problems))
-    store.extend(kept)
-    kept += _month_ranges(store)
-    data = ox.serialize(kept, format=ox.RdfFormat.N_QUADS)
-    nquads = b"".join(sorted(set(data.splitlines(keepends=True))))
-    if shacl:
-        from timeline import shacl as shacl_check
-
-        problems += shacl_check.as_problems(shacl_check.validate_nquads(nquads), located)
-    return nquads, sorted(set(problems))
-
-
-def import_rdf(paths: Iterable[Path], graph: str | None = None) -> bytes:
-    """Sorted N-Quads of RDF files that use the ontology; raises CaseInvalid naming the file on errors."""
-    nquads, problems = import_rdf_report(paths, graph)
-    if any(p.is_error for p in problems):
-        raise CaseInvalid(problems)
-    return nquads
-
-
-def _check_terms(quads, path: Path, located: _Located, problems: list[Problem]) -> None:
-    """A problem for each ``tl:`` term (predicate or class) of ``quads`` that the ontology does not define."""
-    import pyoxigraph as ox
-
-    from timeline.graph.vocab import TL
-
-    namespace = prefixes.TL
-    known = set(TL.__annotations__)
-    unknown: dict[str, None] = {}
-    for quad in quads:
-        terms = [quad.predicate.value]
-        if quad.predicate.value == RDF_TYPE and isinstance(quad.object, ox.NamedNode):
-            terms.append(quad.object.value)
-        for term in terms:
-            if term.startswith(namespace) and term[len(namespace):] not in known:
-                unknown.setdefault(term, None)
-    for term in unknown:
-        name = term[len(namespace):]
-        line = located._line(path, term)
-        problems.append(Problem(display_path(path), line, f"tl:{name} is not a term of the ontology"
-                                f"{did_you_mean(name, known)}"))
-
-
-def _curated_graph(quads, default_triples) -> str | None:
-    """``<case>graph/curated`` when the data names exactly one case (tl:Case or tl:inCase)."""
-    cases = set()
-    for quad in [*quads, *(q for _path, q in default_triples)]:
-        if quad.predicate.value == RDF_TYPE and getattr(quad.object, "value", "") == prefixes.TL + "Case":
-            cases.add(quad.subject.value)
-        elif quad.predicate.value == prefixes.TL + "inCase":
-            cases.add(quad.object.value)
-    if len(cases) != 1:
-        return None
-    return next(iter(cases)) + "graph/curated"
-
-
-def _month_ranges(store) -> list:
-    """tl:monthRange quads (and the index membership) for the events in ``store`` that lack one."""
-    import pyoxigraph as ox
-
-    from timeline.graph.build import MONTH_RANGES, RDFS, SEM, month_range_key
-
-    rows = list(store.query(f"""
-        SELECT ?g ?e ?b ?l WHERE {{ GRAPH ?g {{ ?e a <{prefixes.TL}Event> }}
-          FILTER NOT EXISTS {{ GRAPH ?any {{ ?e <{prefixes.TL}monthRange> ?r }} }}
-          OPTIONAL {{ GRAPH ?g1 {{ ?e <{SEM}hasEarliestBeginTimeStamp> ?b }} }}
-          OPTIONAL {{ GRAPH ?g2 {{ ?e <{SEM}hasLatestEndTimeStamp> ?l }} }} }}"""))
-    member = ox.NamedNode(RDFS + "member")
-    added = []
-    for row in rows:
-        try:
-            begin = date.fromisoformat(row["b"].value) if row["b"] is not None else None
-            end = date.fromisoformat(row["l"].value) if row["l"] is not None else None
-        except ValueError:
-            continue  # an ill-formed bound: SHACL reports it
-        node = ox.NamedNode(MONTH_RANGES + month_range_key(begin, end))
-        added.append(ox.Quad(row["e"], ox.NamedNode(prefixes.TL + "monthRange"), node, row["g"]))
-        added.append(ox.Quad(ox.NamedNode(MONTH_RANGES), member, node, row["g"]))
-    return added
