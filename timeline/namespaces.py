@@ -1,7 +1,11 @@
-"""Namespace IRIs as plain strings.
+"""The vocabulary in one place: namespace IRIs, the ``tl:`` terms the code uses, and the IRIs of other
+vocabularies it writes or reads, as plain strings.
 
-Kept free of rdflib so that fast paths (``--help``, queries answered by
-pyoxigraph) never pay rdflib's import cost.
+``ontology/timeline.ttl`` is the authoritative definition of every ``tl:`` term; tests/test_ontology.py
+checks that :data:`TL_TERMS` and the ontology define the same terms, so the two cannot drift apart. Kept
+free of rdflib so that fast paths (``--help``, queries answered by pyoxigraph) never pay its import cost.
+The controlled vocabularies (event types, roles, stances, date bases) are data of the ontology's SKOS
+files, read by :mod:`timeline.case.vocabularies`.
 """
 
 from __future__ import annotations
@@ -41,3 +45,47 @@ PREFIXES: dict[str, str] = {
 def case_base(case_id: str) -> str:
     """Base IRI under which a case's resources are minted."""
     return f"{CASE_BASE}{case_id}/"
+
+
+#: The ``tl:`` classes and properties, by local name.
+TL_TERMS: frozenset[str] = frozenset((
+    # Classes: events, participation, claims, provenance
+    "Event", "Participation", "Claim", "Mention", "SourceArticle", "Case",
+    # Classes: agents
+    "Agent", "Person", "Organization", "Company", "GovernmentAgency", "PoliceDepartment", "AdvocacyGroup",
+    "ResearchGroup", "NewsOrganization", "Legislature", "Group",
+    # Classes: things that are not agents
+    "Product", "Technology", "Project", "Place", "Document", "Report", "Letter", "Study", "PressRelease", "Email",
+    "BlogPost",
+    # Classes: concept kinds
+    "EventType", "Role", "Stance", "DateBasis", "unitSeason",
+    # Event properties
+    "eventType", "hasParticipation", "participant", "role", "involves", "place", "produced", "subEventOf",
+    "respondsTo",
+    # Dates (the four SEM bounds are used as they are)
+    "edtf", "dateLabel", "sortDate", "dateApproximate", "dateUncertain", "dateBasis", "dateNote", "monthRange",
+    # Claims
+    "claimant", "onBehalfOf", "about", "stance", "claimText", "contradicts", "corroborates", "sourceReliability",
+    "informationCredibility",
+    # Mentions and sources
+    "hasMention", "inSource", "sha256", "titleSupplied", "publicationNote", "inCase",
+    # Entities
+    "wikidata", "memberOf", "parentOrganization", "madeBy", "locatedIn", "note",
+))
+
+# Terms of other vocabularies that the code names directly.
+RDF_TYPE = PREFIXES["rdf"] + "type"
+RDF_LANGSTRING = PREFIXES["rdf"] + "langString"
+RDFS_SUBCLASS_OF = PREFIXES["rdfs"] + "subClassOf"
+XSD = PREFIXES["xsd"]
+XSD_DATE = XSD + "date"
+SH = PREFIXES["sh"]
+#: The month-range index of event dates (see ontology/README.md, "Dates").
+MONTH_RANGES = "https://w3id.org/timeline/ns/date-range/"
+
+
+def tl(name: str) -> str:
+    """The IRI of the ``tl:`` term ``name``; a KeyError for a term the ontology does not define."""
+    if name not in TL_TERMS:
+        raise KeyError(f"tl:{name} is not a term of the timeline ontology")
+    return TL + name

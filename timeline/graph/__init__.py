@@ -1,1 +1,1 @@
-"""The RDF graph: the N-Quads writer and the rdflib vocabulary."""
+"""The RDF graph: the N-Quads writer, the month-range index, and importing RDF."""

@@ -28,7 +28,7 @@ from timeline.case.model import ENTITY_CLASS, Case, Citation, Claim, Entity, Eve
 
 ONTOLOGY_FILES = ("timeline.ttl", "event-types.ttl", "roles.ttl")
 #: The month-range index (tl:monthRange): its nodes are members of this container.
-MONTH_RANGES = "https://w3id.org/timeline/ns/date-range/"
+MONTH_RANGES = prefixes.MONTH_RANGES
 
 _P = prefixes.PREFIXES
 TL, RDF, RDFS, XSD = prefixes.TL, _P["rdf"], _P["rdfs"], _P["xsd"]

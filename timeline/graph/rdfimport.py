@@ -137,10 +137,8 @@ def _check_terms(quads, path: Path, located: Located, problems: list[Problem]) -
     """A problem for each ``tl:`` term (predicate or class) of ``quads`` that the ontology does not define."""
     import pyoxigraph as ox
 
-    from timeline.graph.vocab import TL
-
     namespace = prefixes.TL
-    known = set(TL.__annotations__)
+    known = prefixes.TL_TERMS
     unknown: dict[str, None] = {}
     for quad in quads:
         terms = [quad.predicate.value]
