@@ -12,6 +12,10 @@ import hashlib
 import re
 from pathlib import Path
 
+from timeline.case import yamlio
+from timeline.errors import close_matches, display_path
+from timeline.files import write_atomic
+
 #: What the hash is of, for messages that give the value to write.
 HASHED = "the SHA-256 of the article's text: its UTF-8 bytes after the closing '---' line, line ends as LF"
 
@@ -19,8 +23,6 @@ HASHED = "the SHA-256 of the article's text: its UTF-8 bytes after the closing '
 def fix_hint(case_dir: Path) -> str:
     """How to have the hashes written, naming the case as the user would type it (not the default case)."""
     import shlex
-
-    from timeline.errors import display_path
 
     return f"or run `timeline validate {shlex.quote(display_path(case_dir))} --fix-hashes`"
 
@@ -59,9 +61,6 @@ def fix_hashes(case_dir: Path) -> list[Path]:
     permissions. Articles that cannot be read or parsed are left alone: validation reports them.
     """
     import yaml
-
-    from timeline.case import yamlio
-    from timeline.files import write_atomic
 
     changed = []
     directory = Path(case_dir) / "articles"
@@ -107,16 +106,12 @@ def fix_hashes(case_dir: Path) -> list[Path]:
 
 def _misspelt_hash_key(meta: dict) -> str | None:
     """A front-matter key close to ``sha256`` (``sha265``, ``sha-256``), if any: no other field starts with "sha"."""
-    from timeline.errors import close_matches
-
     close = close_matches("sha256", [str(k) for k in meta if str(k).lower().startswith("sha") and k != "sha256"], 1)
     return close[0] if close else None
 
 
 def _has_hash(text: str, digest: str) -> bool:
     import yaml
-
-    from timeline.case import yamlio
 
     parts = split(text.replace("\r\n", "\n"))
     try:

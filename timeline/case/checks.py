@@ -6,6 +6,7 @@ from datetime import date
 
 from timeline.case import quotes
 from timeline.case.model import (
+    AGENT_TYPES,
     DOCUMENT_TYPES,
     ENTITY_TYPES,
     ORGANIZATION_TYPES,
@@ -162,8 +163,6 @@ class _Checker:
 
     def claim(self, c: Claim) -> None:
         what = f"claim {c.id!r}"
-        from timeline.case.model import AGENT_TYPES
-
         c.claimant = self.ref(c, c.line_of("claimant"), "claimant", c.claimant, "agent", AGENT_TYPES)
         if c.on_behalf_of:
             c.on_behalf_of = self.ref(c, c.line_of("on_behalf_of"), "on_behalf_of", c.on_behalf_of,

@@ -66,10 +66,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from timeline.case.checks import check_case
 from timeline.case.dates import EdtfError, parse_edtf
 from timeline.case.loader import ENTITY_FIELDS, EVENT_FIELDS, ID_RE, RECORD_FILES, _check_value, decode_text, load_case
 from timeline.case.model import DATE_BASES, Case, Citation, Entity, Event, Participant, Progress
+from timeline.case.vocabularies import load_vocabularies
 from timeline.errors import CaseInvalid, Problem, did_you_mean, display_path
+from timeline.files import write_atomic
 
 ENTITIES_CSV = "entities.csv"
 EVENTS_CSV = "events.csv"
@@ -495,9 +498,6 @@ def import_csv(events_csv: Path | None, entities_csv: Path | None, case: Case,
     Citations of the returned events carry their offsets in the article.
     ``progress(done, total)`` is called as CSV lines are read.
     """
-    from timeline.case.checks import check_case
-    from timeline.case.vocabularies import load_vocabularies
-
     merged = replace(case, entities=dict(case.entities), events=dict(case.events), claims=dict(case.claims),
                      sources=dict(case.sources), failed_ids=set(case.failed_ids), unreadable=set(case.unreadable))
     given = {"entities.yaml": entities_csv, "events.yaml": events_csv}
@@ -571,16 +571,12 @@ def event_rows(events: Iterable[Event]) -> Iterable[list[str]]:
 
 def write_entities_csv(entities: Iterable[Entity], path: Path) -> None:
     """Write entities as an ``entities.csv`` file (atomically; an existing file keeps its permissions)."""
-    from timeline.files import write_atomic
-
     write_atomic(Path(path), _csv_bytes(ENTITY_COLUMNS, entity_rows(entities)), keep_mode=True)
 
 
 def write_events_csv(events: Iterable[Event], path: Path) -> None:
     """Write events as an ``events.csv`` file, one row per citation (atomically; an existing file keeps its
     permissions)."""
-    from timeline.files import write_atomic
-
     write_atomic(Path(path), _csv_bytes(EVENT_CSV_COLUMNS, event_rows(events)), keep_mode=True)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from timeline import namespaces as prefixes
 from timeline.errors import CaseInvalid, Problem, did_you_mean, display_path
+from timeline.graph.build import MONTH_RANGES, RDFS, SEM, month_range_key
 
 # ------------------------------------------------------------------ RDF
 
@@ -170,8 +171,6 @@ def _curated_graph(quads, default_triples) -> str | None:
 def _month_ranges(store) -> list:
     """tl:monthRange quads (and the index membership) for the events in ``store`` that lack one."""
     import pyoxigraph as ox
-
-    from timeline.graph.build import MONTH_RANGES, RDFS, SEM, month_range_key
 
     rows = list(store.query(f"""
         SELECT ?g ?e ?b ?l WHERE {{ GRAPH ?g {{ ?e a <{prefixes.TL}Event> }}

@@ -30,6 +30,9 @@ from pathlib import Path
 from timeline import namespaces as prefixes
 from timeline.case.dates import parse_edtf
 from timeline.case.model import Case, Citation, Entity, Event, Participant, Source
+from timeline.case.tables import write_entities_csv, write_events_csv
+from timeline.case.vocabularies import load_vocabularies
+from timeline.graph.build import case_nquads
 
 FIRST_DAY = date(2010, 1, 1)
 LAST_DAY = date(2025, 12, 31)
@@ -197,8 +200,6 @@ def synthetic_case(n_events: int, seed: int = 7, directory: Path | None = None) 
 
     ``directory`` is only recorded as the records' path (for messages).
     """
-    from timeline.case.vocabularies import load_vocabularies
-
     if n_events < 1:
         raise ValueError("a synthetic case needs at least one event")
     rng = random.Random(seed)
@@ -327,8 +328,6 @@ def write_synthetic_case(directory: Path, n_events: int, seed: int = 7) -> Path:
     """
     import yaml
 
-    from timeline.case.tables import write_entities_csv, write_events_csv
-
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):
         raise FileExistsError(f"{directory}: not empty; a synthetic case is written into a new or empty directory")
@@ -349,6 +348,4 @@ def write_synthetic_case(directory: Path, n_events: int, seed: int = 7) -> Path:
 
 def synthetic_nquads(n_events: int, seed: int = 7) -> bytes:
     """The built graph of ``write_synthetic_case(dir, n_events, seed)``, without writing the case to disk."""
-    from timeline.graph.build import case_nquads
-
     return case_nquads(synthetic_case(n_events, seed))
