@@ -113,3 +113,15 @@ def test_the_readme_shows_the_first_commands_real_output(tmp_path, monkeypatch) 
             assert real[:len(head)] == head and real[len(real) - len(tail):] == tail, f"$ {command}\n{result.output}"
         else:
             assert real == wanted, f"$ {command}\n{result.output}"
+
+
+def test_the_library_example_runs(tmp_path, monkeypatch) -> None:
+    # The README's "As a library" block, run as a reader would paste it, in an empty directory.
+    section = README.read_text(encoding="utf-8").split("## As a library", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - our own README
+    records = scope["result"].records()
+    assert (tmp_path / "out" / "rekognition" / "graph.nq").is_file()
+    assert records and all(int(r["shared"]) >= 3 for r in records)
