@@ -43,10 +43,11 @@ import io
 import json
 from pathlib import Path
 
+from timeline import templating
 from timeline.case.dates import EdtfError, SimpleDate, last_day, parse_edtf, parse_simple
 from timeline.errors import TimelineError, did_you_mean
 from timeline.files import write_atomic
-from timeline.htmlsafe import esc, safe_url
+from timeline.htmlsafe import safe_url
 from timeline.namespaces import PREFIXES
 from timeline.stores import CASE_PREFIXES, GRAPH_FILE
 from timeline.views.model import EventView, View
@@ -419,30 +420,9 @@ def _group(event: EventView, group_by: str | None) -> str | None:
     return None
 
 
-def _citation_html(c) -> str:
-    url = safe_url(c.url)
-    title = esc(c.title or c.source)
-    if url:
-        title = f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
-    details = ", ".join(esc(x) for x in (c.publisher, c.published) if x)
-    return f"<li>“{esc(c.quote)}” — {title}{', ' + details if details else ''}</li>"
-
-
-def _slide_text(event: EventView) -> str:
-    parts = [f"<p>{esc(event.description)}</p>"] if event.description else []
-    facts = []
-    if event.place:
-        facts.append(f"<strong>Place:</strong> {esc(event.place)}")
-    if event.date_note:
-        facts.append(f"<strong>Date:</strong> {esc(event.date_label)} ({esc(event.date_note)})")
-    if event.participants:
-        who = ", ".join(f"{esc(p.label)} ({esc(p.role)})" for p in event.participants)
-        facts.append(f"<strong>Participants:</strong> {who}")
-    parts.extend(f"<p>{f}</p>" for f in facts)
-    if event.citations:
-        items = "".join(_citation_html(c) for c in event.citations)
-        parts.append(f"<p><strong>Sources</strong></p><ul>{items}</ul>")
-    return "".join(parts)
+def _slide_text(fragments, event: EventView) -> str:
+    """The slide's HTML: description, place, date note, participants and citations (links only to http(s))."""
+    return str(fragments.slide_text(event, [(c, safe_url(c.url)) for c in event.citations]))
 
 
 def to_timelinejs(view: View, title: str | None = None, *, group_by: str | None = "type") -> dict:
@@ -451,7 +431,8 @@ def to_timelinejs(view: View, title: str | None = None, *, group_by: str | None 
     Slides: ``start_date``/``end_date``/``display_date`` from :func:`timelinejs_dates`; ``text.headline`` the
     event's label and ``text.text`` HTML of the description, place, date note, participants and every citation
     (quote, article title, publisher, date; the title links to the article only when
-    :func:`timeline.htmlsafe.safe_url` accepts its URL). All case text is HTML-escaped and ``autolink`` is off,
+    :func:`timeline.htmlsafe.safe_url` accepts its URL), from ``timeline/templates/timelinejs.html.j2``. All case
+    text is HTML-escaped (the template autoescapes) and ``autolink`` is off,
     so the player adds no links of its own. ``group`` is the event's first event type (by id), capitalised,
     e.g. "Meeting" (``group_by="actor"``: its first participant's label; ``None``: no groups). ``unique_id`` is
     the event id.
@@ -461,17 +442,19 @@ def to_timelinejs(view: View, title: str | None = None, *, group_by: str | None 
     sources = {c.source for e in view.events for c in e.citations}
     count = f"{len(view.events)} event{'s' if len(view.events) != 1 else ''}"
     summary = f"{count} from {len(sources)} source{'s' if len(sources) != 1 else ''}."
+    fragments = templating.macros("timelinejs.html.j2")
     events = []
     for event in view.events:
         slide: dict = timelinejs_dates(event)
-        slide["text"] = {"headline": esc(event.label), "text": _slide_text(event)}
+        slide["text"] = {"headline": str(fragments.text(event.label)), "text": _slide_text(fragments, event)}
         group = _group(event, group_by)
         if group:
-            slide["group"] = esc(group)
+            slide["group"] = str(fragments.text(group))
         slide["autolink"] = False
         slide["unique_id"] = event.id
         events.append(slide)
-    return {"title": {"text": {"headline": esc(title or view.case_title), "text": f"<p>{esc(summary)}</p>"}},
+    return {"title": {"text": {"headline": str(fragments.text(title or view.case_title)),
+                               "text": str(fragments.paragraph(summary))}},
             "events": events}
 
 

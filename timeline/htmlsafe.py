@@ -1,4 +1,9 @@
-"""Escaping for HTML outputs: case text (titles, quotes, labels, URLs) is untrusted."""
+"""Escaping for HTML outputs: case text (titles, quotes, labels, URLs) is untrusted.
+
+Pages and fragments come from autoescaped templates (:mod:`timeline.templating`); what stays here is what
+a template cannot decide: which URLs may become links, JSON safe inside ``<script>``, and :func:`esc` for
+the few markup strings still built in code (the embed snippet).
+"""
 
 from __future__ import annotations
 

@@ -42,7 +42,6 @@ status, milliseconds) unless ``quiet=True``.
 from __future__ import annotations
 
 import gc
-import html
 import json
 import os
 import queue
@@ -763,54 +762,22 @@ LIMIT 20"""
 
 
 def _index_html(server: Server) -> bytes:
-    e = html.escape
-    title = server.case_title or "timeline"
-    if server.pages:
-        pages = ('<li><a href="/timeline.html">Timeline</a>: the events in lanes, with their sources</li>\n'
-                 '<li><a href="/graph.html">Network</a>: who took part in what with whom</li>\n')
-    elif server.pages_error:
-        pages = f"<li>The pages are unavailable: {e(server.pages_error)}</li>\n"
-    else:
-        pages = "<li>The pages are switched off.</li>\n"
-    saved = "".join(f'<li><code>{e(q["name"])}</code>: {e(q["title"])}</li>\n' for q in server.saved)
-    options = "".join(
-        f'<optgroup label="{e(label)}">' + "".join(f'<option value="{e(f.names[0])}">{e(f.media_type)}</option>'
-                                                 for f in formats) + "</optgroup>"
-        for label, formats in (("SELECT, ASK", RESULT_FORMATS), ("CONSTRUCT, DESCRIBE", GRAPH_FORMATS)))
-    limit = f"{server.max_rows} rows" if server.max_rows is not None else "no row limit"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{e(title)} — timeline serve</title>
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}}
-textarea{{width:100%;font:14px monospace}}code{{background:#f3f3f3;padding:0 .2em}}</style>
-</head>
-<body>
-<h1>{e(title)}</h1>
-<h2>Pages</h2>
-<ul>
-{pages}</ul>
-<h2>SPARQL endpoint</h2>
-<p><a href="/sparql">{e(server.url)}/sparql</a> answers SPARQL 1.1 queries (GET or POST, SPARQL 1.1 Protocol),
-read-only, at most {e(f"{server.timeout:g}")} s and {e(limit)} per query. The prefixes of
-<code>timeline queries --prefixes</code> are declared.</p>
-<form action="/sparql" method="get">
-<p><label for="q">Query</label></p>
-<textarea id="q" name="query" rows="8">{e(EXAMPLE_QUERY)}</textarea>
-<p><label for="f">Format</label> <select id="f" name="format">{options}</select>
-<button type="submit">Run</button></p>
-</form>
-<h2>Saved queries</h2>
-<p><a href="/queries">/queries</a> lists them as JSON, with their text and parameters.</p>
-<ul>
-{saved}</ul>
-<footer><p>timeline {e(__version__)}</p></footer>
-</body>
-</html>
-""".encode()
+    from timeline import templating
+
+    groups = (("SELECT, ASK", RESULT_FORMATS), ("CONSTRUCT, DESCRIBE", GRAPH_FORMATS))
+    return templating.render(
+        "serve-index.html.j2",
+        title=server.case_title or "timeline",
+        pages=server.pages,
+        pages_error=server.pages_error,
+        url=server.url,
+        timeout=f"{server.timeout:g}",
+        limit=f"{server.max_rows} rows" if server.max_rows is not None else "no row limit",
+        example_query=EXAMPLE_QUERY,
+        format_groups=[(label, [(f.names[0], f.media_type) for f in formats]) for label, formats in groups],
+        saved=server.saved,
+        version=__version__,
+    ).encode()
 
 
 # ------------------------------------------------------------ HTTP

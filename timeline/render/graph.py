@@ -1,10 +1,11 @@
 """The interactive network page: entities (and optionally events) as a vis-network graph.
 
 pyvis only builds the vis-network node and edge data (``Network.add_node`` /
-``add_edge``); the page is our own template, with vis-network inlined from
-npm (see :mod:`timeline.render.assets`), our ``web/graph.js`` and ``web/graph.css``,
-and the data as JSON. Never pyvis's HTML: it loads from CDNs, writes without
-an encoding, and ``from_nx`` is quadratic (see DESIGN.md, "Measured costs").
+``add_edge``); the page is our own template, ``timeline/templates/graph.html.j2``
+(autoescaped), with vis-network inlined from npm (see :mod:`timeline.render.assets`),
+our ``web/graph.js`` and ``web/graph.css``, and the data as JSON. Never
+pyvis's HTML: it loads from CDNs, writes without an encoding, and ``from_nx``
+is quadratic (see DESIGN.md, "Measured costs").
 
 The layout is computed here with networkx (a seeded spring layout; a grid
 variant of the same Fruchterman-Reingold model above :data:`LARGE` nodes, where
@@ -27,9 +28,9 @@ import re
 import textwrap
 from pathlib import Path
 
-from timeline import __version__
+from timeline import __version__, templating
 from timeline.errors import TimelineError
-from timeline.htmlsafe import esc, safe_url, script_json
+from timeline.htmlsafe import safe_url, script_json
 from timeline.render import assets
 from timeline.render.embed import HEIGHT_MESSAGE
 from timeline.views.model import EntityView, View
@@ -723,45 +724,21 @@ def _csp_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-_SHAPE_SVG = {
-    "dot": '<circle cx="10" cy="10" r="7"/>',
-    "square": '<rect x="3.5" y="3.5" width="13" height="13"/>',
-    "triangle": '<polygon points="10,2.5 18,17 2,17"/>',
-    "triangleDown": '<polygon points="2,3 18,3 10,17.5"/>',
-    "hexagon": '<polygon points="10,2 17,6 17,14 10,18 3,14 3,6"/>',
-    "star": '<polygon points="10,1.5 12.3,7.4 18.5,7.6 13.6,11.4 15.3,17.5 10,14 4.7,17.5 6.4,11.4 1.5,7.6 7.7,7.4"/>',
-    "diamond": '<polygon points="10,1.5 18.5,10 10,18.5 1.5,10"/>',
-    "box": '<rect x="1.5" y="5" width="17" height="10" rx="2"/>',
-}
-
-
-def _legend_html(legend: list[dict]) -> str:
+def _legend_items(legend: list[dict]) -> list[dict]:
+    """The legend's node categories with the colours their icons are drawn in (the shapes are in the template)."""
     items = []
     for item in legend:
         fill = item.get("fill", item["color"]) if item["hollow"] else item["color"]
         stroke = item["color"] if item["hollow"] else _shade(item["color"], 0.45)
         if item["category"] == "event":
             fill, stroke = "#fff6d5", item["color"]
-        width = "2.5" if item["hollow"] else "1.2"
-        svg = (f'<svg class="tg-icon" width="20" height="20" viewBox="0 0 20 20" aria-hidden="true" focusable="false">'
-               f'<g fill="{fill}" stroke="{stroke}" stroke-width="{width}">{_SHAPE_SVG[item["shape"]]}</g></svg>')
-        items.append(f'<li data-category="{esc(item["category"])}">{svg}<span>{esc(item["label"])}</span> '
-                     f'<span class="tg-count">({item["count"]})</span></li>')
-    edges = ('<li>'
-             '<svg class="tg-icon tg-line" width="28" height="20" viewBox="0 0 28 20" aria-hidden="true" '
-             f'focusable="false"><line x1="2" y1="10" x2="20" y2="10" stroke="{EDGE_COLOR}" stroke-width="2"/>'
-             f'<polygon points="19,6 26,10 19,14" fill="{EDGE_COLOR}"/></svg>'
-             '<span>event relation: who acted on whom (click for sources)</span></li>'
-             '<li><svg class="tg-icon tg-line" width="28" height="20" viewBox="0 0 28 20" aria-hidden="true" '
-             f'focusable="false"><line x1="2" y1="10" x2="26" y2="10" stroke="{MEMBER_COLOR}" stroke-width="2" '
-             'stroke-dasharray="5 3"/></svg><span>member of (dashed)</span></li>')
-    return ('<section class="tg-legend" aria-labelledby="tg-legend-title">'
-            '<h2 id="tg-legend-title">Legend</h2>'
-            f'<ul class="tg-legend-nodes">{"".join(items)}</ul>'
-            f'<ul class="tg-legend-edges">{edges}</ul></section>')
+        items.append({"category": item["category"], "label": item["label"], "count": item["count"],
+                      "shape": item["shape"], "fill": fill, "stroke": stroke,
+                      "width": "2.5" if item["hollow"] else "1.2"})
+    return items
 
 
-def _table_html(data: dict) -> str:
+def _table_rows(data: dict) -> list[dict]:
     """The text twin: every node with its type, number of events and links (related node and relation)."""
     names = {n["id"]: n["name"] for n in data["nodes"]}
     links: dict[str, list[tuple[str, str, str]]] = {n["id"]: [] for n in data["nodes"]}
@@ -771,20 +748,11 @@ def _table_html(data: dict) -> str:
                                      if len(edge["events"]) > 1 else "")
         links[a].append((names[b].casefold(), b, detail))
         links[b].append((names[a].casefold(), a, detail))
-    rows = []
-    for node in data["nodes"]:
-        items = "".join(f'<li><a href="#{esc(other)}">{esc(names[other])}</a>: {esc(detail)}</li>'
-                        for _, other, detail in sorted(links[node["id"]]))
-        link_cell = f'<ul>{items}</ul>' if items else "none"
-        count = len(node["events"]) if node["category"] != "event" else 1
-        rows.append(f'<tr><th scope="row"><a href="#{esc(node["id"])}">{esc(node["name"])}</a></th>'
-                    f'<td>{esc(node["kindLabel"])}</td><td class="tg-num">{count}</td><td>{link_cell}</td></tr>')
-    return ('<details class="tg-twin" id="tg-twin"><summary>Table of the '
-            f'{_plural(len(data["nodes"]), "node")} and their links (text version of the graph)</summary>'
-            '<div class="tg-table-wrap"><table class="tg-table"><caption>Nodes, their type, number of events and '
-            'links to other nodes</caption><thead><tr><th scope="col">Name</th><th scope="col">Type</th>'
-            '<th scope="col">Events</th><th scope="col">Links (related node: relation)</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div></details>')
+    return [{"id": node["id"], "name": node["name"], "kind": node["kindLabel"],
+             "count": len(node["events"]) if node["category"] != "event" else 1,
+             "links": [{"id": other, "name": names[other], "detail": detail}
+                       for _, other, detail in sorted(links[node["id"]])]}
+            for node in data["nodes"]]
 
 
 def _summary(data: dict, depth: int) -> str:
@@ -807,63 +775,40 @@ def render_graph(view: View, *, focus: str | None = None, depth: int = 1, events
                  title: str | None = None) -> str:
     """The whole HTML document: one UTF-8 file, offline, deterministic, embeddable."""
     data = graph_data(view, focus=focus, depth=depth, events=events)
+    from markupsafe import Markup
+
     title = title or view.case_title
-    summary = _summary(data, depth)
     config = {"heightMessage": HEIGHT_MESSAGE, "title": title}
     payload = script_json(json.dumps({"config": config, **data}, ensure_ascii=False, sort_keys=True,
                                       separators=(",", ":")))
     vis_js = assets.read(assets.NETWORK_JS)
     own_js = _web("graph.js")
-    css = _web("graph.css")
-    notice = "\n\n".join(assets.notice(name) for name in ("vis-network", *assets.NETWORK_BUNDLED))
     csp = (f"default-src 'none'; script-src {_csp_hash(vis_js)} {_csp_hash(own_js)}; "
            "style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
            "base-uri 'none'; form-action 'none'")
-    return "".join([
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n',
-        '<meta name="referrer" content="no-referrer">\n',
-        f'<meta name="generator" content="timeline {esc(__version__)}; vis-network '
-        f'{esc(assets.version("vis-network"))}">\n',
-        f"<title>{esc(title)} — network</title>\n<style>\n{css}</style>\n</head>\n<body>\n",
-        '<div class="tg-page">\n<header class="tg-header">\n',
-        f'<h1>{esc(title)}</h1>\n<p class="tg-summary">{esc(summary)}</p>\n</header>\n',
-        '<div class="tg-toolbar">\n<div class="tg-search" role="search">\n',
-        '<label for="tg-search-input">Find an entity</label>\n',
-        '<div class="tg-combo"><input id="tg-search-input" type="text" autocomplete="off" spellcheck="false" '
-        'role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="tg-search-list" '
-        'placeholder="Name or alias" disabled>\n',
-        '<ul id="tg-search-list" class="tg-search-list" role="listbox" aria-label="Matching entities" hidden>'
-        '</ul></div>\n</div>\n',
-        '<div class="tg-buttons" role="group" aria-label="View controls">\n',
-        '<button type="button" id="tg-zoom-in" disabled>Zoom in</button>\n',
-        '<button type="button" id="tg-zoom-out" disabled>Zoom out</button>\n',
-        '<button type="button" id="tg-fit" disabled>Fit all</button>\n</div>\n</div>\n',
-        '<div class="tg-stage">\n',
-        '<div id="tg-network" class="tg-network"></div>\n',
-        '<aside id="tg-panel" class="tg-panel" aria-labelledby="tg-panel-title" hidden>\n',
-        '<div class="tg-panel-head"><h2 id="tg-panel-title" tabindex="-1"></h2>',
-        '<button type="button" id="tg-panel-close" class="tg-close" aria-label="Close details">'
-        '<span aria-hidden="true">×</span></button></div>\n',
-        '<div id="tg-panel-body" class="tg-panel-body"></div>\n</aside>\n</div>\n',
-        '<p id="tg-help" class="tg-help">Drag to pan; Ctrl + scroll (⌘ + scroll on a Mac) or the buttons to zoom. '
-        'Keyboard: Tab to the graph, arrow keys move between entities in name order, Enter opens details, '
-        'Escape closes them. Hover a node or a line for a summary; click it for details and sources.</p>\n',
-        '<p id="tg-live" class="tg-visually-hidden" aria-live="polite" aria-atomic="true"></p>\n',
-        '<noscript><p class="tg-noscript">The interactive graph needs JavaScript; the table below lists every '
-        'node and its links.</p></noscript>\n',
-        _legend_html(data["legend"]), "\n",
-        _table_html(data), "\n",
-        '<footer class="tg-footer"><details><summary>About this page and third-party notices</summary>\n',
-        f'<p>Made with timeline {esc(__version__)}. The graph is drawn with vis-network '
-        f'{esc(assets.version("vis-network"))}, included in this file under its license:</p>\n',
-        f'<pre class="tg-notice">{esc(notice)}</pre>\n</details></footer>\n</div>\n',
-        f'<script type="application/json" id="graph-data">{payload}</script>\n',
-        f"<script>{vis_js}</script>\n",
-        f"<script>{own_js}</script>\n",
-        "</body>\n</html>\n",
-    ])
+    vis_version = assets.version("vis-network")
+    return templating.render(
+        "graph.html.j2",
+        # Fixed text and base64 digests: no '"', '&' or '<' (its quotes are the CSP's own, as written).
+        csp=Markup(csp),
+        version=__version__,
+        vis_version=vis_version,
+        title=title,
+        summary=_summary(data, depth),
+        legend_items=_legend_items(data["legend"]),
+        edge_color=EDGE_COLOR,
+        member_color=MEMBER_COLOR,
+        nodes_word=_plural(len(data["nodes"]), "node"),
+        table_rows=_table_rows(data),
+        notice="\n\n".join(assets.notice(name) for name in ("vis-network", *assets.NETWORK_BUNDLED)),
+        # script_json leaves no '<', '>' or '&' in the JSON.
+        payload=Markup(payload),
+        # The package's own CSS and JS and vis-network's, verbatim (the CSP allows these exact scripts by
+        # their hashes): shipped code, not case text.
+        css=Markup(_web("graph.css")),
+        vis_js=Markup(vis_js),
+        own_js=Markup(own_js),
+    )
 
 
 class GraphPage:
@@ -881,10 +826,7 @@ class GraphPage:
         return path
 
     def _repr_html_(self) -> str:
-        return (f'<iframe srcdoc="{esc(self.html)}" title="{esc(self.title)}" '
-                'style="width:100%;max-width:100%;height:900px;border:0" '
-                'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
-                'referrerpolicy="no-referrer"></iframe>')
+        return str(templating.macros("notebook.html.j2").graph_frame(self.html, self.title))
 
     def __repr__(self) -> str:
         return f"<GraphPage {self.title!r}: {len(self.html.encode('utf-8'))} bytes>"

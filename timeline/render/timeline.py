@@ -14,8 +14,9 @@ end runs to the end of the view, an "on or before" date is a point at its
 latest bound), the ``<time datetime>`` of the text twin, and which URLs are
 safe (``http``/``https`` only; the script checks again).
 
-Every piece of case text is escaped (:func:`timeline.htmlsafe.esc`) or
-embedded as JSON that cannot close its ``<script>`` element
+The page is the template ``timeline/templates/timeline.html.j2``: every
+piece of case text is autoescaped (:mod:`timeline.templating`) or embedded
+as JSON that cannot close its ``<script>`` element
 (:func:`timeline.htmlsafe.script_json`); the script builds the DOM with
 ``textContent`` only. The output is deterministic: same view and options,
 same bytes.
@@ -30,9 +31,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from timeline import __version__
+from timeline import __version__, templating
 from timeline.errors import TimelineError
-from timeline.htmlsafe import esc, safe_url, script_json
+from timeline.htmlsafe import safe_url, script_json
 from timeline.render import assets
 from timeline.render.embed import HEIGHT_MESSAGE
 from timeline.views.model import EventView, View
@@ -281,10 +282,6 @@ def _filters_text(view: View) -> str:
     return "; ".join(parts)
 
 
-def _options(pairs: list[tuple[str, str, int]]) -> str:
-    return "".join(f'<option value="{esc(value)}">{esc(label)} ({count})</option>' for value, label, count in pairs)
-
-
 def _actor_options(view: View) -> list[tuple[str, str, int]]:
     counts = Counter(p.id for e in view.events for p in {p.id: p for p in e.participants}.values())
     labels = {p.id: p.label for e in view.events for p in e.participants}
@@ -297,137 +294,47 @@ def _type_options(view: View) -> list[tuple[str, str, int]]:
     return sorted(((t, labels.get(t) or t, n) for t, n in counts.items()), key=lambda t: (t[1].casefold(), t[0]))
 
 
-def _twin(view: View, cfg: dict[str, object]) -> str:
+def _twin(view: View, cfg: dict[str, object]) -> list[dict[str, str]]:
+    """The text twin's rows: each event's date (with its marker and its datetime attribute) and label."""
     rows = []
     for event, geo in zip(view.events, cfg["events"], strict=True):
-        mark = geo["marker"]
-        mark_html = f'<span class="tl-mark" aria-hidden="true">{esc(mark)}</span>' if mark else ""
         words = [w for w, on in (("approximate", event.approximate), ("uncertain", event.uncertain)) if on]
-        extra = f' <span class="tl-twin-note">({esc(" and ".join(words))})</span>' if words else ""
-        rows.append(
-            f'<li data-event="{esc(event.id)}"><span class="tl-twin-when">'
-            f'<time datetime="{esc(geo["datetime"])}" data-edtf="{esc(event.edtf)}">{mark_html}'
-            f'{esc(event.date_label)}</time>{extra}</span> <a href="#{esc(event.id)}">{esc(event.label)}</a></li>')
-    return "\n".join(rows)
+        rows.append({"id": event.id, "datetime": geo["datetime"], "edtf": event.edtf, "marker": geo["marker"],
+                     "date_label": event.date_label, "note": " and ".join(words), "label": event.label})
+    return rows
 
 
 def render_timeline(view: View, *, group_by: str = "actor", title: str | None = None) -> str:
-    """The whole HTML document of the interactive timeline of ``view``."""
+    """The whole HTML document of the interactive timeline of ``view`` (template ``timeline.html.j2``)."""
+    from markupsafe import Markup
+
     cfg = config(view, group_by)
-    page_title = title or view.case_title or "Timeline"
     n = len(view.events)
-    lane_note = ("one lane" if group_by == "none"
-                 else f"lanes by {_LANE_WORDS[group_by][0]} ({len(cfg['lanes'])})")
-    filters = _filters_text(view)
-    filters_html = (f'<p class="tl-filters" id="tl-view-filters">This page shows a selection of the case: '
-                    f'{esc(filters)}.</p>\n' if filters else "")
-    events_word = "event" if n == 1 else "events"
-    vis_version = assets.version("vis-timeline")
-    notices = "\n\n".join(license_notices())
-    twin_open = " open" if n <= TWIN_OPEN_UP_TO else ""
     config_json = json.dumps(cfg, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return f"""<!DOCTYPE html>
-<html lang="en" class="tl-no-js">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="timeline {esc(__version__)}; vis-timeline {esc(vis_version)}">
-<meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
-<title>{esc(page_title)}</title>
-<!--
-This page inlines vis-timeline {esc(vis_version)} (https://visjs.github.io/vis-timeline/), dual licensed
-under the Apache License 2.0 and the MIT License; the license texts are in the "Licenses" section at the end.
--->
-<style>
-{_inline(assets.read(assets.TIMELINE_CSS), "css")}
-</style>
-<style>
-{_inline(_read_web("timeline.css"), "css")}
-</style>
-</head>
-<body>
-<div class="tl-page">
-<header class="tl-header">
-<h1 id="tl-title">{esc(page_title)}</h1>
-<p class="tl-summary">{n} {events_word}, {esc(lane_note)}. <span id="tl-count">{n} of {n} {events_word} shown</span></p>
-{filters_html}<div class="tl-controls" role="search" aria-label="Filter the events">
-<div class="tl-field tl-field-search"><label for="tl-search">Search</label>
-<input type="search" id="tl-search" autocomplete="off" spellcheck="false"
- placeholder="Words in titles, descriptions, people, quotes"></div>
-<div class="tl-field"><label for="tl-actor">Actor</label>
-<select id="tl-actor"><option value="">All actors</option>{_options(_actor_options(view))}</select></div>
-<div class="tl-field"><label for="tl-type">Event type</label>
-<select id="tl-type"><option value="">All types</option>{_options(_type_options(view))}</select></div>
-<div class="tl-field tl-field-reset"><button type="button" id="tl-reset">Clear filters</button></div>
-</div>
-</header>
-<main class="tl-layout">
-<section class="tl-stage" aria-labelledby="tl-stage-title">
-<h2 id="tl-stage-title" class="tl-visually-hidden">Timeline</h2>
-<div class="tl-toolbar" role="group" aria-label="Timeline view">
-<button type="button" id="tl-prev" aria-label="Previous event"><span aria-hidden="true">\u25c0</span> Previous</button>
-<button type="button" id="tl-next" aria-label="Next event">Next <span aria-hidden="true">\u25b6</span></button>
-<button type="button" id="tl-zoom-in" aria-label="Zoom in"><span aria-hidden="true">+</span> Zoom in</button>
-<button type="button" id="tl-zoom-out" aria-label="Zoom out"><span aria-hidden="true">\u2212</span> Zoom out</button>
-<button type="button" id="tl-fit" aria-label="Fit all events">Fit all</button>
-</div>
-<div id="tl-widget" class="tl-widget" tabindex="0" role="application" aria-roledescription="timeline"
- aria-label="Timeline of {n} {events_word}, {esc(lane_note)}" aria-describedby="tl-help">
-<noscript><p class="tl-noscript">The interactive timeline needs JavaScript; all events are listed below.</p></noscript>
-</div>
-<div id="tl-help" class="tl-help">
-<p><strong>Mouse and touch:</strong> drag to move through time and lanes, Ctrl + wheel or pinch to zoom, the wheel
- over the lane names scrolls the lanes, click an event for its sources.
-<strong>Keyboard:</strong> Tab to the timeline, then \u2190 \u2192 move between events in date order,
-Enter opens the details, Escape closes them, + and \u2212 zoom, 0 fits all.</p>
-<p class="tl-legend">
-<span class="tl-legend-item"><span class="tl-swatch" aria-hidden="true"></span>solid
- border: exact date</span>
-<span class="tl-legend-item"><span class="tl-swatch tl-swatch-approx" aria-hidden="true">~</span>dashed border and
- \u201c~\u201d: approximate</span>
-<span class="tl-legend-item"><span class="tl-swatch tl-swatch-approx" aria-hidden="true">?</span>\u201c?\u201d:
- uncertain</span>
-<span class="tl-legend-item"><span class="tl-mark" aria-hidden="true">\u2192</span>dotted end: no known
- end</span></p>
-</div>
-</section>
-<aside id="tl-panel" class="tl-panel" aria-labelledby="tl-panel-heading" tabindex="-1">
-<h2 id="tl-panel-heading" class="tl-panel-heading">Event details</h2>
-<p id="tl-panel-empty" class="tl-panel-empty">Select an event on the timeline or in the list below to see when it
- happened, who took part, the claims made about it and every source that reports it.</p>
-<div id="tl-detail" class="tl-detail" hidden></div>
-</aside>
-</main>
-<div id="tl-live" class="tl-visually-hidden" aria-live="polite" aria-atomic="true"></div>
-<section class="tl-twin" aria-labelledby="tl-twin-heading">
-<details id="tl-twin"{twin_open}>
-<summary><h2 id="tl-twin-heading">All {n} {events_word} as a list</h2></summary>
-<ol class="tl-twin-list" id="tl-twin-list">
-{_twin(view, cfg)}
-</ol>
-</details>
-</section>
-<footer class="tl-footer">
-<details class="tl-licenses" id="tl-licenses">
-<summary>Licenses</summary>
-<p>This page was made with timeline {esc(__version__)} and includes vis-timeline {esc(vis_version)} with the
-libraries its standalone build bundles. Their license notices:</p>
-<pre>{esc(notices)}</pre>
-</details>
-</footer>
-</div>
-<script type="application/json" id="timeline-data">{script_json(view.to_json())}</script>
-<script type="application/json" id="timeline-config">{script_json(config_json)}</script>
-<script>
-{_inline(assets.read(assets.TIMELINE_JS), "js")}
-</script>
-<script>
-{_inline(_read_web("timeline.js"), "js")}
-</script>
-</body>
-</html>
-"""
+    return templating.render(
+        "timeline.html.j2",
+        version=__version__,
+        vis_version=assets.version("vis-timeline"),
+        title=title or view.case_title or "Timeline",
+        n=n,
+        events_word="event" if n == 1 else "events",
+        lane_note=("one lane" if group_by == "none"
+                   else f"lanes by {_LANE_WORDS[group_by][0]} ({len(cfg['lanes'])})"),
+        filters=_filters_text(view),
+        actor_options=_actor_options(view),
+        type_options=_type_options(view),
+        twin=_twin(view, cfg),
+        twin_open=n <= TWIN_OPEN_UP_TO,
+        notices="\n\n".join(license_notices()),
+        # Safe as they are: _inline leaves no closing </style> or </script> in the CSS and JS (ours and
+        # vis-timeline's), and script_json no '<', '>' or '&' in the JSON.
+        vis_css=Markup(_inline(assets.read(assets.TIMELINE_CSS), "css")),
+        own_css=Markup(_inline(_read_web("timeline.css"), "css")),
+        data_json=Markup(script_json(view.to_json())),
+        config_json=Markup(script_json(config_json)),
+        vis_js=Markup(_inline(assets.read(assets.TIMELINE_JS), "js")),
+        own_js=Markup(_inline(_read_web("timeline.js"), "js")),
+    )
 
 
 class TimelinePage:
@@ -447,9 +354,7 @@ class TimelinePage:
 
     def _repr_html_(self) -> str:
         # A sandboxed srcdoc frame: the page's scripts run in an opaque origin and cannot reach the notebook.
-        return (f'<iframe srcdoc="{esc(self.html)}" title="{esc(self.title)}" sandbox="allow-scripts" '
-                f'style="width:100%;max-width:100%;height:{int(self.height)}px;border:0" loading="lazy">'
-                f'</iframe>')
+        return str(templating.macros("notebook.html.j2").timeline_frame(self.html, self.title, int(self.height)))
 
     def __repr__(self) -> str:
         return f"<TimelinePage {self.title!r}: {len(self.html.encode('utf-8')) / 1024:.0f} KiB>"
