@@ -93,3 +93,23 @@ def test_every_saved_query_is_documented(sections: dict[str, str], name: str) ->
 @pytest.mark.parametrize("name", timeline.__all__)
 def test_every_public_name_is_documented(name: str) -> None:
     assert f"\n### {name}\n" in API_DOC.read_text(encoding="utf-8"), f"{name} is not in docs/python-api.md"
+
+
+LAYOUT_DOC = ROOT / "docs" / "layout.md"
+
+
+def test_the_layout_page_describes_every_module_and_no_other() -> None:
+    package = ROOT / "timeline"
+    modules = {str(p.relative_to(package)) for p in package.rglob("*.py")}
+    modules -= {"__main__.py"} | {m for m in modules if m.endswith("/__init__.py") and m.count("/") == 1
+                                   and (package / m).read_text(encoding="utf-8").count("\n") <= 2}
+    described = set(re.findall(r"^\| `([\w/]+\.py)` \|", LAYOUT_DOC.read_text(encoding="utf-8"), re.M))
+    assert modules - described == set(), "modules missing from docs/layout.md"
+    assert described - modules == set(), "docs/layout.md describes modules that do not exist"
+
+
+def test_the_layout_page_shows_the_enforced_layers() -> None:
+    config = (ROOT / "setup.cfg").read_text(encoding="utf-8")
+    layers = re.search(r"type = layers\nlayers =\n((?:    .+\n)+)", config).group(1)
+    shown = re.search(r"## The rule.*?```\n(.*?)```", LAYOUT_DOC.read_text(encoding="utf-8"), re.S).group(1)
+    assert [line.strip() for line in layers.splitlines()] == [line.strip() for line in shown.splitlines()]
