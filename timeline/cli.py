@@ -23,15 +23,25 @@ EXIT_INTERNAL = 70
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld")
 
 
-class Group(click.Group):
+class _Resolving(click.Group):
+    """Notes the command it runs, so that an error about a parameter can name that command's flag for it."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, command, rest = super().resolve_command(ctx, args)
+        ctx.meta[COMMAND] = command  # shared by the contexts of a run: the innermost command wins
+        return name, command, rest
+
+
+class Group(_Resolving):
     """Turns library errors into one line on stderr and a non-zero exit code."""
 
     def invoke(self, ctx: click.Context):
         try:
             result = super().invoke(ctx)
         except TimelineError as exc:
+            text = _error_text(exc, ctx.meta.get(COMMAND))
             note = ctx.meta.get(CASE_NOTE)  # which case an error happened in, when the user did not name it
-            _fail(f"{exc} ({note})" if note else str(exc))
+            _fail(f"{text} ({note})" if note else text)
         except BrokenPipeError:  # `timeline query ... | head`: the reader left; stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
@@ -55,6 +65,31 @@ class Group(click.Group):
 
 #: ``ctx.meta`` key: the case a read command chose by itself (``case: sources/rekognition (the sample)``).
 CASE_NOTE = "timeline.case_note"
+#: ``ctx.meta`` key: the command being run (under ``render``, its subcommand).
+COMMAND = "timeline.command"
+
+#: Library parameters whose option is stored under another name (``view`` is ``--view``, ``view_kind``).
+OPTION_NAMES = {"view": "view_kind", "engine": "shacl_engine", "writable": "allow_update"}
+
+
+def _flag(command: click.Command | None, param: str | None) -> str | None:
+    """The option of ``command`` that sets the library parameter ``param`` (``--max-hops``), if it has one."""
+    if command is None or param is None:
+        return None
+    names = {param, OPTION_NAMES.get(param, param)}
+    for option in command.params:
+        if isinstance(option, click.Option) and option.name in names:
+            return max(option.opts, key=len)  # --param, not -p
+    return None
+
+
+def _error_text(exc: TimelineError, command: click.Command | None) -> str:
+    """A library error as the command's user reads it: its parameter named by the flag that sets it.
+
+    As click's ``BadParameter.param_hint``: ``max_hops must be ...`` reads ``--max-hops must be ...``.
+    """
+    flag = _flag(command, exc.param)
+    return exc.naming(flag) if flag else str(exc)
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
@@ -537,7 +572,7 @@ def queries(fmt: str, show_prefixes: bool) -> None:
             click.echo(f"    --param {p.name}=... ({p.type}{extra}) {p.doc}")
 
 
-@cli.group()
+@cli.group(cls=_Resolving)
 def render() -> None:
     """Render a built graph as an interactive HTML page (one offline, embeddable file)."""
 
@@ -583,10 +618,20 @@ def _load_view(case, graph, date_from, date_to, actors, types):
         raise click.BadParameter("is before --from", param_hint="--to")
     store = open_store(_graph_path(case, graph))
     entity = saved_queries.Param("actor", "entity", "")
-    actor_ids = [saved_queries.convert(entity, a, store, _note).value.rsplit("/", 1)[-1] for a in actors]
+    actor_ids = [_option_term(entity, "actors", a, store).value.rsplit("/", 1)[-1] for a in actors]
     concept = saved_queries.Param("type", "event-type", "")
-    type_ids = [saved_queries.convert(concept, t, store).value.rsplit("/", 1)[-1] for t in types]
+    type_ids = [_option_term(concept, "types", t, store).value.rsplit("/", 1)[-1] for t in types]
     return load_view(store, start, end, actor_ids, type_ids)
+
+
+def _option_term(param, option: str, value: str, store):
+    """``value`` of an option (``--actor``) checked as a saved query's parameter, whose errors then name the option."""
+    from timeline.query.saved_queries import ParamError, convert
+
+    try:
+        return convert(param, value, store, _note)
+    except ParamError as exc:
+        raise TimelineError(str(exc), param=option, said=exc.said, value=value) from None
 
 
 def _write_page(html: str, output: Path, title: str, embed: bool) -> None:

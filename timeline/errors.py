@@ -10,7 +10,30 @@ from pathlib import Path
 
 
 class TimelineError(Exception):
-    """A user-facing error: printed as one line, never as a traceback."""
+    """A user-facing error: printed as one line, never as a traceback.
+
+    ``param`` is the name of the parameter the error is about (``"max_hops"``), as click's
+    ``BadParameter.param_hint`` is for an option: the message names it as a Python caller knows it
+    (``said``, by default ``param`` itself; ``"engine='pyshacl'"``), and a caller that calls it
+    something else (the command line's ``--max-hops``) says so with :meth:`naming`. ``value`` is what
+    that caller writes after its own name (``"pyshacl"``; empty for a flag).
+    """
+
+    def __init__(self, *args: object, param: str | None = None, said: str | None = None, value: str = "") -> None:
+        super().__init__(*args)
+        self.param = param
+        self.said = said or param
+        self.value = value
+
+    def naming(self, name: str) -> str:
+        """The message with the parameter called ``name`` (``--max-hops``), followed by ``value``.
+
+        Where the message does not say the parameter's name, ``name`` leads it, as a hint.
+        """
+        text = str(self)
+        if self.said and self.said in text:
+            return text.replace(self.said, f"{name} {self.value}".rstrip(), 1)
+        return f"{name}: {text}"
 
 
 @dataclass(frozen=True, order=True)

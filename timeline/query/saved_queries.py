@@ -65,7 +65,13 @@ class SavedQuery:
 
 
 class ParamError(TimelineError):
-    pass
+    """A query parameter that is unknown, missing or of the wrong kind: ``param`` is ``"params"``."""
+
+
+def _bad(name: str, value: str, detail: str) -> ParamError:
+    """``param actor='x': detail``, which the command line shows as ``--param actor=x: detail``."""
+    said = f"param {name}={value!r}"
+    return ParamError(f"{said}: {detail}", param="params", said=said, value=f"{name}={value}")
 
 
 def parse_saved(path: Path) -> SavedQuery:
@@ -112,7 +118,8 @@ def parse_param_args(values: tuple[str, ...] | list[str]) -> dict[str, str]:
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise ParamError(f"--param {item!r}: expected NAME=VALUE")
+            said = f"param {item!r}"
+            raise ParamError(f"{said}: expected NAME=VALUE", param="params", said=said, value=repr(item))
         result[name.strip()] = value
     return result
 
@@ -131,46 +138,47 @@ def bind(query: SavedQuery, given: dict[str, str], store: Queryable,
     for name in given:
         if name not in declared:
             names = ", ".join(declared) or "none"
-            raise ParamError(f"--param {name}: {query.name} has no such parameter{did_you_mean(name, declared)} "
-                             f"(parameters: {names})")
+            said = f"param {name!r}"
+            raise ParamError(f"{said}: {query.name} has no such parameter{did_you_mean(name, declared)} "
+                             f"(parameters: {names})", param="params", said=said, value=name)
     bindings: dict[str, Term] = {}
     for p in query.params:
         value = given.get(p.name, p.default)
         if value is None:
             if p.optional:
                 continue
-            raise ParamError(f"missing --param {p.name}=... ({p.type}): {p.doc}")
+            said = f"param {p.name!r}"
+            raise ParamError(f"missing {said} ({p.type}): {p.doc}", param="params", said=said, value=f"{p.name}=...")
         bindings[p.name] = convert(p, value, store, on_resolved)
     return bindings
 
 
 def convert(p: Param, value: str, store: Queryable, on_resolved: Callable[[str], None] | None = None) -> Term:
-    where = f"--param {p.name}={value}"
     if p.type in ("date", "date-end"):
         try:
             parsed = parse_simple(value.strip())
         except EdtfError as exc:
-            raise ParamError(f"{where}: not a date ({exc})") from None
+            raise _bad(p.name, value, f"not a date ({exc})") from None
         day = parsed.lo if p.type == "date" else parsed.hi
         return Term.literal(day.isoformat(), XSD_DATE)
     if p.type == "integer":
         if not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
-            raise ParamError(f"{where}: not an integer")
+            raise _bad(p.name, value, "not an integer")
         return Term.literal(str(int(value)), XSD_INTEGER)
     if p.type == "string":
         return Term.literal(value)
     if p.type == "iri":
-        return _iri(where, value)
+        return _iri(p.name, value)
     if p.type in _SCHEMES:
-        return _concept(where, p.type, value, store)
+        return _concept(p.name, p.type, value, store)
     if p.type == "entity-type":
-        return _entity_type(where, value)
-    return _record(where, p.type, value, store, on_resolved)
+        return _entity_type(p.name, value)
+    return _record(p.name, p.type, value, store, on_resolved)
 
 
-def _iri(where: str, value: str) -> Term:
+def _iri(name: str, value: str) -> Term:
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*", value):
-        raise ParamError(f"{where}: not an absolute IRI")
+        raise _bad(name, value, "not an absolute IRI")
     return Term.iri(value)
 
 
@@ -181,7 +189,7 @@ def case_base(store: Queryable) -> str:
     return result.rows[0]["case"].value
 
 
-def _record(where: str, kind: str, value: str, store: Queryable,
+def _record(name: str, kind: str, value: str, store: Queryable,
             on_resolved: Callable[[str], None] | None = None) -> Term:
     """An id, a name of an entity (entities and records: see :mod:`timeline.case.names`) or an IRI, checked to exist
     in the graph."""
@@ -189,7 +197,7 @@ def _record(where: str, kind: str, value: str, store: Queryable,
         return Term.iri(value)
     base = case_base(store)
     if kind == "entity":
-        return Term.iri(base + _PATHS["entity"] + _entity_id(where, value, store, on_resolved))
+        return Term.iri(base + _PATHS["entity"] + _entity_id(name, value, store, on_resolved))
     paths = list(_PATHS.values()) if kind == "record" else [_PATHS[kind]]
     rows = store.query(
         "SELECT ?x ?id WHERE { ?x dcterms:identifier ?id ; tl:inCase ?case }", {"case": Term.iri(base)},
@@ -201,18 +209,18 @@ def _record(where: str, kind: str, value: str, store: Queryable,
     if kind == "record":  # not a record's id: an entity's name, if it is one
         index = entity_names(store)
         if index.find(value, partial=True)[1]:
-            return Term.iri(base + _PATHS["entity"] + _entity_id(where, value, store, on_resolved))
+            return Term.iri(base + _PATHS["entity"] + _entity_id(name, value, store, on_resolved))
     noun = "record" if kind == "record" else kind
-    raise ParamError(f"{where}: no {noun} with id {value!r}{did_you_mean(value, known)}")
+    raise _bad(name, value, f"no {noun} with id {value!r}{did_you_mean(value, known)}")
 
 
-def _entity_id(where: str, value: str, store: Queryable, on_resolved: Callable[[str], None] | None) -> str:
+def _entity_id(name: str, value: str, store: Queryable, on_resolved: Callable[[str], None] | None) -> str:
     from timeline.case.names import AmbiguousName, UnknownName
 
     try:
         match = entity_names(store).resolve(value, partial=True)
     except (UnknownName, AmbiguousName) as exc:
-        raise ParamError(f"{where}: {exc}") from None
+        raise _bad(name, value, str(exc)) from None
     if match.partial and on_resolved is not None:
         on_resolved(match.note(value))
     return match.id
@@ -257,20 +265,20 @@ def entity_names(store: Queryable) -> NameIndex:
     return index
 
 
-def _concept(where: str, kind: str, value: str, store: Queryable) -> Term:
+def _concept(name: str, kind: str, value: str, store: Queryable) -> Term:
     namespace = _SCHEMES[kind]
     rows = store.query("SELECT ?id WHERE { ?c skos:inScheme ?scheme ; skos:notation ?id }",
                        {"scheme": Term.iri(namespace)}, where="concept lookup").rows
     ids = {row["id"].value for row in rows}
     if value in ids:
         return Term.iri(namespace + value)
-    raise ParamError(f"{where}: unknown {kind}{did_you_mean(value, ids)}")
+    raise _bad(name, value, f"unknown {kind}{did_you_mean(value, ids)}")
 
 
-def _entity_type(where: str, value: str) -> Term:
+def _entity_type(name: str, value: str) -> Term:
     from timeline.case.model import ENTITY_CLASS
 
     classes = {**ENTITY_CLASS, "agent": "Agent", "organization": "Organization"}
     if value in classes:
         return Term.iri(prefixes.TL + classes[value])
-    raise ParamError(f"{where}: unknown entity type{did_you_mean(value, classes)}")
+    raise _bad(name, value, f"unknown entity type{did_you_mean(value, classes)}")

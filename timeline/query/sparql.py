@@ -99,13 +99,15 @@ def bind_values(text: str, bindings: dict) -> str:
         return text
     names = list(bindings)
     terms = []
-    for name in names:  # errors name the parameter, as the user gave it: --param NAME=VALUE
+    for name in names:  # errors name the parameter, as the caller gave it (param "params": the CLI's --param)
+        said = f"param {name!r}"
         if not _VAR.match(name):
-            raise SparqlError(f"--param {name}: not a valid parameter name (letters, digits and _)")
+            raise SparqlError(f"{said}: not a valid parameter name (letters, digits and _)", param="params",
+                              said=said, value=name)
         try:
             terms.append(term_syntax(bindings[name]))
         except SparqlError as exc:
-            raise SparqlError(f"--param {name}: {exc}") from None
+            raise SparqlError(f"{said}: {exc}", param="params", said=said, value=name) from None
     row = " ".join(terms)
     block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }} "
     where = _where_brace(text)

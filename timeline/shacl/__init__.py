@@ -51,6 +51,11 @@ class UnsupportedShape(TimelineError):
     pass
 
 
+def _unsupported(what: str) -> UnsupportedShape:
+    """A shape the sparql engine cannot check: pySHACL (``engine="pyshacl"``) can."""
+    return UnsupportedShape(f"{what}; use engine='pyshacl'", param="engine", said="engine='pyshacl'", value="pyshacl")
+
+
 @dataclass
 class PropertyShape:
     """A property shape as read from the shapes graph: its path and constraints."""
@@ -133,8 +138,8 @@ class ShapesGraph:
             name = _local(q.predicate.value)
             if q.predicate.value.startswith(SH) and name not in _DESCRIPTIVE | {
                     "property", "targetClass", "targetObjectsOf", "targetSubjectsOf", "targetNode"}:
-                raise UnsupportedShape(f"node shape {node}: sh:{name} on a node shape is not supported by the "
-                                       "sparql SHACL engine; use --shacl-engine pyshacl")
+                raise _unsupported(f"node shape {node}: sh:{name} on a node shape is not supported by the sparql "
+                                   "SHACL engine")
         for prop in self._objects(node, SH + "property"):
             shape.properties.append(self._property_shape(prop))
         return shape
@@ -146,8 +151,8 @@ class ShapesGraph:
         if not isinstance(path, ox.NamedNode):
             inverse_of = self._objects(path, SH + "inversePath")
             if not inverse_of or not isinstance(inverse_of[0], ox.NamedNode):
-                raise UnsupportedShape(f"property shape {node}: only IRI and inverse paths are supported by the "
-                                       "sparql SHACL engine; use --shacl-engine pyshacl")
+                raise _unsupported(f"property shape {node}: only IRI and inverse paths are supported by the sparql "
+                                   "SHACL engine")
             path, inverse = inverse_of[0], True
         shape = PropertyShape(node, path.value, inverse)
         for q in self.store.quads_for_pattern(node, None, None):
@@ -159,8 +164,7 @@ class ShapesGraph:
                     shape.message = q.object.value
                 continue
             if name not in _SUPPORTED:
-                raise UnsupportedShape(f"sh:{name} is not supported by the sparql SHACL engine; "
-                                       "use --shacl-engine pyshacl")
+                raise _unsupported(f"sh:{name} is not supported by the sparql SHACL engine")
             value = self._list(q.object) if name == "in" else q.object
             shape.constraints.setdefault(name, []).append(value)
         return shape

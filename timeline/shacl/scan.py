@@ -210,7 +210,7 @@ def _regex(pattern: str, flags: str) -> re.Pattern:
     try:
         return re.compile("".join(out), mode)
     except re.error as e:
-        raise UnsupportedShape(f"sh:pattern {pattern!r}: {e}; use --shacl-engine sparql") from None
+        raise UnsupportedShape(f"sh:pattern {pattern!r}: {e}; left to the sparql SHACL engine") from None
 
 
 def _real_day(lexical: str) -> bool:

@@ -72,8 +72,9 @@ def open_store(path: Path | str, backend: str = "oxigraph", *, writable: bool = 
         from timeline.stores.remote import open_remote
 
         if backend != "oxigraph":
-            raise TimelineError(f"{path}: an endpoint answers its own queries; --backend {backend} "
-                                "reads a built graph file")
+            said = f"backend={backend!r}"
+            raise TimelineError(f"{path}: an endpoint answers its own queries; {said} reads a built graph file",
+                                param="backend", said=said, value=backend)
         return open_remote(path, update_url=update_url, store_url=store_url, timeout=timeout)
     path = Path(path)
     if not path.exists():

@@ -35,7 +35,7 @@ def check_form(text: str, allow_update: bool, where: str) -> str:
         raise SparqlError(f"{where}: the query is empty")
     if form == "UPDATE" and not allow_update:
         raise ReadOnlyError(f"{where}: this is a SPARQL UPDATE; queries are read-only unless you pass "
-                            "--allow-update")
+                            "allow_update=True", param="allow_update", said="allow_update=True")
     return form
 
 

@@ -107,8 +107,8 @@ class OxigraphDiskStore(OxigraphStore):
 
     def _writable(self, where: str) -> None:
         if not self.writable:
-            raise ReadOnlyError(f"{where}: {self.path} is opened read-only; open it writable "
-                                "(open_store(..., writable=True), i.e. --allow-update) to change it")
+            raise ReadOnlyError(f"{where}: {self.path} is opened read-only; open it with writable=True to change it",
+                                param="writable", said="writable=True")
 
 
 @dataclass

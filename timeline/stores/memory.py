@@ -76,7 +76,8 @@ class MemoryStore:
         return QueryResult(form, triples=[tuple(self._from(x) for x in t) for t in answer])
 
     def update(self, text: str, where: str = "query") -> None:
-        raise ReadOnlyError(f"{where}: updates run on the oxigraph backend; use --backend oxigraph")
+        raise ReadOnlyError(f"{where}: updates run on the oxigraph backend; use backend='oxigraph'",
+                            param="backend", said="backend='oxigraph'", value="oxigraph")
 
     def save(self, path: Path) -> None:
         raise ReadOnlyError("the memory backend is read-only")

@@ -191,7 +191,9 @@ def load_view(store, date_from: date | None = None, date_to: date | None = None,
 
     unknown_actors = [a for a in actors if a not in entities]
     if unknown_actors:
-        raise TimelineError(f"--actor {unknown_actors[0]!r}: no such entity in the graph")
+        said = f"actor {unknown_actors[0]!r}"
+        raise TimelineError(f"{said}: no such entity in the graph", param="actors", said=said,
+                            value=repr(unknown_actors[0]))
     selected = [
         e for e in sorted(events.values(), key=lambda e: (e.sort, e.id))
         if e.overlaps(date_from, date_to)

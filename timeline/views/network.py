@@ -252,7 +252,7 @@ def paths(view: View, a: str, b: str, max_hops: int = 4, limit: int = 20) -> lis
     ``[]``: an answer, not an error. A name that is no entity, or an entity that is not an actor, is an error.
     """
     if max_hops < 1:
-        raise TimelineError(f"--max-hops must be 1 or more, not {max_hops}")
+        raise TimelineError(f"max_hops must be 1 or more, not {max_hops}", param="max_hops")
     if limit < 1:
         return []
     ends = []

@@ -67,9 +67,15 @@ def _local(iri: str) -> str:
     return _last_segment(iri) or iri
 
 
+def _view_error(kind: str, detail: str) -> TimelineError:
+    """``a timeline view needs ...``: the command line says ``--view timeline needs ...``."""
+    said = f"a {kind} view"
+    return TimelineError(f"{said} {detail}", param="view", said=said, value=kind)
+
+
 def to_timeline_view(result: QueryResult, case: View, title: str) -> Converted:
     if result.form != "SELECT":
-        raise TimelineError("--view needs a SELECT query")
+        raise _view_error("timeline", "needs a SELECT query")
     item_col = _column(result, "item") or next(
         (v for v in result.variables if any(r.get(v) and r[v].kind == "uri" for r in result.rows)), None)
     label_col = _column(result, "label", "itemLabel")
@@ -79,7 +85,7 @@ def to_timeline_view(result: QueryResult, case: View, title: str) -> Converted:
     by_id = {e.id: e for e in case.events}
     if start_col is None and not any(item_col and r.get(item_col) and _local(r[item_col].value) in by_id
                                      for r in result.rows):
-        raise TimelineError("--view timeline needs a date column (name it ?start) or events of the case as items")
+        raise _view_error("timeline", "needs a date column (name it ?start) or events of the case as items")
     events, skipped, used = [], 0, set()
     for n, row in enumerate(result.rows, start=1):
         item = row.get(item_col) if item_col else None
@@ -125,10 +131,10 @@ def to_timeline_view(result: QueryResult, case: View, title: str) -> Converted:
 
 def to_graph_view(result: QueryResult, case: View, title: str) -> Converted:
     if result.form != "SELECT":
-        raise TimelineError("--view needs a SELECT query")
+        raise _view_error("graph", "needs a SELECT query")
     iri_cols = [v for v in result.variables if any(r.get(v) is not None and r[v].kind == "uri" for r in result.rows)]
     if not iri_cols:
-        raise TimelineError("--view graph needs at least one column of IRIs (nodes)")
+        raise _view_error("graph", "needs at least one column of IRIs (nodes)")
     relation_col = _column(result, "relation", "edgeLabel")
     label_cols = {col: _column(result, f"{col}Label") for col in iri_cols}
     entities: dict[str, EntityView] = {}
