@@ -398,9 +398,9 @@ def test_saved_queries_list(server) -> None:
 
 
 def test_index_escapes_what_it_shows(store, monkeypatch) -> None:
-    import timeline.serve as serve_module
+    import timeline.serve.app as app_module
 
-    monkeypatch.setattr(serve_module, "_render_pages", lambda _store: ({}, None, "<script>alert(1)</script>"))
+    monkeypatch.setattr(app_module, "_render_pages", lambda _store: ({}, None, "<script>alert(1)</script>"))
     with timeline_server(store) as srv:
         body = fetch(srv.url + "/")[2]
     assert b"<script>" not in body and b"&lt;script&gt;" in body
@@ -527,9 +527,9 @@ def test_port_in_use_is_a_one_line_error(server, store) -> None:
 def test_workers_cannot_reach_the_network_even_past_the_service_check(store, monkeypatch) -> None:
     import socket
 
-    import timeline.serve as serve_module
+    import timeline.serve.app as app_module
 
-    monkeypatch.setattr(serve_module, "refused", lambda text, remote_from: None)  # as if the check missed it
+    monkeypatch.setattr(app_module, "refused", lambda text, remote_from: None)  # as if the check missed it
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.5)
     port = listener.getsockname()[1]

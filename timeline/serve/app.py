@@ -540,7 +540,7 @@ class _Spawned(_Child):
         env = dict(os.environ)
         root = str(Path(timeline.__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        code = "import sys; from timeline.serve import _zygote_main; _zygote_main(sys.argv[1])"
+        code = "import sys; from timeline.serve.app import _zygote_main; _zygote_main(sys.argv[1])"
         self.process = subprocess.Popen([sys.executable, "-c", code, json.dumps(spec)], pass_fds=(fd,), env=env,
                                         stdin=subprocess.DEVNULL)
 
