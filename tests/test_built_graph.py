@@ -217,10 +217,8 @@ def test_a_quote_is_found_with_how_often_it_occurs(text, quote, start, count) ->
 def test_a_check_pauses_the_garbage_collector_and_gives_it_back(monkeypatch, tmp_path) -> None:
     import gc
 
-    from timeline.graph import build
-
     seen = []
-    for module, name in ((pipeline, "load_case_with_csv"), (build, "case_nquads")):
+    for module, name in ((pipeline, "load_case_with_csv"), (pipeline, "case_nquads")):
         def spy(*args, original=getattr(module, name), **kwargs):
             seen.append(gc.isenabled())
             return original(*args, **kwargs)

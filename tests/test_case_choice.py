@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from timeline import pipeline, resources
+from timeline import resources
+from timeline.case import choice as case_choice
 from timeline.cli import cli
 
 
@@ -40,7 +41,7 @@ def own_case(where: Path, sample_case: Path, title: str = "My case") -> Path:
 
 
 def test_without_anything_the_sample_is_used_and_said(workdir):
-    choice = pipeline.choose_case(None)
+    choice = case_choice.choose_case(None)
     assert choice.how == "sample"
     assert choice.path == resources.sample_case_dir()
     assert "sample case" in choice.describe() and "TIMELINE_CASE" in choice.describe()
@@ -49,8 +50,8 @@ def test_without_anything_the_sample_is_used_and_said(workdir):
 def test_a_clones_own_sources_win_over_the_installed_copy(workdir, sample_case):
     """Inside a clone after `pip install .`, edits to ./sources/rekognition are what `build` reads."""
     local = own_case(workdir / "sources" / "rekognition", sample_case)
-    assert pipeline.choose_case(None).path.resolve() == local.resolve()
-    assert pipeline.choose_case("rekognition").path.resolve() == local.resolve()
+    assert case_choice.choose_case(None).path.resolve() == local.resolve()
+    assert case_choice.choose_case("rekognition").path.resolve() == local.resolve()
     result = run("build", "-q", "--no-shacl")
     assert result.exit_code == 0, result.output
     assert "from sources/rekognition:" in result.stdout  # the summary names the case directory it read
@@ -70,18 +71,18 @@ def test_timeline_case_environment_variable_sticks(workdir, sample_case):
 def test_timeline_toml_names_the_case_relative_to_itself(workdir, sample_case):
     own_case(workdir / "cases" / "faa", sample_case)
     (workdir / "timeline.toml").write_text('# my project\ncase = "cases/faa"\n', encoding="utf-8")
-    choice = pipeline.choose_case(None)
+    choice = case_choice.choose_case(None)
     assert choice.how == "./timeline.toml" and choice.path == workdir / "cases" / "faa"
     assert run("build", "-q", "--no-shacl").exit_code == 0
     assert (workdir / "out" / "faa" / "graph.nq").is_file()
     stats = run("stats", "--format", "json")
     assert stats.exit_code == 0, stats.output
     # an argument still wins over the file, and the environment variable over the file
-    assert pipeline.choose_case("elsewhere").how == "argument"
+    assert case_choice.choose_case("elsewhere").how == "argument"
     own_case(workdir / "other", sample_case)
     os.environ["TIMELINE_CASE"] = "other"
     try:
-        assert pipeline.choose_case(None) == pipeline.CaseChoice(Path("other"), "$TIMELINE_CASE")
+        assert case_choice.choose_case(None) == case_choice.CaseChoice(Path("other"), "$TIMELINE_CASE")
     finally:
         del os.environ["TIMELINE_CASE"]
 
@@ -134,7 +135,7 @@ def test_a_working_trees_case_is_never_swapped_for_the_installed_copy(workdir, s
     """./sources/NAME exists but is broken (no case.yaml): its own error, not a silent build of another copy."""
     local = own_case(workdir / "sources" / "rekognition", sample_case)
     (local / "case.yaml").unlink()
-    assert pipeline.choose_case(None).path == local
+    assert case_choice.choose_case(None).path == local
     result = run("validate", "-q", "--no-shacl")
     assert result.exit_code == 1
     assert "sources/rekognition" in result.stderr and "case.yaml" in result.stderr

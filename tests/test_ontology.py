@@ -12,22 +12,22 @@ import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
-from timeline import namespaces as prefixes
+from timeline import namespaces
 
 ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology"
 TTL_FILES = sorted(ONTOLOGY.glob("*.ttl"))
 ONTOLOGY_IRI = URIRef("https://w3id.org/timeline/ns")
-TL_NS = prefixes.TL
-NAMES = sorted(prefixes.TL_TERMS)
+TL_NS = namespaces.TL
+NAMES = sorted(namespaces.TL_TERMS)
 
-SEM = Namespace(prefixes.PREFIXES["sem"])
-PROV = Namespace(prefixes.PREFIXES["prov"])
-OA = Namespace(prefixes.PREFIXES["oa"])
-SCHEMA = Namespace(prefixes.PREFIXES["schema"])
-TIME = Namespace(prefixes.PREFIXES["time"])
-SH = Namespace(prefixes.PREFIXES["sh"])
-ET = Namespace(prefixes.EVENT_TYPE)
-CAMEO = Namespace(prefixes.CAMEO)
+SEM = Namespace(namespaces.PREFIXES["sem"])
+PROV = Namespace(namespaces.PREFIXES["prov"])
+OA = Namespace(namespaces.PREFIXES["oa"])
+SCHEMA = Namespace(namespaces.PREFIXES["schema"])
+TIME = Namespace(namespaces.PREFIXES["time"])
+SH = Namespace(namespaces.PREFIXES["sh"])
+ET = Namespace(namespaces.EVENT_TYPE)
+CAMEO = Namespace(namespaces.CAMEO)
 
 TERM_TYPES = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty}
 
@@ -243,15 +243,15 @@ def test_no_police_station_match() -> None:
 # --- (d) concept schemes ----------------------------------------------------------------------
 
 SCHEMES = [
-    ("event-types.ttl", prefixes.EVENT_TYPE, tl("EventType")),
-    ("event-types.ttl", prefixes.CAMEO, None),
-    ("roles.ttl", prefixes.ROLE, tl("Role")),
-    ("roles.ttl", prefixes.STANCE, tl("Stance")),
-    ("roles.ttl", prefixes.DATE_BASIS, tl("DateBasis")),
+    ("event-types.ttl", namespaces.EVENT_TYPE, tl("EventType")),
+    ("event-types.ttl", namespaces.CAMEO, None),
+    ("roles.ttl", namespaces.ROLE, tl("Role")),
+    ("roles.ttl", namespaces.STANCE, tl("Stance")),
+    ("roles.ttl", namespaces.DATE_BASIS, tl("DateBasis")),
 ]
 
 EXPECTED_IDS = {
-    prefixes.EVENT_TYPE: {
+    namespaces.EVENT_TYPE: {
         "meeting",
         "pitch",
         "presentation",
@@ -282,8 +282,8 @@ EXPECTED_IDS = {
         "broadcast",
         "investigation",
     },
-    prefixes.CAMEO: {"010", "020", "040", "061", "090", "100", "111", "120", "140"},
-    prefixes.ROLE: {
+    namespaces.CAMEO: {"010", "020", "040", "061", "090", "100", "111", "120", "140"},
+    namespaces.ROLE: {
         "initiator",
         "target",
         "participant",
@@ -302,7 +302,7 @@ EXPECTED_IDS = {
         "subject",
         "product",
     },
-    prefixes.STANCE: {
+    namespaces.STANCE: {
         "asserts",
         "denies",
         "criticises",
@@ -312,7 +312,7 @@ EXPECTED_IDS = {
         "commits",
         "demands",
     },
-    prefixes.DATE_BASIS: {"stated", "resolved", "inferred", "external"},
+    namespaces.DATE_BASIS: {"stated", "resolved", "inferred", "external"},
 }
 
 
@@ -359,7 +359,7 @@ def test_concept_scheme(filename: str, scheme: str, kind: URIRef | None) -> None
 
 
 def test_event_types_required_by_builder() -> None:
-    found = set(concepts(load("event-types.ttl"), prefixes.EVENT_TYPE))
+    found = set(concepts(load("event-types.ttl"), namespaces.EVENT_TYPE))
     required = {
         "meeting",
         "report",
@@ -382,7 +382,7 @@ def test_event_types_required_by_builder() -> None:
 def test_cameo_matches() -> None:
     g = load("event-types.ttl")
     matches = {
-        (str(s)[len(prefixes.EVENT_TYPE) :], str(o)[len(prefixes.CAMEO) :])
+        (str(s)[len(namespaces.EVENT_TYPE) :], str(o)[len(namespaces.CAMEO) :])
         for s, o in g.subject_objects(SKOS.closeMatch)
     }
     assert matches == {
@@ -398,7 +398,7 @@ def test_cameo_matches() -> None:
         ("contract", "061"),
         ("partnership", "061"),
     }
-    for code in EXPECTED_IDS[prefixes.CAMEO]:
+    for code in EXPECTED_IDS[namespaces.CAMEO]:
         (definition,) = english(g, CAMEO[code], SKOS.definition)
         assert definition.startswith(f"CAMEO event code {code}: ")
 
@@ -406,7 +406,7 @@ def test_cameo_matches() -> None:
 # --- (e) SHACL shapes ---------------------------------------------------------------------------
 
 DATA_PREFIXES = (
-    "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in prefixes.PREFIXES.items())
+    "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in namespaces.PREFIXES.items())
     + """
 @prefix ex: <https://w3id.org/timeline/case/test/> .
 """
@@ -643,14 +643,14 @@ def _iri_of(value: str | dict) -> str:
 def test_context_declares_the_project_prefixes() -> None:
     ctx = context()
     assert ctx["@version"] == 1.1
-    for prefix, namespace in prefixes.PREFIXES.items():
+    for prefix, namespace in namespaces.PREFIXES.items():
         assert ctx.get(prefix) == namespace, prefix
 
 
 def test_context_values_use_declared_prefixes() -> None:
     ctx = context()
     for term, value in ctx.items():
-        if term.startswith("@") or term in prefixes.PREFIXES:
+        if term.startswith("@") or term in namespaces.PREFIXES:
             continue
         candidates = [_iri_of(value)]
         if isinstance(value, dict) and value.get("@type") not in (
@@ -664,7 +664,7 @@ def test_context_values_use_declared_prefixes() -> None:
                 continue
             prefix, sep, _local = iri.partition(":")
             assert sep, f"{term}: {iri} is not a compact IRI"
-            assert prefix in prefixes.PREFIXES, (
+            assert prefix in namespaces.PREFIXES, (
                 f"{term}: prefix {prefix!r} is not declared"
             )
 
@@ -674,7 +674,7 @@ def test_context_covers_every_tl_term() -> None:
     mapped = {
         _iri_of(v)
         for k, v in ctx.items()
-        if not k.startswith("@") and k not in prefixes.PREFIXES
+        if not k.startswith("@") and k not in namespaces.PREFIXES
     }
     missing = [n for n in NAMES if f"tl:{n}" not in mapped]
     assert missing == []
@@ -718,7 +718,7 @@ def test_context_expands_to_expected_triples() -> None:
     ) in g
     assert (e1, TIME.unitType, TIME.unitMonth) in g
     participation = g.value(e1, tl("hasParticipation"))
-    assert (participation, tl("role"), URIRef(prefixes.ROLE + "initiator")) in g
+    assert (participation, tl("role"), URIRef(namespaces.ROLE + "initiator")) in g
     assert (None, OA.start, Literal("5", datatype=XSD.nonNegativeInteger)) in g
 
 
@@ -732,5 +732,5 @@ def test_every_tl_term_the_code_names_is_in_the_vocabulary() -> None:
         for name in re.findall(r"\btl:([A-Za-z]\w*)", text) + re.findall(r'\bTL \+ "(\w+)"', text):
             used.setdefault(name, str(path.relative_to(root)))
     assert len(used) > 30
-    unknown = {name: where for name, where in used.items() if name not in prefixes.TL_TERMS}
+    unknown = {name: where for name, where in used.items() if name not in namespaces.TL_TERMS}
     assert unknown == {}

@@ -18,7 +18,8 @@ __version__ = "0.1.0"
 # a submodule's name (``export``, ``query``, ...): importing that submodule would replace the attribute.
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "timeline.resources": ("sample_case_dir",),
-    "timeline.pipeline": ("resolve_case", "check", "build", "render_pages", "Report"),
+    "timeline.case.choice": ("resolve_case",),
+    "timeline.pipeline": ("check", "build", "render_pages", "Report"),
     "timeline.case.loader": ("load_case",),
     "timeline.case.dates": ("parse_edtf", "DateSpan", "EdtfError"),
     "timeline.stores": ("open_store",),

@@ -124,14 +124,14 @@ def _writable(ctx: click.Context, param: click.Parameter, value: Path | None) ->
 
 def _graph_path(case: str | None, graph: Path | None) -> Path:
     """The built graph a read command uses: --graph, else the built graph of the chosen case."""
-    from timeline import pipeline
+    from timeline.case import choice as case_choice  # light: read commands never load the build pipeline
 
     if graph:
         return graph
-    choice = pipeline.choose_case(case)
+    choice = case_choice.choose_case(case)
     if choice.how != "argument":  # said once the command ends (or in its error line): which case it read
         click.get_current_context().meta[CASE_NOTE] = choice.note()
-    return pipeline.built_graph(choice)
+    return case_choice.built_graph(choice)
 
 
 def _print_problems(problems, quiet_warnings: bool = False, every_warning: bool = False) -> None:
@@ -213,9 +213,10 @@ def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool, e
     Errors print as FILE:LINE: error: message; the exit code is 1 if any.
     """
     from timeline import pipeline
+    from timeline.case.choice import resolve_case
     from timeline.errors import display_path
 
-    case_dir = pipeline.resolve_case(case)
+    case_dir = resolve_case(case)
     if fix_hashes:
         from timeline.case.articles import fix_hashes as fix
 
@@ -256,11 +257,12 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
     else the sample.
     """
     from timeline import pipeline
+    from timeline.case.choice import default_output, resolve_case
     from timeline.errors import CaseInvalid, display_path
     from timeline.files import check_writable
 
-    case_dir = pipeline.resolve_case(case)
-    target = output or pipeline.default_output(case_dir)
+    case_dir = resolve_case(case)
+    target = output or default_output(case_dir)
     for path in [target, *([target.parent / name for name in pipeline.PAGES] if pages else [])]:
         check_writable(path)  # fail now, not after the whole build
     try:
@@ -348,11 +350,12 @@ def import_cmd(files: tuple[Path, ...], case: str | None, output: Path | None, g
 
 def _import_csv(tables: list[Path], case: str | None, output: Path | None, shacl: bool, progress):
     from timeline import pipeline
+    from timeline.case.choice import HOW_TO_CHOOSE, choose_case
     from timeline.errors import display_path
 
-    choice = pipeline.choose_case(case)
+    choice = choose_case(case)
     if choice.how == "sample":  # never add rows to the sample by default
-        _fail(f"CSV import needs --case CASE: the case whose articles the quotes cite (or {pipeline.HOW_TO_CHOOSE})")
+        _fail(f"CSV import needs --case CASE: the case whose articles the quotes cite (or {HOW_TO_CHOOSE})")
     case_dir = choice.path
     for own in (pipeline.EVENTS_CSV, pipeline.ENTITIES_CSV):
         if any(t.resolve() == (case_dir / own).resolve() for t in tables):
@@ -371,11 +374,12 @@ def _import_rdf(rdf: list[Path], output: Path | None, graph_iri: str | None, sha
     import time
 
     from timeline import pipeline
+    from timeline.case.choice import default_output
     from timeline.errors import CaseInvalid
     from timeline.files import check_writable, write_atomic
 
     started = time.perf_counter()
-    target = output or pipeline.default_output(Path(rdf[0].stem))
+    target = output or default_output(Path(rdf[0].stem))
     check_writable(target)
     nquads, problems = pipeline.import_rdf_report(rdf, graph_iri, shacl=shacl)
     if any(p.is_error for p in problems):
@@ -426,6 +430,7 @@ def _read_query(query: str | None, file: str | None) -> tuple[str, str, object |
 
 def _adhoc_bindings(given: dict[str, str]):
     """Typed terms for --param on ad-hoc queries: <iri>, integer, date or string."""
+    from timeline.namespaces import XSD_DATE
     from timeline.query.results import XSD_INTEGER, Term
 
     bindings = {}
@@ -435,7 +440,7 @@ def _adhoc_bindings(given: dict[str, str]):
         elif re.fullmatch(r"[+-]?[0-9]+", value):
             bindings[name] = Term.literal(str(int(value)), XSD_INTEGER)
         elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            bindings[name] = Term.literal(value, "http://www.w3.org/2001/XMLSchema#date")
+            bindings[name] = Term.literal(value, XSD_DATE)
         else:
             bindings[name] = Term.literal(value)
     return bindings

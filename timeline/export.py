@@ -43,7 +43,7 @@ import io
 import json
 from pathlib import Path
 
-from timeline import templating
+from timeline import namespaces, templating
 from timeline.case.dates import EdtfError, SimpleDate, last_day, parse_edtf, parse_simple
 from timeline.errors import TimelineError, did_you_mean
 from timeline.files import write_atomic
@@ -63,8 +63,8 @@ _ALIASES = {"ttl": "turtle", "nq": "nquads", "n-quads": "nquads", "json-ld": "js
 EXTENSIONS = {"turtle": ".ttl", "trig": ".trig", "nquads": ".nq", "jsonld": ".jsonld", "csv": ".csv",
               "graphml": ".graphml", "gexf": ".gexf", "timelinejs": ".json"}
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-TL_CASE = "https://w3id.org/timeline/ns#Case"
+RDF_TYPE = namespaces.RDF_TYPE
+TL_CASE = namespaces.tl("Case")
 TURTLE_CASE_PREFIXES = ("entity", "event", "claim", "source")
 
 EVENT_COLUMNS = ("id", "label", "types", "edtf", "date_label", "earliest_begin", "latest_begin", "earliest_end",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from timeline import resources
+from timeline import shacl
+from timeline.case.checks import check_case
+from timeline.case.choice import default_output
 from timeline.case.model import Case, Progress
 from timeline.case.tables import (
     ENTITIES_CSV,
@@ -19,10 +20,17 @@ from timeline.case.tables import (
     write_entities_csv,
     write_events_csv,
 )
-from timeline.errors import CaseInvalid, Problem, TimelineError, display_path
-from timeline.files import check_writable, write_atomic
+from timeline.case.vocabularies import load_vocabularies
+from timeline.errors import CaseInvalid, Problem, display_path
+from timeline.files import AtomicFile, check_writable, write_atomic
 from timeline.gcpause import collections_paused
 from timeline.graph import rdfimport
+from timeline.graph.build import Iris, case_nquads, parse_dataset
+from timeline.render.graph import render_graph
+from timeline.render.timeline import render_timeline
+from timeline.shacl import scan as shacl_scan
+from timeline.stores import open_store
+from timeline.views.model import load_view
 
 
 @dataclass
@@ -75,118 +83,8 @@ class Report:
                 "claims": len(c.claims), "citations": citations}
 
 
-#: The file in a working directory that names its case (``case = "sources/my-case"``).
-PROJECT_FILE = "timeline.toml"
-CASE_ENV = "TIMELINE_CASE"
-HOW_TO_CHOOSE = f"choose a case with --case CASE, ${CASE_ENV} or `case = \"DIR\"` in ./{PROJECT_FILE}"
-
-
-@dataclass(frozen=True)
-class CaseChoice:
-    """The case a command uses, and why: ``argument``, ``$TIMELINE_CASE``, ``./timeline.toml`` or ``sample``."""
-
-    path: Path
-    how: str
-
-    def note(self) -> str:
-        """``case: sources/rekognition (the sample)``: said by a command that reads a case it was not given."""
-        what = "the sample" if self.how == "sample" else f"from {self.how}"
-        return f"case: {display_path(self.path)} ({what})"
-
-    def describe(self) -> str:
-        """``sources/rekognition (the sample case: ...)``, for messages that must say which case was assumed."""
-        shown = display_path(self.path)
-        if self.how == "argument":
-            return shown
-        if self.how == "sample":
-            return f"{shown} (the sample case; {HOW_TO_CHOOSE})"
-        return f"{shown} (from {self.how})"
-
-
-def choose_case(name_or_path: str | Path | None, cwd: Path | None = None) -> CaseChoice:
-    """The case a command uses: the one it is given, else ``$TIMELINE_CASE``, else the ``case`` of
-    ``./timeline.toml``, else the sample.
-
-    A name is looked up as a directory first, then under ``./sources/`` (so a clone's own copy of a
-    bundled case wins over the copy installed with the package), then among the bundled cases.
-    """
-    cwd = cwd or Path.cwd()
-    if name_or_path is not None and str(name_or_path) != "":
-        return CaseChoice(_named_case(name_or_path, cwd), "argument")
-    from_env = os.environ.get(CASE_ENV, "").strip()
-    if from_env:
-        return _existing(CaseChoice(_named_case(from_env, cwd), f"${CASE_ENV}"))
-    project = cwd / PROJECT_FILE
-    if project.is_file():
-        return _existing(CaseChoice(_project_case(project), f"./{PROJECT_FILE}"))
-    return CaseChoice(_named_case(resources.SAMPLE_CASE, cwd), "sample")
-
-
-def _existing(choice: CaseChoice) -> CaseChoice:
-    """A case chosen by a setting must exist: the error names the setting to fix."""
-    if not choice.path.is_dir():
-        raise TimelineError(f"{display_path(choice.path)} (from {choice.how}): no such case directory; "
-                            f"{HOW_TO_CHOOSE}")
-    return choice
-
-
-def _named_case(name_or_path: str | Path, cwd: Path) -> Path:
-    path = Path(name_or_path)
-    if path.exists() or path.is_absolute() or len(path.parts) > 1:
-        return path
-    local = cwd / "sources" / path
-    if local.is_dir():  # a working tree's own copy, even a broken one: never fall back to another silently
-        return local
-    bundled = resources.sources_dir() / path
-    return bundled if bundled.is_dir() else path
-
-
-def _project_case(project: Path) -> Path:
-    """The ``case`` key of a ``timeline.toml``, relative to the file's directory."""
-    import tomllib
-
-    shown = display_path(project)
-    try:
-        data = tomllib.loads(project.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise TimelineError(f"{shown}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:  # its message ends "(at line N, column M)"
-        raise TimelineError(f"{shown}: invalid TOML: {exc}; write `case = \"path/to/case\"`") from None
-    case = data.get("case")
-    if not isinstance(case, str) or not case.strip():
-        raise TimelineError(f"{shown}: no `case = \"path/to/case\"` line naming the case directory")
-    return project.parent / Path(case)  # an absolute path stays as it is
-
-
-def resolve_case(name_or_path: str | Path | None) -> Path:
-    """A case directory from a path, the name of a bundled case, or None for the chosen case (see
-    :func:`choose_case`)."""
-    return choose_case(name_or_path).path
-
-
-def built_graph(choice: CaseChoice, out_dir: Path | None = None) -> Path:
-    """The built graph of a case, or an error saying which case was assumed and how to build or choose."""
-    path = default_output(choice.path, out_dir)
-    if not choice.path.is_dir():
-        raise TimelineError(f"{choice.describe()}: no such case directory; give a case directory or the name of "
-                            f"one under ./sources/ (or {HOW_TO_CHOOSE})")
-    if not path.is_file():
-        named = f" {display_path(choice.path)}" if choice.how == "argument" else ""
-        also = "" if choice.how == "sample" else f", or {HOW_TO_CHOOSE}"
-        raise TimelineError(f"{display_path(path)}: no built graph of {choice.describe()}; "
-                            f"build it with `timeline build{named}`{also}")
-    return path
-
-
-def default_output(case_dir: Path, out_dir: Path | None = None) -> Path:
-    """``<out>/<case directory name>/graph.nq``."""
-    return (out_dir or resources.default_out_dir()) / case_dir.name / "graph.nq"
-
-
 def _where(case: Case):
     """A function from a node IRI to the (file, line) of the record it belongs to."""
-    from timeline.graph.build import Iris
-
     iris = Iris(case.base)
     index: dict[str, tuple[str, int]] = {}
     for e in case.entities.values():
@@ -235,9 +133,6 @@ def _check(case_dir: Path, shacl: bool, today: date | None, engine: str, progres
            extra_csv: Iterable[Path], on_bytes: Callable[[bytes], None] | None,
            read_back: Callable[[], bytes] | None) -> Report:
     """:func:`check`, once the garbage collector is paused."""
-    from timeline.case.checks import check_case
-    from timeline.case.vocabularies import load_vocabularies
-
     started = lap = time.perf_counter()
 
     def phase(name: str) -> None:
@@ -277,10 +172,6 @@ def _graph_and_shapes(case: Case, report: Report, engine: str, on_bytes: Callabl
     The ``scan`` engine checks the lines while they are written, in one pass; where it hands over
     (shapes or data beyond it), the ``sparql`` engine checks the finished N-Quads instead.
     """
-    from timeline import shacl
-    from timeline.graph.build import case_nquads, parse_dataset
-    from timeline.shacl import scan as shacl_scan
-
     def graph() -> bytes:
         return report.nquads if read_back is None else read_back()
 
@@ -312,8 +203,6 @@ def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine
     failed build leaves the previous graph in place. It is not kept in memory as well:
     ``report.nquads`` stays empty, and ``report.dataset`` reads ``report.output``.
     """
-    from timeline.files import AtomicFile
-
     started = time.perf_counter()
     target = output or default_output(case_dir)
     out: AtomicFile | None = None
@@ -350,12 +239,6 @@ def render_pages(graph: Path, directory: Path | None = None) -> list[Path]:
 
     Each page is written atomically, so a failure leaves the previous page in place.
     """
-    from timeline.files import write_atomic
-    from timeline.render.graph import render_graph
-    from timeline.render.timeline import render_timeline
-    from timeline.stores import open_store
-    from timeline.views.model import load_view
-
     directory = directory or graph.parent
     view = load_view(open_store(graph))
     pages = {"timeline.html": render_timeline(view, title=view.case_title),

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from timeline import namespaces as prefixes
+from timeline import namespaces
 from timeline.case import articles, yamlio
 from timeline.case.dates import DateSpan, EdtfError, parse_edtf
 from timeline.case.model import Case, Citation, Claim, Entity, Event, Participant, Source
@@ -498,7 +498,7 @@ def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
         values = {"id": path.name if ID_RE.match(path.name) else "case", "title": path.name}
     case = Case(
         id=values["id"], path=path, title=values["title"], description=values.get("description", ""),
-        language=values.get("language", "en"), base=values.get("base") or prefixes.case_base(values["id"]),
+        language=values.get("language", "en"), base=values.get("base") or namespaces.case_base(values["id"]),
     )
     seen: dict[str, tuple[str, int]] = {}
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from timeline import namespaces as prefixes
-from timeline import resources
+from timeline import namespaces, resources
 
 _QUERY = """
 SELECT ?scheme ?id WHERE {
@@ -35,8 +34,8 @@ class Vocabularies:
         return dict(self.files).get(name)
 
 
-_FIELDS = {prefixes.EVENT_TYPE: "event_types", prefixes.ROLE: "roles", prefixes.STANCE: "stances",
-           prefixes.DATE_BASIS: "date_bases"}
+_FIELDS = {namespaces.EVENT_TYPE: "event_types", namespaces.ROLE: "roles", namespaces.STANCE: "stances",
+           namespaces.DATE_BASIS: "date_bases"}
 
 
 @lru_cache(maxsize=4)
@@ -49,7 +48,7 @@ def load_vocabularies(ontology: Path | None = None) -> Vocabularies:
     for name in ("event-types.ttl", "roles.ttl"):
         store = ox.Store()  # one per file, so each scheme is known with the file that defines it
         store.load(path=str(directory / name), format=ox.RdfFormat.TURTLE)
-        for row in store.query(_QUERY, prefixes=prefixes.PREFIXES):
+        for row in store.query(_QUERY, prefixes=namespaces.PREFIXES):
             scheme = row["scheme"].value
             found.setdefault(scheme, set()).add(row["id"].value)
             if scheme in _FIELDS:
@@ -59,9 +58,9 @@ def load_vocabularies(ontology: Path | None = None) -> Vocabularies:
         return frozenset(found.get(namespace, set()))
 
     return Vocabularies(
-        event_types=ids(prefixes.EVENT_TYPE),
-        roles=ids(prefixes.ROLE),
-        stances=ids(prefixes.STANCE),
-        date_bases=ids(prefixes.DATE_BASIS),
+        event_types=ids(namespaces.EVENT_TYPE),
+        roles=ids(namespaces.ROLE),
+        stances=ids(namespaces.STANCE),
+        date_bases=ids(namespaces.DATE_BASIS),
         files=tuple(sorted(files.items())),
     )

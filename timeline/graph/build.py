@@ -20,18 +20,17 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from timeline import __version__, resources
-from timeline import namespaces as prefixes
+from timeline import __version__, namespaces, resources
 from timeline.case import quotes
 from timeline.case.dates import DateSpan, last_day
 from timeline.case.model import ENTITY_CLASS, Case, Citation, Claim, Entity, Event, Source
 
 ONTOLOGY_FILES = ("timeline.ttl", "event-types.ttl", "roles.ttl")
 #: The month-range index (tl:monthRange): its nodes are members of this container.
-MONTH_RANGES = prefixes.MONTH_RANGES
+MONTH_RANGES = namespaces.MONTH_RANGES
 
-_P = prefixes.PREFIXES
-TL, RDF, RDFS, XSD = prefixes.TL, _P["rdf"], _P["rdfs"], _P["xsd"]
+_P = namespaces.PREFIXES
+TL, RDF, RDFS, XSD = namespaces.TL, _P["rdf"], _P["rdfs"], _P["xsd"]
 SEM, SCHEMA, OA, DCT = _P["sem"], _P["schema"], _P["oa"], _P["dcterms"]
 SKOS, OWL, PROV, TIME, WD = _P["skos"], _P["owl"], _P["prov"], _P["time"], _P["wd"]
 UNITS = {
@@ -130,7 +129,7 @@ class _Writer:
                   f"{node} {_IRI['dateApproximate']} {_BOOLEAN[bool(span.approximate)]} {g}",
                   f"{node} {_IRI['dateUncertain']} {_BOOLEAN[bool(span.uncertain)]} {g}")
         if basis:
-            lines.append(f"{node} {_IRI['dateBasis']} <{prefixes.DATE_BASIS}{basis}> {g}")
+            lines.append(f"{node} {_IRI['dateBasis']} <{namespaces.DATE_BASIS}{basis}> {g}")
         if note:
             lines.append(f"{node} {_IRI['dateNote']} {literal(note)} {g}")
         if index:
@@ -171,7 +170,7 @@ class _Writer:
         self.record(node, TL + "Event", ev.id, ev.label, g)
         lines.append(f"{node} {_IRI['description']} {literal(ev.description)} {g}")
         for t in ev.types:
-            lines.append(f"{node} {_IRI['eventType']} <{prefixes.EVENT_TYPE}{t}> {g}")
+            lines.append(f"{node} {_IRI['eventType']} <{namespaces.EVENT_TYPE}{t}> {g}")
         if ev.date is not None:
             self.dates(node, ev.date, ev.date_basis, ev.date_note, g, index=True)
         if ev.place:
@@ -179,7 +178,8 @@ class _Writer:
         for n, p in enumerate(ev.participants, start=1):
             part, who = f"{node[:-1]}/participation/{n}>", f"<{iris.entity(p.entity)}>"
             lines += (f"{node} {_IRI['hasParticipation']} {part} {g}", f"{part} {_A} {_IRI['Participation']} {g}",
-                      f"{part} {_IRI['participant']} {who} {g}", f"{part} {_IRI['role']} <{prefixes.ROLE}{p.role}> {g}",
+                      f"{part} {_IRI['participant']} {who} {g}",
+                      f"{part} {_IRI['role']} <{namespaces.ROLE}{p.role}> {g}",
                       f"{node} {_IRI['involves']} {who} {g}")
             if p.entity in self.agents:  # the plain SEM shortcut, for agents only
                 lines.append(f"{node} {_IRI['hasActor']} {who} {g}")
@@ -198,7 +198,7 @@ class _Writer:
         self.add(node, TL + "claimant", f"<{iris.entity(c.claimant)}>", g)
         if c.on_behalf_of:
             self.add(node, TL + "onBehalfOf", f"<{iris.entity(c.on_behalf_of)}>", g)
-        self.add(node, TL + "stance", f"<{prefixes.STANCE}{c.stance}>", g)
+        self.add(node, TL + "stance", f"<{namespaces.STANCE}{c.stance}>", g)
         for target in c.about:
             about = iris.event(target) if target in self.case.events else iris.entity(target)
             self.add(node, TL + "about", f"<{about}>", g)
@@ -423,6 +423,6 @@ def parse_dataset(nquads: bytes):
 
     ds = Dataset()
     ds.parse(data=nquads, format="nquads")
-    for prefix, namespace in prefixes.PREFIXES.items():
+    for prefix, namespace in namespaces.PREFIXES.items():
         ds.bind(prefix, namespace, replace=True)
     return ds

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from timeline import namespaces as prefixes
+from timeline import namespaces
 from timeline.errors import CaseInvalid, Problem, did_you_mean, display_path
 from timeline.graph.build import MONTH_RANGES, RDFS, SEM, month_range_key
 
@@ -24,7 +24,7 @@ from timeline.graph.build import MONTH_RANGES, RDFS, SEM, month_range_key
 
 _RDF_FORMATS = {".ttl": "TURTLE", ".trig": "TRIG", ".nq": "N_QUADS", ".nt": "N_TRIPLES"}
 _PREFIX_RE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
-RDF_TYPE = prefixes.PREFIXES["rdf"] + "type"
+RDF_TYPE = namespaces.PREFIXES["rdf"] + "type"
 
 
 class Located:
@@ -138,8 +138,8 @@ def _check_terms(quads, path: Path, located: Located, problems: list[Problem]) -
     """A problem for each ``tl:`` term (predicate or class) of ``quads`` that the ontology does not define."""
     import pyoxigraph as ox
 
-    namespace = prefixes.TL
-    known = prefixes.TL_TERMS
+    namespace = namespaces.TL
+    known = namespaces.TL_TERMS
     unknown: dict[str, None] = {}
     for quad in quads:
         terms = [quad.predicate.value]
@@ -159,9 +159,9 @@ def _curated_graph(quads, default_triples) -> str | None:
     """``<case>graph/curated`` when the data names exactly one case (tl:Case or tl:inCase)."""
     cases = set()
     for quad in [*quads, *(q for _path, q in default_triples)]:
-        if quad.predicate.value == RDF_TYPE and getattr(quad.object, "value", "") == prefixes.TL + "Case":
+        if quad.predicate.value == RDF_TYPE and getattr(quad.object, "value", "") == namespaces.TL + "Case":
             cases.add(quad.subject.value)
-        elif quad.predicate.value == prefixes.TL + "inCase":
+        elif quad.predicate.value == namespaces.TL + "inCase":
             cases.add(quad.object.value)
     if len(cases) != 1:
         return None
@@ -173,8 +173,8 @@ def _month_ranges(store) -> list:
     import pyoxigraph as ox
 
     rows = list(store.query(f"""
-        SELECT ?g ?e ?b ?l WHERE {{ GRAPH ?g {{ ?e a <{prefixes.TL}Event> }}
-          FILTER NOT EXISTS {{ GRAPH ?any {{ ?e <{prefixes.TL}monthRange> ?r }} }}
+        SELECT ?g ?e ?b ?l WHERE {{ GRAPH ?g {{ ?e a <{namespaces.TL}Event> }}
+          FILTER NOT EXISTS {{ GRAPH ?any {{ ?e <{namespaces.TL}monthRange> ?r }} }}
           OPTIONAL {{ GRAPH ?g1 {{ ?e <{SEM}hasEarliestBeginTimeStamp> ?b }} }}
           OPTIONAL {{ GRAPH ?g2 {{ ?e <{SEM}hasLatestEndTimeStamp> ?l }} }} }}"""))
     member = ox.NamedNode(RDFS + "member")
@@ -186,6 +186,6 @@ def _month_ranges(store) -> list:
         except ValueError:
             continue  # an ill-formed bound: SHACL reports it
         node = ox.NamedNode(MONTH_RANGES + month_range_key(begin, end))
-        added.append(ox.Quad(row["e"], ox.NamedNode(prefixes.TL + "monthRange"), node, row["g"]))
+        added.append(ox.Quad(row["e"], ox.NamedNode(namespaces.TL + "monthRange"), node, row["g"]))
         added.append(ox.Quad(ox.NamedNode(MONTH_RANGES), member, node, row["g"]))
     return added

@@ -19,12 +19,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple, TextIO
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
-XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+from timeline import namespaces
+
+XSD_STRING = namespaces.XSD + "string"
+RDF_LANGSTRING = namespaces.RDF_LANGSTRING
+XSD_INTEGER = namespaces.XSD + "integer"
+XSD_DECIMAL = namespaces.XSD + "decimal"
+XSD_DOUBLE = namespaces.XSD + "double"
+XSD_BOOLEAN = namespaces.XSD + "boolean"
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("turtle", "nt", "jsonld")

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from timeline import namespaces as prefixes
-from timeline import resources
+from timeline import namespaces, resources
 from timeline.case.dates import EdtfError, parse_simple
+from timeline.case.model import ENTITY_CLASS
+from timeline.case.names import AmbiguousName, NameIndex, UnknownName
 from timeline.errors import TimelineError, did_you_mean
 from timeline.query.results import XSD_INTEGER, QueryResult, Term
 
@@ -39,7 +40,7 @@ class Queryable(Protocol):
     def query(self, text: str, bindings: dict[str, Term] | None = None, where: str = "query") -> QueryResult: ...
 
 
-XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+XSD_DATE = namespaces.XSD_DATE
 PARAM_TYPES = ("entity", "event", "claim", "source", "record", "iri", "date", "date-end", "string", "integer",
                "event-type", "role", "stance", "entity-type")
 _PARAM_RE = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[a-z-]+)(?P<opts>[^)]*)\)\s*(?P<doc>.*)$")
@@ -125,7 +126,7 @@ def parse_param_args(values: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 
 _PATHS = {"entity": "entity/", "event": "event/", "claim": "claim/", "source": "source/"}
-_SCHEMES = {"event-type": prefixes.EVENT_TYPE, "role": prefixes.ROLE, "stance": prefixes.STANCE}
+_SCHEMES = {"event-type": namespaces.EVENT_TYPE, "role": namespaces.ROLE, "stance": namespaces.STANCE}
 
 
 def bind(query: SavedQuery, given: dict[str, str], store: Queryable,
@@ -215,8 +216,6 @@ def _record(name: str, kind: str, value: str, store: Queryable,
 
 
 def _entity_id(name: str, value: str, store: Queryable, on_resolved: Callable[[str], None] | None) -> str:
-    from timeline.case.names import AmbiguousName, UnknownName
-
     try:
         match = entity_names(store).resolve(value, partial=True)
     except (UnknownName, AmbiguousName) as exc:
@@ -237,8 +236,6 @@ def entity_names(store: Queryable) -> NameIndex:
         return _NAME_INDEXES[store]
     except (KeyError, TypeError):
         pass
-    from timeline.case.names import NameIndex
-
     base = case_base(store)
     rows = store.query(
         """SELECT ?id ?label ?alias WHERE {
@@ -276,9 +273,7 @@ def _concept(name: str, kind: str, value: str, store: Queryable) -> Term:
 
 
 def _entity_type(name: str, value: str) -> Term:
-    from timeline.case.model import ENTITY_CLASS
-
     classes = {**ENTITY_CLASS, "agent": "Agent", "organization": "Organization"}
     if value in classes:
-        return Term.iri(prefixes.TL + classes[value])
+        return Term.iri(namespaces.TL + classes[value])
     raise _bad(name, value, f"unknown entity type{did_you_mean(value, classes)}")

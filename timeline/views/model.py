@@ -14,10 +14,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from timeline import namespaces
 from timeline.case.names import NameIndex, norm
 from timeline.errors import TimelineError
+from timeline.graph.build import MONTH_RANGES
+from timeline.query.results import Term
+from timeline.query.saved_queries import XSD_DATE
 
-TL = "https://w3id.org/timeline/ns#"
+TL = namespaces.TL
 
 # Which side of a relation each role stands on, for the directed graph edges:
 # e.g. a vendor *pitched to* a target, a signatory *wrote to* a recipient.
@@ -260,10 +264,6 @@ def _window(store, date_from: date | None, date_to: date | None) -> tuple[str, d
     """A group pattern and its bindings that keep ``?e`` to the events whose month range
     (tl:monthRange) overlaps the window: a superset of the events in it, found from the few index
     nodes instead of every event. ("", {}) when there is no window or the graph has no index."""
-    from timeline.graph.build import MONTH_RANGES
-    from timeline.query.results import Term
-    from timeline.query.saved_queries import XSD_DATE
-
     if date_from is None and date_to is None:
         return "", {}
     if not store.query(f"ASK {{ <{MONTH_RANGES}> rdfs:member ?range }}", where="view").boolean:

@@ -25,13 +25,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from timeline import namespaces
 from timeline.case.dates import EdtfError, parse_edtf
 from timeline.errors import TimelineError
 from timeline.query.results import QueryResult, Term
 from timeline.views.model import EntityView, EventView, Participant, View
 from timeline.views.model import _local as _last_segment
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = namespaces.XSD
 DATE_TYPES = {XSD + t for t in ("date", "dateTime", "gYear", "gYearMonth", "dateTimeStamp")}
 
 
