@@ -400,7 +400,7 @@ def test_saved_queries_list(server) -> None:
 def test_index_escapes_what_it_shows(store, monkeypatch) -> None:
     import timeline.serve.app as app_module
 
-    monkeypatch.setattr(app_module, "_render_pages", lambda _store: ({}, None, "<script>alert(1)</script>"))
+    monkeypatch.setattr(app_module, "render_pages", lambda _store: ({}, None, "<script>alert(1)</script>"))
     with timeline_server(store) as srv:
         body = fetch(srv.url + "/")[2]
     assert b"<script>" not in body and b"&lt;script&gt;" in body

@@ -110,7 +110,7 @@ def test_timelinejs_slides_escape_a_hostile_label() -> None:
 def test_serve_index_escapes_a_hostile_title_and_error(sample_graph, monkeypatch) -> None:
     import timeline.serve.app as app_module
 
-    monkeypatch.setattr(app_module, "_render_pages", lambda _store: ({}, HOSTILE, HOSTILE))
+    monkeypatch.setattr(app_module, "render_pages", lambda _store: ({}, HOSTILE, HOSTILE))
     with timeline_server(open_store(sample_graph)) as srv:
         page = srv.index_html.decode("utf-8")
     assert_escaped(page)

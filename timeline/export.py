@@ -276,6 +276,9 @@ def _sort_key(value) -> tuple:
 
 
 # ------------------------------------------------------------------ CSV
+# A spreadsheet for analysts, read from the built graph: the date bounds, the date as a reader says it,
+# counts, and cells a spreadsheet will not run as formulas. It is not the case's own CSV format
+# (timeline.case.tables, one row per citation with its quote), which is for writing and importing records.
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -287,7 +290,7 @@ def _cell(text: object) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def event_rows(view: View) -> list[dict[str, str]]:
+def _sheet_events(view: View) -> list[dict[str, str]]:
     rows = []
     for e in view.events:
         rows.append({
@@ -302,7 +305,7 @@ def event_rows(view: View) -> list[dict[str, str]]:
     return rows
 
 
-def entity_rows(view: View) -> list[dict[str, str]]:
+def _sheet_entities(view: View) -> list[dict[str, str]]:
     return [{"id": x.id, "label": _cell(x.label), "kind": x.kind, "aliases": _cell("; ".join(x.aliases)),
              "wikidata": x.wikidata or "", "member_of": "; ".join(x.member_of), "description": _cell(x.description)}
             for x in sorted(view.entities.values(), key=lambda x: x.id)]
@@ -318,7 +321,7 @@ def _csv(columns: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
 
 def csv_bytes(view: View) -> dict[str, bytes]:
     """``{"events": ..., "entities": ...}``: the two CSV files (RFC 4180, UTF-8, header row)."""
-    return {"events": _csv(EVENT_COLUMNS, event_rows(view)), "entities": _csv(ENTITY_COLUMNS, entity_rows(view))}
+    return {"events": _csv(EVENT_COLUMNS, _sheet_events(view)), "entities": _csv(ENTITY_COLUMNS, _sheet_entities(view))}
 
 
 # ------------------------------------------------------------------ TimelineJS

@@ -1,0 +1,75 @@
+"""Running one query within the row limit, its answer written in the negotiated format."""
+
+from __future__ import annotations
+
+import threading
+
+from timeline.errors import TimelineError
+from timeline.query.results import SELECT_WRITERS, QueryResult, to_json
+from timeline.query.sparql import form_of
+from timeline.serve.errors import READ_ONLY, HttpError
+from timeline.serve.negotiation import GRAPH_FORMATS, GRAPH_FORMS
+from timeline.stores import OxigraphStore, ReadOnlyError, serialize_triples
+
+WHERE = "query"  # how error messages name the query: "query:LINE:COL: SPARQL syntax error: ..."
+
+
+class _TooBig(Exception):
+    pass
+
+
+class Stopped(Exception):
+    """The query's stop flag was set (its time ran out) while rows were being read."""
+
+
+def _evaluate(store, text: str, max_rows: int | None, stop: threading.Event | None) -> QueryResult:
+    if not isinstance(store, OxigraphStore):
+        result = store.query(text, where=WHERE)
+        size = len(result.rows) if result.form == "SELECT" else len(result.triples)
+        if max_rows is not None and size > max_rows:
+            raise _TooBig()
+        return result
+
+    def guard(count: int) -> None:  # pyoxigraph streams: rows are counted (and the stop flag read) as they come
+        if count == max_rows:
+            raise _TooBig()
+        if stop is not None and stop.is_set():
+            raise Stopped()
+
+    return store.query(text, where=WHERE, guard=guard)
+
+
+def execute(store, text: str, fmt: str, max_rows: int | None = None,
+            stop: threading.Event | None = None) -> bytes:
+    """Run a read-only query and write its answer as ``fmt`` (a :class:`Format` key).
+
+    Raises :class:`HttpError`: 400 for a bad query, 403 for an update, 503 when the
+    answer has more than ``max_rows`` rows (or triples).
+    """
+    try:
+        result = _evaluate(store, text, max_rows, stop)
+    except _TooBig:
+        unit = "triples" if form_of(text) in GRAPH_FORMS else "rows"
+        raise HttpError(503, f"the answer has more than {max_rows} {unit} (the server's limit); "
+                             "add LIMIT or narrow the query") from None
+    except ReadOnlyError:
+        raise HttpError(403, READ_ONLY) from None
+    except TimelineError as exc:  # SparqlError and the store's other one-line errors
+        raise HttpError(400, str(exc)) from None
+    if result.form in GRAPH_FORMS:
+        if fmt not in {f.key for f in GRAPH_FORMATS}:
+            fmt = GRAPH_FORMATS[0].key
+        return serialize_triples(result.triples, fmt, store.prefixes).encode("utf-8")
+    return SELECT_WRITERS.get(fmt, to_json)(result).encode("utf-8")
+
+
+def prewarm(store) -> None:
+    """Import whatever the engine and the writers load lazily (a worker cannot open files)."""
+    for text, fmts in (("SELECT * WHERE { ?s ?p ?o } LIMIT 1", SELECT_WRITERS),
+                       ("ASK { ?s ?p ?o }", ("json",)),
+                       ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", ("turtle", "nt", "jsonld", "rdfxml"))):
+        for fmt in fmts:
+            try:
+                execute(store, text, fmt)
+            except Exception:  # noqa: S112 - best effort; the real query reports its own error
+                continue
