@@ -10,18 +10,21 @@ from timeline.errors import TimelineError
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
-# Comments, strings and IRIs are skipped so that keywords inside them do not count.
-_TOKEN = re.compile(
-    r"""\#[^\n]*                       # comment
-      | '''.*?''' | \"\"\".*?\"\"\"     # long strings
-      | '(?:[^'\\\n]|\\.)*'            # short strings
-      | "(?:[^"\\\n]|\\.)*"
-      | <[^<>"{}|^`\\\s]*>             # IRI
-      | [A-Za-z_][A-Za-z0-9_-]*        # word
-      | \S                             # anything else
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+# Comments, strings and IRIs: text that is not SPARQL syntax, so keywords inside them do not count. Strings
+# as in the SPARQL grammar, escapes included, so that a quote inside a string ends nothing. One definition
+# for every reader of query text: form_of, the WHERE finder and serve's SERVICE guard.
+_OPAQUE = r"""\#[^\r\n]*
+  | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+  | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+  | '(?:[^'\\\r\n]|\\.)*'
+  | "(?:[^"\\\r\n]|\\.)*"
+  | <[^<>"{}|^`\\\x00-\x20]*>
+"""
+OPAQUE = re.compile(_OPAQUE, re.VERBOSE | re.DOTALL)
+_TOKEN = re.compile(_OPAQUE + r"""
+  | [A-Za-z_][A-Za-z0-9_-]*        # word
+  | \S                             # anything else
+""", re.VERBOSE | re.DOTALL)
 
 
 class SparqlError(TimelineError):

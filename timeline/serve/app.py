@@ -40,9 +40,9 @@ class Server(ThreadingHTTPServer):
                  max_rows: int | None = DEFAULT_MAX_ROWS, pages: bool = True, workers: int | None = None,
                  isolation: str = "auto", quiet: bool = False):
         if not timeout or timeout <= 0:
-            raise TimelineError("--timeout must be a positive number of seconds")
+            raise TimelineError("timeout must be a positive number of seconds", param="timeout")
         if max_rows is not None and max_rows < 0:
-            raise TimelineError("--max-rows must be 0 or more")
+            raise TimelineError("max_rows must be 0 or more", param="max_rows")
         if isolation not in ("auto", "process", "thread"):
             raise TimelineError(f"unknown isolation {isolation!r}; choose auto, process or thread")
         if isolation == "auto":

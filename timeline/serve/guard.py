@@ -1,26 +1,16 @@
 """What may run: ``SERVICE`` (and, with rdflib, ``FROM``) refused before a query reaches an engine.
 
-A small lexer blanks out what is not SPARQL syntax (comments, strings, IRIs,
-variables, local names), so that the keywords are found wherever an engine
-would read them and nowhere else.
+What the query lexer skips (comments, strings, IRIs: :data:`timeline.query.sparql.OPAQUE`)
+and the variables and local names are blanked out, so that the keywords are found wherever an
+engine would read them and nowhere else.
 """
 
 from __future__ import annotations
 
 import re
 
-# Comments, strings and IRIs, whose text is not SPARQL syntax (strings as in the
-# SPARQL grammar, escapes included, so that a quote inside a string ends nothing).
-_OPAQUE = re.compile(
-    r"""\#[^\r\n]*
-      | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
-      | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
-      | '(?:[^'\\\r\n]|\\.)*'
-      | "(?:[^"\\\r\n]|\\.)*"
-      | <[^<>"{}|^`\\\x00-\x20]*>
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+from timeline.query.sparql import OPAQUE
+
 # Variables and the local part of prefixed names: greedy tokens in every SPARQL parser,
 # so a keyword can never start inside them (under-matching only makes the check stricter).
 _NAMES = re.compile(r"[?$][A-Za-z0-9_]+|:(?:[A-Za-z0-9_:]|%[0-9A-Fa-f]{2}|\\[-_~.!$&'()*+,;=/?#@%])"
@@ -30,7 +20,7 @@ _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 def _syntax_only(text: str) -> str:
     """The query with comments, strings, IRIs, variables and local names blanked out."""
-    return _NAMES.sub(" ", _OPAQUE.sub(" ", text))
+    return _NAMES.sub(" ", OPAQUE.sub(" ", text))
 
 
 def _unescape(text: str) -> str:
