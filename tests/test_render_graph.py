@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from timeline.errors import TimelineError
-from timeline.render.graph import CATEGORIES, EVENT_CATEGORY, GraphPage, graph_data, graph_page, render_graph
+from timeline.render.graph import GraphPage, graph_data, graph_page, render_graph
+from timeline.render.styles import CATEGORIES, EVENT_CATEGORY
 from timeline.stores import open_store
 from timeline.views.model import Citation, EntityView, EventView, Participant, SourceView, View, load_view
 

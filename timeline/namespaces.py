@@ -10,6 +10,8 @@ files, read by :mod:`timeline.case.vocabularies`.
 
 from __future__ import annotations
 
+import re
+
 TL = "https://w3id.org/timeline/ns#"
 EVENT_TYPE = "https://w3id.org/timeline/ns/event-type/"
 ROLE = "https://w3id.org/timeline/ns/role/"
@@ -40,6 +42,20 @@ PREFIXES: dict[str, str] = {
     "sh": "http://www.w3.org/ns/shacl#",
     "wd": "http://www.wikidata.org/entity/",
 }
+
+
+_WIKIDATA_ID = re.compile(r"(?:^|/)(Q[1-9][0-9]{0,11})\Z")
+
+
+def wikidata_id(value: str | None) -> str | None:
+    """The Wikidata item id (``Q123``) of ``Q123``, of its entity IRI (``wd:Q123``, ``PREFIXES["wd"]``) or of
+    any IRI whose last segment it is; None for anything else (free text, a ``javascript:`` URL, ``P31``).
+
+    ``tl:wikidata`` holds the id as written in a case, but a graph imported or read from an endpoint may hold
+    anything there: only a well-formed id ever becomes a link to wikidata.org.
+    """
+    match = _WIKIDATA_ID.search((value or "").strip())
+    return match.group(1) if match else None
 
 
 def case_base(case_id: str) -> str:

@@ -1,16 +1,16 @@
 """The interactive network page: entities (and optionally events) as a vis-network graph.
 
-pyvis only builds the vis-network node and edge data (``Network.add_node`` /
-``add_edge``); the page is our own template, ``timeline/templates/graph.html.j2``
-(autoescaped), with vis-network inlined from npm (see :mod:`timeline.render.assets`),
-our ``web/graph.js`` and ``web/graph.css``, and the data as JSON. Never
-pyvis's HTML: it loads from CDNs, writes without an encoding, and ``from_nx``
-is quadratic (see DESIGN.md, "Measured costs").
+This module assembles the graph from a view (nodes, merged edges, events as nodes, what the panels show)
+and renders the page; how it looks is :mod:`timeline.render.styles`, where the nodes go is
+:mod:`timeline.render.layout` (computed here, shipped with physics off, so a 2,000-node graph opens at
+once). Same view and options give byte-identical output.
 
-The layout is computed here with networkx (a seeded spring layout; a grid
-variant of the same Fruchterman-Reingold model above :data:`LARGE` nodes, where
-networkx's takes 10 s) and shipped with physics off, so a 2,000-node graph
-opens at once. Same view and options give byte-identical output.
+pyvis only builds the vis-network node and edge data (``Network.add_node`` / ``add_edge``); the page is our
+own template, ``timeline/templates/graph.html.j2`` (autoescaped), with vis-network inlined from npm (see
+:mod:`timeline.render.assets`), our ``web/graph.js`` and ``web/graph.css``, and the data as JSON. Never
+pyvis's HTML, which loads vis-network from CDNs (the page must work offline) and is written without an
+encoding; nor ``Network.from_nx``, which adds edges to an undirected network, where pyvis checks each new
+edge against every earlier one: quadratic in the number of edges.
 
 Library use::
 
@@ -24,90 +24,19 @@ import base64
 import hashlib
 import json
 import math
-import re
 import textwrap
 from pathlib import Path
 
 from timeline import __version__, templating
 from timeline.errors import TimelineError
 from timeline.htmlsafe import safe_url, script_json
-from timeline.render import assets
+from timeline.namespaces import wikidata_id
+from timeline.render import assets, layout, styles
 from timeline.render.embed import HEIGHT_MESSAGE
 from timeline.views.model import EntityView, View
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
-SEED = 20180614
-#: Above this many nodes: the fast grid layout, straight edges, edges hidden while dragging.
-LARGE = 500
-CELL = 125  # px: each node gets about CELL² of the drawing (so labels fit at the initial zoom)
-CELL_LARGE = 60
-ASPECT = 1.8  # width / height of the drawing
-VIEW = (1180.0, 600.0)  # a typical canvas, px: layouts are made to be readable in it
 EVENT_PREFIX = "event:"
-
-# Node categories: (key, legend label, vis shape, colour, hollow). Colour is never the only signal: 7 shapes,
-# each filled (agents) or hollow (everything else), and the legend, hover text, panel and table name the type.
-CATEGORIES = [
-    ("person", "person", "dot", "#1f77b4", False),
-    ("company", "company", "square", "#e07b00", False),
-    ("government-agency", "government agency", "triangle", "#2e7d32", False),
-    ("police-department", "police department", "triangleDown", "#283593", False),
-    ("legislature", "legislature", "hexagon", "#6a1b9a", False),
-    ("advocacy-group", "advocacy group", "star", "#c2185b", False),
-    ("research-group", "research group", "diamond", "#00838f", False),
-    ("news-organisation", "news organisation", "square", "#b23c17", True),
-    ("group", "group", "dot", "#5d4037", True),
-    ("organisation", "organisation", "hexagon", "#455a64", True),
-    ("product", "product or technology", "diamond", "#8d6e00", True),
-    ("place", "place", "triangle", "#33691e", True),
-    ("document", "document", "triangleDown", "#546e7a", True),
-    ("other", "other", "star", "#616161", True),
-]
-EVENT_CATEGORY = ("event", "event", "box", "#7a5c00", False)
-KIND_CATEGORY = {
-    "Person": "person", "Company": "company", "GovernmentAgency": "government-agency",
-    "PoliceDepartment": "police-department", "Legislature": "legislature", "AdvocacyGroup": "advocacy-group",
-    "ResearchGroup": "research-group", "NewsOrganization": "news-organisation", "Group": "group",
-    "Organization": "organisation", "Agent": "organisation", "Product": "product", "Technology": "product",
-    "Project": "product", "Place": "place", "Document": "document", "Report": "document", "Letter": "document",
-    "Study": "document", "PressRelease": "document", "Email": "document", "BlogPost": "document",
-}
-_CATEGORY = {c[0]: c for c in CATEGORIES + [EVENT_CATEGORY]}
-_WIKIDATA = re.compile(r"(?:^|/)(Q[1-9][0-9]{0,11})$")
-EDGE_COLOR = "#6b7280"
-MEMBER_COLOR = "#8a6d3b"
-
-
-def category(kind: str) -> str:
-    """The legend category of an entity class local name (``Company`` -> ``company``)."""
-    return KIND_CATEGORY.get(kind, "other")
-
-
-def wikidata_id(value: str | None) -> str | None:
-    """``Q123`` from ``Q123`` or a Wikidata entity IRI; None for anything else."""
-    match = _WIKIDATA.search((value or "").strip())
-    return match.group(1) if match else None
-
-
-def _tint(hex_colour: str, amount: float) -> str:
-    """The colour mixed with white (amount 1 = white)."""
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    mix = [round(c + (255 - c) * amount) for c in (r, g, b)]
-    return "#" + "".join(f"{c:02x}" for c in mix)
-
-
-def _shade(hex_colour: str, amount: float) -> str:
-    """The colour mixed with black (amount 1 = black)."""
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return "#" + "".join(f"{round(c * (1 - amount)):02x}" for c in (r, g, b))
-
-
-def _node_colour(key: str) -> dict:
-    _, _, _, colour, hollow = _CATEGORY[key]
-    fill = _tint(colour, 0.82) if hollow else colour
-    return {"background": fill, "border": colour if hollow else _shade(colour, 0.45),
-            "highlight": {"background": fill, "border": "#000000"},
-            "hover": {"background": fill, "border": "#000000"}}
 
 
 def _wrap(label: str, width: int = 20, lines: int = 3) -> str:
@@ -224,14 +153,15 @@ def graph_data(view: View, focus: str | None = None, depth: int = 1, events: boo
             display.add_edge(entity_id, node)
             edges_out.append(_role_edge(entity_id, event, sorted(set(role_list), key=role_list.index), entities))
 
-    large = display.number_of_nodes() > LARGE
+    large = display.number_of_nodes() > layout.LARGE
     boxes = None
     if not large:
-        boxes = {n: _box(_wrap(entities[n].label), _size(display.degree(n)) + (6 if n == focus else 0), False,
-                         bold=n == focus) for n in keep}
+        boxes = {n: layout.node_box(_wrap(entities[n].label),
+                                    styles.node_size(display.degree(n)) + (6 if n == focus else 0), False,
+                                    bold=n == focus) for n in keep}
         for event in shown_events:
-            boxes[EVENT_PREFIX + event.id] = _box(_event_label(event), 0, True)
-    positions = _layout(display, focus=focus, large=large, boxes=boxes)
+            boxes[EVENT_PREFIX + event.id] = layout.node_box(_event_label(event), 0, True)
+    positions = layout.positions(display, focus=focus, large=large, boxes=boxes)
 
     event_counts: dict[str, list[str]] = {}
     for event in view.events:
@@ -257,7 +187,7 @@ def graph_data(view: View, focus: str | None = None, depth: int = 1, events: boo
     for edge in edges_out:
         fields = dict(edge)
         net.add_edge(fields.pop("from"), fields.pop("to"), **fields)
-    net.options = _options(large)
+    net.options = styles.vis_options(large)
 
     referenced = sorted({ev for e in edges_out for ev in e["events"]} | {ev for n in nodes_out for ev in n["events"]})
     events_out = {ev: _event_data(by_event[ev]) for ev in referenced if ev in by_event}
@@ -267,18 +197,13 @@ def graph_data(view: View, focus: str | None = None, depth: int = 1, events: boo
         s = view.sources.get(sid)
         sources_out[sid] = {"title": s.title if s else sid, "publisher": s.publisher if s else "",
                             "published": s.published if s else "", "url": safe_url(s.url) if s else None}
-    legend = []
     counts: dict[str, int] = {}
     for node in nodes_out:
         counts[node["category"]] = counts.get(node["category"], 0) + 1
-    for key, label, shape, colour, hollow in CATEGORIES + [EVENT_CATEGORY]:
-        if counts.get(key):
-            legend.append({"category": key, "label": label, "shape": shape, "color": colour, "hollow": hollow,
-                           "count": counts[key], **({"fill": _tint(colour, 0.82)} if hollow else {})})
     return {
         "nodes": net.nodes,
         "edges": net.edges,
-        "legend": legend,
+        "legend": styles.legend(counts),
         "events": events_out,
         "sources": sources_out,
         "focus": focus,
@@ -331,8 +256,7 @@ def _pair_edge(a: str, b: str, rels: list[dict], entities: dict[str, EntityView]
     if len(rels) > 1:
         edge["width"] = round(1 + min(4.0, 1.2 * math.log2(len(rels))), 2)
     if member_only:
-        edge["dashes"] = True
-        edge["color"] = {"color": MEMBER_COLOR, "highlight": "#111111", "hover": "#111111"}
+        edge.update(styles.member_edge_style())
     return edge
 
 
@@ -354,14 +278,14 @@ def _role_edge(entity_id: str, event, roles: list[str], entities: dict[str, Enti
 
 
 def _entity_node(entity: EntityView, event_ids: list[str], degree: int, xy: tuple[int, int], is_focus: bool) -> dict:
-    key = category(entity.kind)
-    size = _size(degree)
+    key = styles.category(entity.kind)
+    size = styles.node_size(degree)
     summary = f"{entity.kind_label} · {_plural(len(event_ids), 'event')} · {_plural(degree, 'link')}"
     node = {
         "id": entity.id,
         "label": _wrap(entity.label),
         "group": key,
-        "shape": _CATEGORY[key][2],
+        "shape": styles.shape(key),
         "size": size + (6 if is_focus else 0),
         "x": xy[0],
         "y": xy[1],
@@ -378,8 +302,7 @@ def _entity_node(entity: EntityView, event_ids: list[str], degree: int, xy: tupl
         "focus": is_focus,
     }
     if is_focus:
-        node["font"] = {"size": 17, "color": "#000000"}
-        node["borderWidth"] = 4
+        node.update(styles.focus_style())
     return node
 
 
@@ -423,290 +346,12 @@ def _event_data(event) -> dict:
     }
 
 
-def _groups() -> dict:
-    groups = {}
-    for key, _, shape, _, hollow in CATEGORIES:
-        groups[key] = {"shape": shape, "color": _node_colour(key), "borderWidth": 2.5 if hollow else 1.5}
-    groups["event"] = {"shape": "box", "borderWidth": 1.5, "margin": 6,
-                       "color": {"background": "#fff6d5", "border": "#7a5c00",
-                                 "highlight": {"background": "#ffe9a8", "border": "#000000"},
-                                 "hover": {"background": "#ffe9a8", "border": "#000000"}},
-                       "font": {"color": "#1b1b1b", "size": 12, "strokeWidth": 0}}
-    return groups
-
-
-def _options(large: bool) -> dict:
-    return {
-        "groups": _groups(),
-        "autoResize": True,
-        "physics": {"enabled": False},
-        "layout": {"improvedLayout": False, "randomSeed": 1},
-        "nodes": {
-            "font": {"size": 14, "face": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-                     "color": "#1b1b1b", "strokeWidth": 4, "strokeColor": "#ffffff"},
-            "scaling": {"label": {"drawThreshold": 6}},
-            "shapeProperties": {"interpolation": False},
-        },
-        "edges": {
-            "smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.2},
-            "color": {"color": EDGE_COLOR, "highlight": "#111111", "hover": "#111111", "inherit": False},
-            "width": 1,
-            "arrows": {"to": {"scaleFactor": 0.5}, "from": {"scaleFactor": 0.5}},
-            "font": {"size": 11, "color": "#374151", "strokeWidth": 3, "strokeColor": "#ffffff",
-                     "align": "horizontal"},
-            "scaling": {"label": {"drawThreshold": 8}},
-            "selectionWidth": 2,
-            "hoverWidth": 1,
-        },
-        "interaction": {
-            "hover": True,
-            "tooltipDelay": 200,
-            "zoomView": False,  # the page zooms on Ctrl/Cmd + wheel and buttons, so the host page still scrolls
-            "dragView": True,
-            "dragNodes": True,
-            "keyboard": {"enabled": False},
-            "navigationButtons": False,
-            "multiselect": False,
-            "hideEdgesOnDrag": large,
-            "hideEdgesOnZoom": large,
-        },
-    }
-
-
-# ----------------------------------------------------------------------------------------------- layout
-
-
-def _size(degree: int) -> float:
-    return round(min(36.0, 11 + 3 * math.sqrt(degree)), 1)
-
-
 def _event_label(event) -> str:
     """Date and type: short enough to read in the overview; the hover text and panel say what happened."""
     kinds = ", ".join(event.type_labels) or "event"
     return _wrap(event.date_label, width=22, lines=2) + "\n" + _wrap(kinds, width=22, lines=1)
 
 
-def _box(label: str, size: float, inside: bool, bold: bool = False) -> tuple[float, float, float]:
-    """About how much room a node takes with its label: (width, height, offset of the box's centre below
-    the node's), in px. Labels are 14 px below the node (17 px for the focus), or 12 px inside a box."""
-    lines = label.split("\n")
-    longest = max(len(line) for line in lines)
-    if inside:
-        return longest * 6.6 + 14, len(lines) * 15 + 14, 0.0
-    char, line = (9.4, 21) if bold else (8.2, 17)
-    below = 5 + len(lines) * line
-    return max(longest * char, 2 * size), 2 * size + below, below / 2
-
-
-def _layout(graph, focus: str | None = None, large: bool = False,
-            boxes: dict[str, tuple[float, float, float]] | None = None) -> dict[str, tuple[int, int]]:
-    """Seeded force-directed positions in pixels: spread for labels, wider than tall, focus at the centre.
-
-    Each connected component is laid out on its own and the others are packed beneath or beside the
-    largest, so a pair of nodes unconnected to the rest does not push the main drawing into a corner.
-    """
-    import networkx as nx
-    import numpy as np
-
-    nodes = sorted(graph)
-    if not nodes:
-        return {}
-    ordered = nx.Graph()
-    ordered.add_nodes_from(nodes)
-    ordered.add_edges_from(sorted(tuple(sorted(e)) for e in graph.edges))
-    # Small graphs get more room (vis-network never fits beyond 100 %), so edge labels fit along the edges.
-    spacing = CELL_LARGE if large else CELL * min(2.2, max(1.0, math.sqrt(40 / len(nodes))))
-    components = sorted((sorted(c) for c in nx.connected_components(ordered)), key=lambda c: (-len(c), c[0]))
-    pieces = []  # (node ids, positions with the top-left corner of their boxes at 0, 0, (width, height))
-    for members in components:
-        if len(members) == 1:
-            pos = np.zeros((1, 2))
-        else:
-            sub = ordered.subgraph(members)
-            if len(members) > LARGE:
-                pos = _grid_spring(sub, members)
-            else:
-                layout = nx.spring_layout(sub, seed=SEED, iterations=200)
-                pos = np.array([layout[n] for n in members], dtype=float)
-            pos = _fit_pixels(pos, spacing, [boxes[n] for n in members] if boxes else None)
-        box = np.array([boxes[n] for n in members]) if boxes else np.tile([spacing * 0.8, spacing * 0.5, 0.0],
-                                                                              (len(members), 1))
-        centre = pos + np.column_stack([np.zeros(len(members)), box[:, 2]])
-        low, high = (centre - box[:, :2] / 2).min(axis=0), (centre + box[:, :2] / 2).max(axis=0)
-        pieces.append((members, pos - low, high - low))
-    order = [n for members, _, _ in pieces for n in members]
-    pos = _pack(pieces, gap=spacing * 0.5)
-    if focus in order:
-        pos = pos - pos[order.index(focus)]
-    else:
-        pos = pos - (pos.max(axis=0) + pos.min(axis=0)) / 2
-    return {n: (int(round(px)), int(round(py))) for n, (px, py) in zip(order, pos, strict=True)}
-
-
-def _shelves(pieces, limit: float, gap: float):
-    """Place (positions, size) pieces left to right in rows no wider than ``limit``: offsets and total size."""
-    x = y = row_height = width = 0.0
-    offsets = []
-    for _, size in pieces:
-        if x > 0 and x + size[0] > limit:
-            x, y, row_height = 0.0, y + row_height + gap, 0.0
-        offsets.append((x, y))
-        width = max(width, x + size[0])
-        row_height = max(row_height, size[1])
-        x += size[0] + gap
-    return offsets, (width, y + row_height)
-
-
-def _pack(pieces, gap: float):
-    """The largest component, and the others in rows beneath it or in columns beside it, whichever lets a
-    typical view (:data:`VIEW`) show everything larger."""
-    import numpy as np
-
-    main_members, main_pos, main_size = pieces[0]
-    rest = [(pos, size) for _, pos, size in pieces[1:]]
-    if not rest:
-        return main_pos
-    below, below_size = _shelves(rest, max(main_size[0], 600.0), gap)
-    beside_t, beside_size_t = _shelves([(pos[:, ::-1], size[::-1]) for pos, size in rest],
-                                       max(main_size[1], 300.0), gap)
-    beside = [(y, x) for x, y in beside_t]
-    beside_size = beside_size_t[::-1]
-    total_below = (max(main_size[0], below_size[0]), main_size[1] + gap + below_size[1])
-    total_beside = (main_size[0] + gap + beside_size[0], max(main_size[1], beside_size[1]))
-
-    def fit(total):
-        return min(VIEW[0] / max(total[0], 1.0), VIEW[1] / max(total[1], 1.0))
-
-    placed = [main_pos]
-    if fit(total_below) >= fit(total_beside):
-        for (pos, _), (x, y) in zip(rest, below, strict=True):
-            placed.append(pos + np.array([x, main_size[1] + gap + y]))
-    else:
-        for (pos, _), (x, y) in zip(rest, beside, strict=True):
-            placed.append(pos + np.array([main_size[0] + gap + x, y]))
-    return np.vstack(placed)
-
-
-def _fit_pixels(pos, cell: float, boxes=None):
-    """Turn a layout landscape and give it about ``cell``² px² per node, then push apart what would overlap.
-
-    The longest axis goes horizontal (screens and the canvas are wide); the box is sized from the number of
-    nodes, not from the outliers. ``boxes`` are each node's (width, height) with its label, in px: two nodes
-    whose boxes overlap are pushed apart along the axis where they overlap least.
-    """
-    import numpy as np
-
-    n = len(pos)
-    pos = pos - pos.mean(axis=0)
-    _, vectors = np.linalg.eigh(np.cov(pos.T) + np.eye(2) * 1e-12)
-    pos = pos @ vectors[:, ::-1]  # principal axis first
-    for axis in (0, 1):  # a fixed orientation: the farthest node on the positive side
-        if pos[np.argmax(np.abs(pos[:, axis])), axis] < 0:
-            pos[:, axis] = -pos[:, axis]
-    area = n * cell * cell
-    target = np.array([math.sqrt(area * ASPECT), math.sqrt(area / ASPECT)])
-    spread = pos.max(axis=0) - pos.min(axis=0)
-    for axis in (0, 1):
-        pos[:, axis] = pos[:, axis] * (target[axis] / spread[axis]) if spread[axis] > 1e-9 else 0.0
-    if boxes is None:
-        boxes = np.tile([cell * 0.8, cell * 0.5, 0.0], (n, 1))
-    boxes = np.asarray(boxes, dtype=float) + np.array([8.0, 8.0, 0.0])  # a little air between labels
-    pos = _separate(pos, boxes, 300 if n <= LARGE else 40)
-    # Compact: shrink (more in height, screens are wide) and separate again, so dense parts spread into the
-    # empty ones and the drawing fills its box: labels stay readable when the whole graph is fitted.
-    if n <= LARGE:
-        for _ in range(30):
-            centre = pos + np.column_stack([np.zeros(n), boxes[:, 2]])
-            extent = (centre + boxes[:, :2] / 2).max(axis=0) - (centre - boxes[:, :2] / 2).min(axis=0)
-            if extent[0] <= VIEW[0] * 0.9 and extent[1] <= VIEW[1] * 0.9:
-                break  # it already fits a typical view at 100 %: keep the room
-            pos = _separate(pos * np.array([0.96, 0.93]), boxes, 60)
-        pos = _separate(pos, boxes, 300)
-    return pos
-
-
-def _separate(pos, boxes, rounds: int):
-    """Push apart nodes whose boxes (width, height, centre offset) overlap, along the axis where they overlap
-    least."""
-    import numpy as np
-    from scipy.spatial import cKDTree
-
-    offset = np.column_stack([np.zeros(len(pos)), boxes[:, 2]])
-    size = boxes[:, :2]
-    big = size.max(axis=0)
-    squash = np.array([1.0, big[0] / big[1]])
-    for _ in range(rounds):
-        centre = pos + offset
-        pairs = cKDTree(centre * squash).query_pairs(big[0], p=np.inf, output_type="ndarray")
-        if len(pairs) == 0:
-            break
-        i, j = pairs[:, 0], pairs[:, 1]
-        delta = centre[i] - centre[j]
-        need = (size[i] + size[j]) / 2
-        over = need - np.abs(delta)
-        hit = (over[:, 0] > 0) & (over[:, 1] > 0)
-        if not hit.any():
-            break
-        i, j, delta, need, over = i[hit], j[hit], delta[hit], need[hit], over[hit]
-        sign = np.where(delta >= 0, 1.0, -1.0)
-        along_x = over[:, 0] / need[:, 0] < over[:, 1] / need[:, 1]
-        push = np.zeros_like(delta)
-        push[along_x, 0] = over[along_x, 0] * sign[along_x, 0] * 0.5
-        push[~along_x, 1] = over[~along_x, 1] * sign[~along_x, 1] * 0.5
-        pos = pos + _scatter(i, j, push, len(pos))
-    return pos
-
-
-def _scatter(i, j, vectors, n: int):
-    """Per node: the sum of ``vectors`` over pairs where it is ``i`` minus the sum where it is ``j``."""
-    import numpy as np
-
-    out = np.empty((n, 2))
-    for axis in (0, 1):
-        out[:, axis] = (np.bincount(i, weights=vectors[:, axis], minlength=n)
-                        - np.bincount(j, weights=vectors[:, axis], minlength=n))
-    return out
-
-
-def _grid_spring(graph, nodes: list[str], iterations: int = 120):
-    """Fruchterman-Reingold with the repulsion cut off at 2k (their "grid variant"), vectorised.
-
-    networkx's spring_layout is O(n²) per iteration and takes ~10 s at 1,500 nodes; this takes well under
-    a second. Seeded, so deterministic.
-    """
-    import numpy as np
-    from scipy.spatial import cKDTree
-
-    n = len(nodes)
-    index = {v: i for i, v in enumerate(nodes)}
-    edges = np.array(sorted((index[a], index[b]) for a, b in graph.edges), dtype=np.int64).reshape(-1, 2)
-    rng = np.random.RandomState(SEED % (2 ** 32))
-    pos = rng.rand(n, 2)
-    degree = np.bincount(edges.ravel(), minlength=n).astype(float)
-    # Springs weakened at hubs (as ForceAtlas2's "dissuade hubs"): a hub's hundreds of neighbours do not
-    # collapse onto it, and the drawing stays readable (and fast: fewer nodes within 2k of each other).
-    weight = 1.0 / np.sqrt(degree[edges[:, 0]] * degree[edges[:, 1]]) if len(edges) else np.zeros(0)
-    k = math.sqrt(1.0 / n)
-    temperature = 0.1
-    cooling = temperature / (iterations + 1)
-    for _ in range(iterations):
-        disp = np.zeros_like(pos)
-        pairs = cKDTree(pos, balanced_tree=False, compact_nodes=False).query_pairs(2 * k, output_type="ndarray")
-        if len(pairs):
-            delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
-            dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01 * k)
-            force = (k * k / dist / dist)[:, None] * delta
-            disp += _scatter(pairs[:, 0], pairs[:, 1], force, n)
-        if len(edges):
-            delta = pos[edges[:, 0]] - pos[edges[:, 1]]
-            dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01 * k)
-            force = (weight * dist / k)[:, None] * delta
-            disp -= _scatter(edges[:, 0], edges[:, 1], force, n)
-        disp -= 0.3 * k * (pos - pos.mean(axis=0))  # gentle gravity keeps the components together
-        length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-9)
-        pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
-        temperature -= cooling
-    return pos
 
 
 # ----------------------------------------------------------------------------------------------- the page
@@ -722,20 +367,6 @@ def _web(name: str) -> str:
 
 def _csp_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
-
-
-def _legend_items(legend: list[dict]) -> list[dict]:
-    """The legend's node categories with the colours their icons are drawn in (the shapes are in the template)."""
-    items = []
-    for item in legend:
-        fill = item.get("fill", item["color"]) if item["hollow"] else item["color"]
-        stroke = item["color"] if item["hollow"] else _shade(item["color"], 0.45)
-        if item["category"] == "event":
-            fill, stroke = "#fff6d5", item["color"]
-        items.append({"category": item["category"], "label": item["label"], "count": item["count"],
-                      "shape": item["shape"], "fill": fill, "stroke": stroke,
-                      "width": "2.5" if item["hollow"] else "1.2"})
-    return items
 
 
 def _table_rows(data: dict) -> list[dict]:
@@ -795,9 +426,9 @@ def render_graph(view: View, *, focus: str | None = None, depth: int = 1, events
         vis_version=vis_version,
         title=title,
         summary=_summary(data, depth),
-        legend_items=_legend_items(data["legend"]),
-        edge_color=EDGE_COLOR,
-        member_color=MEMBER_COLOR,
+        legend_items=styles.legend_items(data["legend"]),
+        edge_color=styles.EDGE_COLOR,
+        member_color=styles.MEMBER_COLOR,
         nodes_word=_plural(len(data["nodes"]), "node"),
         table_rows=_table_rows(data),
         notice="\n\n".join(assets.notice(name) for name in ("vis-network", *assets.NETWORK_BUNDLED)),
