@@ -1,23 +1,16 @@
 """Escaping for HTML outputs: case text (titles, quotes, labels, URLs) is untrusted.
 
 Pages and fragments come from autoescaped templates (:mod:`timeline.templating`); what stays here is what
-a template cannot decide: which URLs may become links, JSON safe inside ``<script>``, and :func:`esc` for
-the few markup strings still built in code (the embed snippet).
+a template cannot decide: which URLs may become links, and JSON safe inside ``<script>``.
 """
 
 from __future__ import annotations
 
-import html
 import re
 
 _EDGES = "".join(map(chr, range(0x21)))  # the URL parser strips C0 controls and spaces from both ends
 _TAB_NEWLINE = re.compile(r"[\t\n\r]")  # ... and removes tabs and newlines anywhere ("java\tscript:")
 _HTTP = re.compile(r"https?://", re.ASCII | re.IGNORECASE)
-
-
-def esc(text: object) -> str:
-    """Text for an HTML element or a quoted attribute value."""
-    return html.escape("" if text is None else str(text), quote=True)
 
 
 def safe_url(url: str | None) -> str | None:

@@ -1,10 +1,12 @@
-"""An ``<iframe>`` snippet to embed a rendered page in another site (course page, LMS)."""
+"""An ``<iframe>`` snippet to embed a rendered page in another site (course page, LMS), from the autoescaped
+template ``timeline/templates/embed.html.j2``."""
 
 from __future__ import annotations
 
 import hashlib
 
-from timeline.htmlsafe import esc, safe_url
+from timeline import templating
+from timeline.htmlsafe import safe_url
 
 #: The page posts {"type": "timeline:height", "height": N} to its parent when its height changes.
 HEIGHT_MESSAGE = "timeline:height"
@@ -17,22 +19,8 @@ def embed_snippet(src: str, title: str, height: int = 640) -> str:
     frames on the host page cannot resize it; it adds no key listeners.
     """
     frame_id = "timeline-" + hashlib.sha256(f"{src}\n{title}".encode()).hexdigest()[:10]
-    return (
-        f'<iframe id="{frame_id}" src="{esc(_frame_src(src))}" title="{esc(title)}" loading="lazy"\n'
-        f'        style="width:100%;max-width:100%;height:{int(height)}px;border:0" '
-        f'referrerpolicy="no-referrer"></iframe>\n'
-        "<script>\n"
-        "(function () {\n"
-        f"  var frame = document.getElementById({frame_id!r});\n"
-        "  window.addEventListener('message', function (event) {\n"
-        f"    if (!frame || event.source !== frame.contentWindow || !event.data || event.data.type !== "
-        f"{HEIGHT_MESSAGE!r}) return;\n"
-        "    var h = Number(event.data.height);\n"
-        "    if (h > 0 && h < 20000) frame.style.height = Math.ceil(h) + 'px';\n"
-        "  });\n"
-        "})();\n"
-        "</script>\n"
-    )
+    return templating.render("embed.html.j2", frame_id=frame_id, src=_frame_src(src), title=title,
+                             height=int(height), height_message=HEIGHT_MESSAGE)
 
 
 def _frame_src(src: str) -> str:
