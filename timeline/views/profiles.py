@@ -8,18 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+from timeline.namespaces import wikidata_id
 from timeline.views.model import ClaimView, View, resolve_entity
 from timeline.views.network import centrality, coparticipation_graph, relation_graph
 
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
 TOP_ACTORS = 10
-
-
-def wikidata_id(value: str | None) -> str | None:
-    """``Q123`` from ``Q123`` or a Wikidata entity IRI."""
-    if not value:
-        return None
-    return value.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _named(view: View, ids) -> list[dict[str, str]]:
