@@ -358,3 +358,72 @@ def test_the_scan_agrees_with_sparql_on_random_breakage(sample) -> None:
         assert shacl_scan.validate_sorted_nquads(_sorted(text)) == shacl.validate_nquads(text.encode("utf-8"))
 
     check()
+
+
+# The scan's parts, each on its own: how a line's object is found, parsed and reported, and how values order.
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@pytest.mark.parametrize("rest, obj", [
+    ('"a quote with spaces, and \\"quotes\\"" <g> .', '"a quote with spaces, and \\"quotes\\""'),
+    (f'"12"^^<{XSD}nonNegativeInteger> <g> .', f'"12"^^<{XSD}nonNegativeInteger>'),
+    ('"Été"@fr-CA <g> .', '"Été"@fr-CA'),
+    ("<http://example.org/x> <g> .", "<http://example.org/x>"),
+    ("_:b0 <g> .", "_:b0"),
+])
+def test_the_object_of_a_line_ends_before_its_graph(rest, obj) -> None:
+    from timeline.shacl.terms import object_of
+
+    assert object_of(rest) == obj
+
+
+def test_a_literal_is_read_with_its_escapes_and_a_lowercase_language() -> None:
+    from timeline.query.results import Term
+    from timeline.shacl.terms import parse_object, parse_term
+
+    term, after = parse_term('"tab\\there \\u00E9\\U0001F600 \\"q\\""@EN-gb <g> .')
+    assert term == Term.literal('tab\there é\U0001F600 "q"', lang="en-gb")
+    assert after == " <g> ."
+    assert parse_object(f'"2018-06-01"^^<{XSD}date>') == Term.literal("2018-06-01", XSD + "date")
+
+
+@pytest.mark.parametrize("literal", [
+    f'"01"^^<{XSD}integer>', f'"+5"^^<{XSD}nonNegativeInteger>', f'"1.50"^^<{XSD}decimal>',
+    f'"1"^^<{XSD}boolean>', '"a\\nb\\u0001\\"c"', '"Été"@FR', f'"x"^^<{XSD}string>', f'"2020-02-30"^^<{XSD}date>',
+])
+def test_a_value_is_reported_as_pyoxigraph_writes_it(literal) -> None:
+    import pyoxigraph as ox
+
+    from timeline.shacl.terms import parse_object
+    from timeline.shacl.xsd import canonical_text
+
+    store = ox.Store()
+    store.load(f"<http://a> <http://p> {literal} .\n".encode(), format=ox.RdfFormat.N_QUADS)
+    (quad,) = store
+    assert canonical_text(parse_object(literal)) == str(quad.object)
+
+
+def test_values_order_as_in_sparql_or_are_handed_over() -> None:
+    from timeline.query.results import Term
+    from timeline.shacl.xsd import rest_less, sparql_less
+
+    def integer(n: str) -> Term:
+        return Term.literal(n, XSD + "integer")
+
+    assert sparql_less(integer("9"), integer("10"))  # by value, not by text
+    assert sparql_less(Term.literal("2018-06-01", XSD + "date"), Term.literal("2018-06-02", XSD + "date"))
+    assert not sparql_less(Term.literal("2018-02-30", XSD + "date"), Term.literal("2018-03-01", XSD + "date"))
+    assert not sparql_less(Term.iri("http://a"), Term.iri("http://b"))  # a type error is not "less"
+    assert rest_less(f'"9"^^<{XSD}integer> <g> .', f'"10"^^<{XSD}nonNegativeInteger> <g> .', None)
+    with pytest.raises(shacl.UnsupportedShape):  # time zones: left to the sparql engine
+        sparql_less(Term.literal("2018-06-01Z", XSD + "date"), Term.literal("2018-06-01+02:00", XSD + "date"))
+
+
+def test_the_scan_module_keeps_its_entry_points(sample) -> None:
+    from timeline.query.results import Term
+    from timeline.shacl.scan import compile_shapes, parse_term, validate_sorted_nquads
+
+    assert compile_shapes()["<https://w3id.org/timeline/shapes#EventShape>"].classes == [f"<{TL}Event>"]
+    assert parse_term(f"<{TL}Event> .") == (Term.iri(f"{TL}Event"), " .")
+    assert validate_sorted_nquads(sample.encode("utf-8")) == []

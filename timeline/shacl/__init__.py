@@ -5,6 +5,9 @@ Three engines, same verdicts (the test suite checks they agree):
 * ``scan`` (default for ``build`` and ``validate``): :mod:`timeline.shacl.scan`
   checks the builder's sorted lines subject by subject as they are written,
   with no second load of the graph; it hands shapes it cannot check to ``sparql``.
+  Its parts: :mod:`~timeline.shacl.compiler` (the shapes, compiled for it),
+  :mod:`~timeline.shacl.terms` (N-Quads lines and terms) and
+  :mod:`~timeline.shacl.xsd` (lexical forms, values and order of XSD literals).
 * ``sparql``: compiles each SHACL Core constraint of the shapes
   into a SPARQL query that returns the violating focus nodes, and runs them on
   pyoxigraph. It supports the components the project's shapes use (targets by
@@ -25,10 +28,8 @@ from pathlib import Path
 
 from timeline import resources
 from timeline.errors import Problem, TimelineError
+from timeline.namespaces import PREFIXES, RDF_TYPE, RDFS_SUBCLASS_OF, SH, XSD
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 #: How the ontology's named graph ends (``<base>graph/ontology``): every engine leaves it out, its axioms
 #: are not instance data.
 ONTOLOGY_GRAPH = "/graph/ontology"
@@ -121,7 +122,7 @@ class ShapesGraph:
         return sorted(nodes, key=str)
 
     def _list(self, head) -> list:
-        items, rdf = [], "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+        items, rdf = [], PREFIXES["rdf"]
         while str(head) != f"<{rdf}nil>":
             items += self._objects(head, rdf + "first")
             rest = self._objects(head, rdf + "rest")
@@ -175,7 +176,7 @@ def _focus(shape: NodeShape, var: str = "?focus", n: int = 0) -> str:
     for kind, term in shape.targets:
         t = _syntax(term)
         if kind == "targetClass":
-            parts.append(f"{{ {var} <{RDF_TYPE}>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* {t} }}")
+            parts.append(f"{{ {var} <{RDF_TYPE}>/<{RDFS_SUBCLASS_OF}>* {t} }}")
         elif kind == "targetObjectsOf":
             parts.append(f"{{ ?_s{n} {t} {var} }}")
         elif kind == "targetSubjectsOf":
@@ -268,8 +269,7 @@ class SparqlValidator:
         for members in c.get("in", []):
             tests.append(f"(?value NOT IN ({', '.join(_syntax(m) for m in members)}))")
         for cls in c.get("class", []):
-            tests.append(f"NOT EXISTS {{ ?value <{RDF_TYPE}>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
-                         f"{_syntax(cls)} }}")
+            tests.append(f"NOT EXISTS {{ ?value <{RDF_TYPE}>/<{RDFS_SUBCLASS_OF}>* {_syntax(cls)} }}")
         if tests:
             report(self._run(f"SELECT DISTINCT ?focus ?value WHERE {{ {focus} {value} "
                              f"FILTER ({' || '.join(tests)}) }}"))
