@@ -43,14 +43,14 @@ import io
 import json
 from pathlib import Path
 
-from timeline import namespaces, templating
+from timeline import namespaces, resources, templating
 from timeline.case.dates import EdtfError, SimpleDate, last_day, parse_edtf, parse_simple
 from timeline.errors import TimelineError, did_you_mean
 from timeline.files import write_atomic
 from timeline.htmlsafe import safe_url
 from timeline.namespaces import PREFIXES
-from timeline.stores import CASE_PREFIXES, GRAPH_FILE
-from timeline.views.model import EventView, View
+from timeline.stores import CASE_PREFIXES, GRAPH_FILE, open_store
+from timeline.views.model import EventView, View, load_view
 
 FORMATS = ("turtle", "trig", "nquads", "jsonld", "csv", "graphml", "gexf", "timelinejs")
 RDF_FORMATS = ("turtle", "trig", "nquads", "jsonld")
@@ -128,14 +128,11 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def _load_view(graph_path: Path) -> View:
-    from timeline.stores import open_store
-    from timeline.views.model import load_view
-
     return load_view(open_store(graph_path))
 
 
 def _write_network(view: View, fmt: str, projection: str, output: Path) -> Path:
-    from timeline.views import network
+    from timeline.views import network  # networkx: loaded only for the network formats
 
     build = {"coparticipation": network.coparticipation_graph, "actor-event": network.actor_event_graph,
              "relation": network.relation_graph}[projection]
@@ -216,8 +213,6 @@ def rdf_bytes(quads: list, fmt: str) -> bytes:
 
 def project_context() -> dict:
     """The ``"@context"`` object of ``ontology/context.jsonld``."""
-    from timeline import resources
-
     path = resources.ontology_dir() / "context.jsonld"
     try:
         return json.loads(path.read_text(encoding="utf-8"))["@context"]

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from timeline import shacl
+from timeline import shacl as shacl_check
 from timeline.case.checks import check_case
 from timeline.case.choice import default_output
 from timeline.case.model import Case, Progress
@@ -53,8 +54,6 @@ class Report:
     def dataset(self):
         """The built graph as an rdflib ``Dataset`` (parsed on first use), or None before a build."""
         if self._dataset is None and (self.nquads or self.output is not None):
-            from timeline.graph.build import parse_dataset
-
             self._dataset = parse_dataset(self.nquads or self.output.read_bytes())
         return self._dataset
 
@@ -149,14 +148,10 @@ def _check(case_dir: Path, shacl: bool, today: date | None, engine: str, progres
         phase("checks")
     if case is not None and report.ok:
         if shacl:
-            from timeline import shacl as shacl_check
-
             violations = _graph_and_shapes(case, report, engine, on_bytes, read_back)
             if violations:  # the index from nodes to records is only needed to place problems
                 report.problems += shacl_check.as_problems(violations, _where(case))
         else:
-            from timeline.graph.build import case_nquads
-
             report.nquads = case_nquads(case, on_lines=report.count, on_bytes=on_bytes, keep=read_back is None)
             phase("graph")
         report.graphs = 2 + len(case.sources)  # curated, ontology and one per source
@@ -294,8 +289,6 @@ def import_rdf_report(paths: Iterable[Path], graph: str | None = None,
     """
     nquads, problems, located = rdfimport.read_rdf(paths, graph)
     if shacl and nquads:
-        from timeline import shacl as shacl_check
-
         problems = sorted(set(problems + shacl_check.as_problems(shacl_check.validate_nquads(nquads), located)))
     return nquads, problems
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from timeline import __version__, templating
 from timeline.errors import TimelineError
+from timeline.files import write_atomic
 from timeline.htmlsafe import safe_url, script_json
 from timeline.namespaces import wikidata_id
 from timeline.render import assets, layout, styles
@@ -450,8 +451,6 @@ class GraphPage:
         self.title = title
 
     def save(self, path) -> Path:
-        from timeline.files import write_atomic
-
         path = Path(path)
         write_atomic(path, self.html.encode("utf-8"))
         return path

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from timeline import __version__, templating
 from timeline.errors import TimelineError
+from timeline.files import write_atomic
 from timeline.htmlsafe import safe_url, script_json
 from timeline.render import assets
 from timeline.render.embed import HEIGHT_MESSAGE
@@ -346,8 +347,6 @@ class TimelinePage:
         self.height = height
 
     def save(self, path) -> Path:
-        from timeline.files import write_atomic
-
         path = Path(path)
         write_atomic(path, self.html.encode("utf-8"))
         return path

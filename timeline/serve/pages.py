@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from typing import Protocol
 
-from timeline import __version__
+from timeline import __version__, templating
 from timeline.errors import TimelineError
+from timeline.query.saved_queries import saved_queries
+from timeline.render.graph import render_graph
+from timeline.render.timeline import render_timeline
 from timeline.serve.negotiation import GRAPH_FORMATS, RESULT_FORMATS
+from timeline.views.model import load_view
 
 
 class Served(Protocol):
@@ -26,10 +30,6 @@ class Served(Protocol):
 
 def render_pages(store) -> tuple[dict[str, bytes], str | None, str]:
     """The two pages, rendered once; or why they are unavailable."""
-    from timeline.render.graph import render_graph
-    from timeline.render.timeline import render_timeline
-    from timeline.views.model import load_view
-
     try:
         view = load_view(store)
     except TimelineError as exc:
@@ -41,8 +41,6 @@ def render_pages(store) -> tuple[dict[str, bytes], str | None, str]:
 
 def saved_queries_json() -> bytes:
     """The saved queries, their parameters and text, for ``GET /queries``."""
-    from timeline.query.saved_queries import saved_queries
-
     items = [{"name": q.name, "title": q.title, "description": q.description,
               "params": [{"name": p.name, "type": p.type, "doc": p.doc, "optional": p.optional,
                           "default": p.default} for p in q.params],
@@ -58,8 +56,6 @@ LIMIT 20"""
 
 
 def index_html(server: Served) -> bytes:
-    from timeline import templating
-
     groups = (("SELECT, ASK", RESULT_FORMATS), ("CONSTRUCT, DESCRIBE", GRAPH_FORMATS))
     return templating.render(
         "serve-index.html.j2",

@@ -69,7 +69,7 @@ def open_store(path: Path | str, backend: str = "oxigraph", *, writable: bool = 
     if backend not in BACKENDS:
         raise TimelineError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     if isinstance(path, str) and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", path):
-        from timeline.stores.remote import open_remote
+        from timeline.stores.remote import open_remote  # ssl and HTTP: loaded only for endpoints
 
         if backend != "oxigraph":
             said = f"backend={backend!r}"

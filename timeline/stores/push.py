@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from timeline.errors import TimelineError
+from timeline.stores import open_store
 from timeline.stores.memory import MemoryStore
 from timeline.stores.oxigraph import OxigraphStore
 from timeline.stores.remote import RemoteStore, iri_ref, oxigraph_urls
@@ -154,8 +155,6 @@ def _local_store(source):
         store.store.clear_graph(store._ox.DefaultGraph())  # MemoryStore copies the union there
         return store
     if isinstance(source, (str, Path)):
-        from timeline.stores import open_store  # the package opens every kind of store
-
         store = open_store(Path(source))
         if not isinstance(store, OxigraphStore):  # pragma: no cover - open_store's default is oxigraph
             raise TimelineError(f"{source}: cannot read")
