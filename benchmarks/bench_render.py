@@ -1,6 +1,7 @@
 """Render time, file size and time-to-interactive of the timeline and graph pages.
 
-For the sample case and synthetic cases of 1,000 and 5,000 events:
+For the sample case and synthetic cases of 1,000 and 5,000 events (the views of
+``timeline.testing.cases``' built graphs, from ``timeline.testing.views.synthetic_view``):
 
 * render time: median of N in-process calls of render_timeline / render_graph;
 * file size of the HTML;

@@ -12,6 +12,7 @@ from timeline.case.loader import load_case
 from timeline.htmlsafe import safe_url, script_json
 from timeline.render.embed import HEIGHT_MESSAGE, embed_snippet
 from timeline.stores import open_store
+from timeline.testing.cases import synthetic_case
 from timeline.testing.views import synthetic_view
 from timeline.views.model import load_view
 
@@ -80,6 +81,19 @@ def test_synthetic_view_has_the_requested_size_and_mixed_precision() -> None:
     assert {"day", "month", "year"} <= {e.unit for e in view.events}
     assert any(e.latest_end is None for e in view.events)  # open-ended
     assert any(e.approximate or e.uncertain for e in view.events)
+
+
+def test_synthetic_view_is_the_view_of_the_synthetic_case_and_each_call_a_fresh_copy() -> None:
+    sizes = {"n_entities": 50, "n_sources": 10, "title": "Small synthetic case"}
+    view = synthetic_view(200, **sizes)
+    case = synthetic_case(200, **sizes)
+    assert view.case_title == "Small synthetic case"
+    assert {e.id for e in view.events} == set(case.events)
+    assert set(view.entities) == set(case.entities) and set(view.sources) == set(case.sources)
+    view.events.clear()  # callers may change what they get without changing the next caller's view
+    assert len(synthetic_view(200, **sizes).events) == 200
+    with pytest.raises(ValueError, match="at least one source"):
+        synthetic_case(10, n_sources=0)
 
 
 @pytest.mark.parametrize("url", [
