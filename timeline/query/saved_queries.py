@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from timeline import namespaces, resources
 from timeline.case.dates import EdtfError, parse_simple
@@ -27,10 +27,6 @@ from timeline.case.model import ENTITY_CLASS
 from timeline.case.names import AmbiguousName, NameIndex, UnknownName
 from timeline.errors import TimelineError, did_you_mean
 from timeline.query.results import XSD_INTEGER, QueryResult, Term
-
-if TYPE_CHECKING:
-    from timeline.case.names import NameIndex
-
 
 
 class Queryable(Protocol):
