@@ -353,8 +353,6 @@ def _event_label(event) -> str:
     return _wrap(event.date_label, width=22, lines=2) + "\n" + _wrap(kinds, width=22, lines=1)
 
 
-
-
 # ----------------------------------------------------------------------------------------------- the page
 
 

@@ -249,8 +249,6 @@ def _siblings(target: Path) -> list[tuple[Path, str, int]]:
     return sorted(found)
 
 
-
-
 def _cleanup_siblings(target: Path) -> bool:
     """Undo what a killed build left next to ``target`` (call under the directory lock).
 
