@@ -1,0 +1,1 @@
+"""Drafting records from an article for a person to review: temporal expressions first."""
