@@ -69,7 +69,7 @@ CASE_NOTE = "timeline.case_note"
 COMMAND = "timeline.command"
 
 #: Library parameters whose option is stored under another name (``view`` is ``--view``, ``view_kind``).
-OPTION_NAMES = {"view": "view_kind", "engine": "shacl_engine", "writable": "allow_update"}
+OPTION_NAMES = {"view": "view_kind", "engine": "shacl_engine", "writable": "allow_update", "id": "article_id"}
 
 
 def _flag(command: click.Command | None, param: str | None) -> str | None:
@@ -281,6 +281,108 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
         click.echo(f"wrote {', '.join(display_path(p) for p in written)} (open them in a web browser)")
     if store_to:
         _store_to(report.output, store_to)
+
+
+@cli.command()
+@click.argument("directory", metavar="DIR")
+@click.option("--title", help="The case's title (default: the directory's name).")
+@click.option("--language", default="en", show_default=True, help="The language of the case's articles.")
+def new(directory: str, title: str | None, language: str) -> None:
+    """Make a new case in DIR and make it the current case.
+
+    Writes DIR/case.yaml (its id is the directory's name), entities.yaml,
+    events.yaml and claims.yaml (no records yet; each opens with the
+    reference of its fields) and DIR/articles/. DIR must be new or empty.
+    Then ./timeline.toml names DIR (`case = "DIR"`), so the commands that
+    follow use it: a new file, or only its `case` line changed.
+    """
+    from timeline.case import authoring
+    from timeline.errors import display_path
+
+    toml, text, existed = authoring.planned_project_file(directory)  # checked before anything is written
+    made = authoring.new_case(Path(directory), title, language)
+    authoring.write_project_file(toml, text)
+    names = ", ".join(p.name + ("/" if p.is_dir() else "") for p in made)
+    click.echo(f"created {display_path(Path(directory))}: {names}")
+    click.echo(f"{display_path(toml)}: case is now {directory}" + ("" if existed else " (new file)"), err=True)
+    click.echo("next: add an article with `timeline add FILE --published YYYY-MM-DD` (.txt, .md or a saved .html "
+               "page)", err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--case", "case", metavar="CASE",
+              help="The case to add to (default: $TIMELINE_CASE or ./timeline.toml; the sample only when named).")
+@click.option("--id", "article_id", metavar="ID",
+              help="The article's id (default: publisher and publication date, e.g. mashable-2018-10-23).")
+@click.option("--title", help="The article's title (default: the page's; for .txt, its first line).")
+@click.option("--publisher", metavar="NAME",
+              help="The publisher: an entity's id, label or alias, or a new name (added as a news organization).")
+@click.option("--published", metavar="EDTF",
+              help="Publication date, e.g. 2018-10-23, 2018-10 or [2020-06-10..2020-06-30] (default: the page's).")
+@click.option("--url", help="Where the article was published.")
+@click.option("--language", help="The article's language (default: the page's, else the case's).")
+def add(files: tuple[Path, ...], case: str | None, article_id: str | None, title: str | None, publisher: str | None,
+        published: str | None, url: str | None, language: str | None) -> None:
+    """Add articles to a case: .txt (the text), .md (the text, or front matter
+    and text as in a case's articles/) or .html (a saved web page: its main
+    text and metadata are extracted, and what was removed is noted).
+
+    Each is written to CASE/articles/ID.md with its front matter and SHA-256;
+    the text is kept exactly as given, so quotes copied from it match. Flags
+    override what was detected. A publication date is required (every
+    relative date depends on it). An article already in the case (same text)
+    is refused. A publisher no entity names is added to entities.yaml as a
+    news organization. Nothing is written unless every article can be added;
+    the case is then validated.
+    """
+    from timeline import pipeline
+    from timeline.case import authoring
+    from timeline.case.choice import HOW_TO_CHOOSE, choose_case
+    from timeline.errors import display_path, warning_groups
+
+    choice = choose_case(case)
+    if choice.how == "sample":  # never add to the sample by default
+        _fail(f"add needs a case: `timeline new DIR` makes one, or give --case CASE ({HOW_TO_CHOOSE})")
+    for f in files:
+        if not f.is_file():
+            _fail(f"{f}: no such file")
+    overrides = authoring.Overrides(article_id, title, publisher, published, url, language)
+    added = authoring.add_articles(choice.path, list(files), overrides)
+    for article in added:
+        _print_added(article)
+    report = pipeline.check(choice.path)
+    for line in [*(str(p) for p in report.errors),
+                 *warning_groups(report.problems, hint="; `timeline validate --warnings` lists them")]:
+        click.echo(line, err=True)
+    shown = display_path(choice.path)
+    summary = ", ".join(f"{v} {k}" for k, v in report.counts().items())
+    if report.ok:
+        click.echo(f"{shown}: valid ({summary}; {len(report.warnings)} warning(s))")
+    else:  # errors of the case's own records: the articles are added all the same
+        click.echo(f"{shown}: {len(report.errors)} error(s), {len(report.warnings)} warning(s); fix them and run "
+                   "`timeline validate`", err=True)
+
+
+#: How ``add`` names each front-matter value it reports.
+_ADDED_FIELDS = ("title", "publisher", "published", "url", "language")
+
+
+def _print_added(article) -> None:
+    from timeline.errors import display_path
+
+    click.echo(f"added {display_path(article.path)} (from {display_path(article.source)})")
+    for name in _ADDED_FIELDS:
+        detail = article.details.get(name)
+        if detail is None:
+            click.echo(f"  {name}: not determined (--{name})")
+            continue
+        also = "; added to entities.yaml as a news organization" if name == "publisher" and article.new_entity else ""
+        click.echo(f"  {name}: {detail.value} ({detail.how}{also})")
+    if "published_note" in article.details:
+        click.echo(f"  published_note: {article.details['published_note'].value}")
+    if "trimmed" in article.details:
+        click.echo(f"  trimmed: {article.details['trimmed'].value}")
 
 
 RDF_SUFFIXES = (".ttl", ".trig", ".nt", ".nq")

@@ -290,6 +290,9 @@ def _load_yaml(reader: _Reader, text: str, line_offset: int = 0, empty: str = ""
     return data
 
 
+_COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
+
+
 def _records(path: Path, problems: list[Problem]) -> tuple[_Reader, yamlio.LineList | None]:
     """The records of one YAML file, or None if the file could not be read."""
     reader = _Reader(path, problems)
@@ -299,7 +302,7 @@ def _records(path: Path, problems: list[Problem]) -> tuple[_Reader, yamlio.LineL
     text = _read_text(reader)
     if text is None:
         return reader, None
-    if not text.strip():
+    if not _COMMENT_LINE.sub("", text).strip():  # empty, or only comments (a new case's files): no records yet
         return reader, yamlio.LineList()
     data = _load_yaml(reader, text, empty="expected a list of records")
     if data is None:
@@ -511,8 +514,8 @@ def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
         table[record.id] = record
 
     article_paths = sorted((path / "articles").glob("*.md")) if (path / "articles").is_dir() else []
-    if not article_paths:
-        _Reader(path / "articles", problems).error(0, "no articles (*.md) found")
+    if not article_paths:  # a new case has none yet; a record citing one is an error of its own
+        _Reader(path / "articles", problems).warn(0, "no articles (*.md) yet; add one with `timeline add FILE`")
     for article in article_paths:
         source = _source(article, problems)
         if source:
