@@ -364,6 +364,46 @@ def add(files: tuple[Path, ...], case: str | None, article_id: str | None, title
                    "`timeline validate`", err=True)
 
 
+@cli.command()
+@click.argument("source", metavar="SOURCE")
+@click.option("--case", "case", metavar="CASE",
+              help="The case the article is in (default: $TIMELINE_CASE or ./timeline.toml, else the sample).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
+              help="The draft's format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FILE",
+              help="Where to write the draft (default: CASE/drafts/SOURCE.yaml, or .json; '-' for stdout).")
+def draft(source: str, case: str | None, fmt: str, output: Path | None) -> None:
+    """Draft records for the article SOURCE (its id) for a person to review.
+
+    Proposes new entities (names the case lacks, with a type guessed from
+    cue words), events (sentences reporting something happening, typed by
+    trigger words, dated from the sentence) and claims (reported speech,
+    with its claimant and a stance guess), in the case's record format.
+    Every record has `status: draft` and the evidence for each guess; every
+    quote is a sentence of the article. Rules only: nothing is downloaded.
+    The case's own files are not changed; drafts/ is not read as records.
+    """
+    from timeline.case.choice import choose_case
+    from timeline.case.loader import load_case
+    from timeline.draft.drafter import draft_article, render
+    from timeline.errors import display_path
+    from timeline.files import write_atomic
+
+    choice = choose_case(case)
+    loaded, problems = load_case(choice.path)
+    if loaded is None:
+        _fail("; ".join(str(p) for p in problems) or f"{choice.path}: not a case")
+    text = render(draft_article(loaded, source), fmt, source)
+    if output is not None and str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    target = output or choice.path / "drafts" / f"{source}.{fmt}"
+    if output is None:
+        target.parent.mkdir(exist_ok=True)  # the umask gives its permissions
+    write_atomic(target, text.encode("utf-8"))
+    click.echo(f"wrote {display_path(target)}")
+
+
 #: How ``add`` names each front-matter value it reports.
 _ADDED_FIELDS = ("title", "publisher", "published", "url", "language")
 

@@ -1,0 +1,161 @@
+"""An article drafted into records for a person to review: proposed entities, events and claims in
+the case's own record format, each marked ``status: draft`` with the evidence for every guess.
+
+Rules and gazetteers only (the case's own names, cue words, trigger words); nothing is downloaded.
+Every quote is a sentence cut from the article, so it is verbatim.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from timeline.case.model import Case, Source
+from timeline.draft.claims import FoundClaim, find_claims
+from timeline.draft.events import FoundEvent, find_events
+from timeline.draft.mentions import Mention, Proposal, find_mentions
+from timeline.draft.sentences import Sentence, split_sentences
+from timeline.draft.temporal import TimeExpression, find_dates
+from timeline.errors import TimelineError, close_matches, did_you_mean_text
+
+FORMATS = ("yaml", "json")
+_LABEL_LENGTH = 80
+
+
+def draft_article(case: Case, source_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Draft records for the article ``source_id`` of ``case``: ``{"entities", "events", "claims"}``.
+
+    Ids are unique and none is an id of the case's records. Raises :class:`TimelineError`
+    (``param="source"``) for an article the case does not have.
+    """
+    source = _source(case, source_id)
+    text = source.text
+    taken = {*case.entities, *case.events, *case.claims, *case.sources}
+    entities = [(e.id, e.label, e.aliases) for e in case.entities.values()]
+    mentions, proposals = find_mentions(text, entities, taken)
+    sentences = split_sentences(text)
+    dates = find_dates(text, source.published) if source.published else []
+    how = _how_linked(case, mentions)
+    events = [_event(e, source, dates, how, taken) for e in find_events(sentences, mentions)]
+    claims = [_claim(c, source, dates, how, taken) for c in find_claims(sentences, mentions)]
+    return {"entities": [_entity(p) for p in proposals], "events": events, "claims": claims}
+
+
+def render(draft: dict[str, Any], fmt: str = "yaml", source_id: str = "") -> str:
+    """The draft as YAML (with a header saying what it is) or JSON."""
+    if fmt == "json":
+        return json.dumps(draft, ensure_ascii=False, indent=2) + "\n"
+    if fmt != "yaml":
+        raise TimelineError(f"format must be yaml or json, not {fmt!r}", param="fmt")
+    import yaml  # here: heavy, and only this needs it
+
+    header = (f"# Draft records for the article {source_id}: proposals to review, not part of the case.\n"
+              "# Each record has status: draft and, under evidence, why each field was guessed.\n")
+    return header + yaml.safe_dump(draft, sort_keys=False, allow_unicode=True, width=110)
+
+
+def _source(case: Case, source_id: str) -> Source:
+    if source_id in case.sources:
+        return case.sources[source_id]
+    known = sorted(case.sources)
+    hint = did_you_mean_text(close_matches(source_id, known)) or (
+        f" (its articles: {', '.join(known)})" if known else " (it has no articles yet; `timeline add FILE`)")
+    raise TimelineError(f"no article {source_id!r} in case {case.id!r}{hint}", param="source", value=source_id)
+
+
+def _how_linked(case: Case, mentions: list[Mention]) -> dict[str, str]:
+    """Mention text -> how it was linked, for the evidence notes."""
+    how: dict[str, str] = {}
+    for m in mentions:
+        if m.proposed:
+            how.setdefault(m.text, f"{m.text!r} is a proposed new entity ({m.entity})")
+            continue
+        e = case.entities[m.entity]
+        tier = "label" if m.text.casefold() == e.label.casefold() else "alias" if m.text.casefold() in (
+            a.casefold() for a in e.aliases) else "id or name"
+        how.setdefault(m.text, f"{m.text!r} linked to {m.entity} by {tier}")
+    return how
+
+
+def _entity(p: Proposal) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": p.id, "type": p.type, "label": p.label}
+    if p.aliases:
+        record["aliases"] = list(p.aliases)
+    record["status"] = "draft"
+    record["evidence"] = dict(p.evidence)
+    return record
+
+
+def _event(found: FoundEvent, source: Source, dates: list[TimeExpression], how: dict[str, str],
+           taken: set[str]) -> dict[str, Any]:
+    s = found.sentence
+    evidence = {"type": "trigger " + ", ".join(repr(t) for t in found.triggers)}
+    record: dict[str, Any] = {"id": _new_id(found.types[0], s, taken), "type": found.types[0]
+                              if len(found.types) == 1 else list(found.types),
+                              "label": _label(s.text), "description": s.text}
+    record.update(_date(s, dates, source, evidence, anchor=s.start + s.text.lower().find(found.triggers[0].lower())))
+    record["participants"] = [{"entity": eid, "role": role} for eid, role, _ in found.participants]
+    if found.participants:
+        evidence["participants"] = "; ".join(why for _, _, why in found.participants)
+    evidence["links"] = _links(s, how)
+    record["citations"] = [{"source": source.id, "quote": s.text}]
+    record["status"] = "draft"
+    record["evidence"] = evidence
+    return record
+
+
+def _claim(found: FoundClaim, source: Source, dates: list[TimeExpression], how: dict[str, str],
+           taken: set[str]) -> dict[str, Any]:
+    s = found.sentence
+    evidence = {"claimant": f"{found.how}; {how.get(found.claimant.text, '')}".rstrip("; "),
+                "stance": f"from {found.verb!r}" if found.stance != "asserts" or found.verb in ("said", "says")
+                else f"{found.verb!r} reports an assertion (a guess)",
+                "text": "the sentence as written; restate the claim in one sentence"}
+    record: dict[str, Any] = {"id": _new_id(f"{found.claimant.entity}-claim", s, taken),
+                              "claimant": found.claimant.entity, "about": found.about,
+                              "stance": found.stance, "text": s.text}
+    inside = [d for d in dates if s.start <= d.start and d.end <= s.end]
+    if inside:
+        record.update(_date(s, inside, source, evidence, anchor=found.claimant.start))
+    evidence["links"] = _links(s, how)
+    record["citations"] = [{"source": source.id, "quote": s.text}]
+    record["status"] = "draft"
+    record["evidence"] = evidence
+    return record
+
+
+def _links(s: Sentence, how: dict[str, str]) -> str:
+    return "; ".join(sorted({note for name, note in how.items() if name in s.text})) or "no name linked"
+
+
+def _date(s: Sentence, dates: list[TimeExpression], source: Source, evidence: dict[str, str],
+          anchor: int) -> dict[str, str]:
+    """The sentence's temporal expression nearest ``anchor``; else the publication date, as a guess."""
+    inside = [d for d in dates if s.start <= d.start and d.end <= s.end]
+    if inside:
+        d = min(inside, key=lambda d: abs(d.start - anchor))
+        others = ", ".join(repr(o.text) for o in inside if o is not d)
+        evidence["date"] = f"{d.text!r} in the sentence" + (f" (also: {others})" if others else "")
+        return {"date": d.edtf, "date_basis": d.basis, "date_note": d.note}
+    published = source.published.edtf if source.published else ""
+    evidence["date"] = "no date in the sentence: the publication date, a guess"
+    return {"date": published, "date_basis": "inferred",
+            "date_note": f"No date in the sentence; the article's publication date ({published}) is a guess."}
+
+
+def _label(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip().strip("“”\"")
+    if len(text) <= _LABEL_LENGTH:
+        return text.rstrip(".")
+    return text[:_LABEL_LENGTH].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+def _new_id(prefix: str, s: Sentence, taken: set[str]) -> str:
+    words = [w for w in re.findall(r"[a-z0-9]+", s.text.lower()) if len(w) > 3][:3]
+    base = "-".join(["draft", prefix, *words])[:60].strip("-")
+    rid, n = base, 2
+    while rid in taken:
+        rid, n = f"{base}-{n}", n + 1
+    taken.add(rid)
+    return rid

@@ -1,0 +1,224 @@
+"""Names in an article: linked to the case's entities (id, label or alias), or proposed as new
+entities with a type guessed from cue words.
+
+Linking is case-insensitive (an all-capitals acronym only matches in capitals: "ICE" is not "ice"),
+takes the longest name at each place, and accepts a possessive ("ICE's"). A proposed name keeps
+the aliases the article gives it: an acronym in parentheses after it, and a person's surname
+used later on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from timeline.case.names import norm
+
+_POSSESSIVE = r"(?:['’]s\b|(?<=s)['’](?!\w))?"
+_CAP = r"[A-Z][\w&’'.-]*[\w]"
+_JOIN = r"(?:\s+(?:of|for|and|on|the|de|&)\s+|\s+|-)"
+_CAPITALISED = re.compile(rf"(?<![\w.])(?:{_CAP}|[A-Z])(?:{_JOIN}(?:{_CAP}))*")
+_ACRONYM = re.compile(r"\s*\((?:the\s+)?([A-Z][A-Z&.]{1,9})\)")
+#: Capitalised words that do not name anything on their own.
+_NOT_NAMES = frozenset("""
+The A An It He She They We I You This That These Those But And Or In On At As After Before When While
+Its His Her Their Our Some Many Last Earlier Later According If So Yet For Of To From By With Since
+Mr Mrs Ms Dr Also Still Now Then There Here What Who Why How One Two Three Such Other Another Each Every
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+August September October November December Today Yesterday Tomorrow Photo Image Read More Related
+However Meanwhile Instead Although Though Because Despite Over Under Until Both Neither Most All No Not
+""".split())
+_TITLES = (r"(?:spokes(?:man|woman|person)|CEO|chief(?:\s+executive)?|executive|director|president|"
+           r"vice\s+president|founder|manager|officer|head|chair(?:man|woman)?|professor|researcher|scientist|"
+           r"senator|Sen\.|Rep\.|Mr\.|Ms\.|Mrs\.|Dr\.|Sheriff|Chief|lawyer|attorney|analyst|engineer|"
+           r"leader|secretary|commissioner|mayor|deputy|lieutenant|sergeant|detective|representative)")
+_TITLE_BEFORE = re.compile(rf"\b{_TITLES}\s*,?\s*$", re.IGNORECASE)
+_PERSON_SHAPE = re.compile(r"^[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’-]+){1,2}$")
+#: (cue, type): the first cue a name contains (whole words, case-insensitively) gives its type.
+TYPE_CUES: tuple[tuple[str, str], ...] = (
+    (r"police|sheriff(?:'s|’s)?|constabulary", "police-department"),
+    (r"inc\.?|corp\.?|corporation|company|co\.|ltd\.?|llc|plc|technologies|labs|systems", "company"),
+    (r"department|agency|office|ministry|bureau|administration|commission|service|customs|enforcement|"
+     r"government|council|county|city of", "government-agency"),
+    (r"union|foundation|watch|coalition|alliance|fund|center for|centre for|network|society|project",
+     "advocacy-group"),
+    (r"university|institute|college|laboratory|lab|school", "research-group"),
+    (r"congress|senate|parliament|house|assembly|legislature", "legislature"),
+    (r"times|post|news|journal|press|tribune|herald|wire|magazine|bloomberg|reuters|guardian", "news-organization"),
+)
+_TYPE_CUES = [(re.compile(rf"\b(?:{cue})(?!\w)", re.IGNORECASE), kind) for cue, kind in TYPE_CUES]
+
+
+@dataclass
+class Mention:
+    """A name at ``text[start:end]``: ``entity`` is the id of the case's (or a proposed) entity."""
+
+    start: int
+    end: int
+    text: str
+    entity: str
+    proposed: bool = False
+
+
+@dataclass
+class Proposal:
+    """A name no entity of the case has: a new entity to review."""
+
+    id: str
+    label: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    evidence: dict[str, str] = field(default_factory=dict)
+
+
+def _name_pattern(name: str) -> str:
+    words = [re.escape(w).replace("'", "['’]").replace("’", "['’]") for w in name.split()]
+    return r"\s+".join(words)
+
+
+class Linker:
+    """The case's entity names, compiled into one longest-match pattern."""
+
+    def __init__(self, entities: Iterable[tuple[str, str, Iterable[str]]]):
+        exact: dict[str, str] = {}
+        loose: dict[str, str] = {}
+        for eid, label, aliases in entities:
+            for name in (label, *aliases, eid.replace("-", " ") if "-" in eid else eid):
+                name = name.strip()
+                if len(name) < 2:
+                    continue
+                table = exact if name.isupper() or any(c.isdigit() for c in name) else loose
+                table.setdefault(name if table is exact else norm(name), eid)
+        self.exact, self.loose = exact, loose
+        names = sorted([*exact, *loose], key=len, reverse=True)
+        alternation = "|".join(_name_pattern(n) for n in names) or r"(?!x)x"
+        self.pattern = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-]){_POSSESSIVE}", re.IGNORECASE)
+
+    def find(self, text: str) -> list[Mention]:
+        found = []
+        for m in self.pattern.finditer(text):
+            written = re.sub(r"['’]s?$", "", m.group(0)) if m.group(0)[-1:] in "'’s" else m.group(0)
+            eid = self.exact.get(written) or self.loose.get(norm(written))
+            if eid is None and written.endswith("s"):
+                eid = self.exact.get(written[:-1]) or self.loose.get(norm(written[:-1]))
+            if eid is None:
+                eid = self.exact.get(m.group(0)) or self.loose.get(norm(m.group(0)))
+            if eid is not None and not (written.lower() == written and written.upper() in self.exact):
+                found.append(Mention(m.start(), m.start() + len(written), written, eid))
+        return found
+
+
+def find_mentions(text: str, entities: Iterable[tuple[str, str, Iterable[str]]], taken_ids: set[str],
+                  ) -> tuple[list[Mention], list[Proposal]]:
+    """The mentions in ``text`` in order, and the new entities proposed for names the case lacks.
+
+    ``entities``: the case's ``(id, label, aliases)``; ``taken_ids``: ids a proposal must not reuse.
+    """
+    linked = Linker(entities).find(text)
+    covered = [(m.start, m.end) for m in linked]
+    proposals: dict[str, Proposal] = {}
+    new: list[Mention] = []
+    for m in _CAPITALISED.finditer(text):
+        name = m.group(0)
+        if re.search(r"\b(?:Inc|Corp|Co|Ltd|Jr|Sr)$", name) and text[m.end():m.end() + 1] == ".":
+            name += "."  # the stop belongs to the abbreviation
+        name, start = _trim(name, m.start())
+        if not name or any(start < e and s < start + len(name) for s, e in covered):
+            continue
+        sentence_start = _at_sentence_start(text, start)
+        if " " not in name and (sentence_start or name in _NOT_NAMES or len(name) < 3):
+            continue
+        proposal = _propose(text, name, start, proposals, taken_ids)
+        if proposal is None:
+            continue
+        new.append(Mention(start, start + len(name), name, proposal.id, proposed=True))
+        covered.append((start, start + len(name)))
+    new.extend(_later_short_forms(text, proposals, covered))
+    return sorted([*linked, *new], key=lambda x: x.start), list(proposals.values())
+
+
+def _trim(name: str, start: int) -> tuple[str, int]:
+    """The name without a leading function word ("The", "In") and a trailing possessive or stop."""
+    words = name.split()
+    while words and words[0].rstrip(".") in _NOT_NAMES and len(words) > 1:
+        start += name.index(words[1], len(words[0]))
+        name = name[name.index(words[1], len(words[0])):]
+        words = name.split()
+    name = re.sub(r"['’]s$", "", name)
+    if name.endswith(".") and not re.search(r"\b(?:Inc|Corp|Co|Ltd|Jr|Sr|[A-Z])\.$", name):
+        name = name[:-1]
+    return (name, start) if words else ("", start)
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    before = text[max(0, start - 3):start].rstrip(" “\"'‘(")
+    return not before or before[-1] in ".!?\n"
+
+
+def _propose(text: str, name: str, start: int, proposals: dict[str, Proposal], taken: set[str]) -> Proposal | None:
+    key = norm(name)
+    for p in proposals.values():
+        if norm(p.label) == key or key in (norm(a) for a in p.aliases):
+            return p
+    kind, why = _guess_type(text, name, start)
+    if kind is None:
+        return None
+    pid = _unique_id(name, taken)
+    evidence = {"type": why}
+    proposal = Proposal(pid, name, kind, [], evidence)
+    acronym = _ACRONYM.match(text, start + len(name))
+    if acronym:
+        proposal.aliases.append(acronym.group(1))
+        evidence["aliases"] = f"{acronym.group(1)!r} in parentheses after the name"
+    proposals[pid] = proposal
+    return proposal
+
+
+def _guess_type(text: str, name: str, start: int) -> tuple[str | None, str]:
+    for pattern, kind in _TYPE_CUES:
+        cue = pattern.search(name)
+        if cue:
+            return kind, f"guessed from {cue.group(0)!r} in the name"
+    before = text[max(0, start - 40):start]
+    if _PERSON_SHAPE.match(name):
+        title = _TITLE_BEFORE.search(before)
+        if title:
+            return "person", f"a first and last name after {title.group(0).strip(' ,')!r}"
+        after = text[start + len(name):start + len(name) + 12]
+        if re.match(r"\s*(?:,|said|says|told|wrote)", after):
+            return "person", "a first and last name that speaks or is described"
+        return "person", "shaped like a first and last name (a guess)"
+    if re.fullmatch(r"[A-Z]{2,6}", name):
+        return "group", "an acronym; its kind is not said (a guess)"
+    if " " in name:
+        return "group", "a capitalised name without a cue word; its kind is a guess"
+    return None, ""
+
+
+def _unique_id(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", norm(name).replace("’", "").replace("'", "")).strip("-") or "entity"
+    pid, n = base, 2
+    while pid in taken:
+        pid, n = f"{base}-{n}", n + 1
+    taken.add(pid)
+    return pid
+
+
+def _later_short_forms(text: str, proposals: dict[str, Proposal], covered: list[tuple[int, int]]) -> list[Mention]:
+    """A proposed person's surname on its own after the full name: an alias, and a mention."""
+    found = []
+    for p in proposals.values():
+        if p.type != "person":
+            continue
+        surname = p.label.split()[-1]
+        first = text.find(p.label)
+        for m in re.finditer(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", text):
+            if m.start() <= first or any(m.start() < e and s < m.end() for s, e in covered):
+                continue
+            found.append(Mention(m.start(), m.end(), surname, p.id, proposed=True))
+            covered.append((m.start(), m.end()))
+            if surname not in p.aliases:
+                p.aliases.append(surname)
+                p.evidence["aliases"] = f"{surname!r} used alone after {p.label!r}"
+    return found
