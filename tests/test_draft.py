@@ -182,3 +182,10 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_he_said_names_the_last_person_named_before_as_a_guess(sample):
+    draft = draft_article(sample, "bloomberg-2018-10-23")
+    [claim] = quoted(draft, "The agency regularly meets with vendors", "claims")
+    assert claim["claimant"] == "matthew-bourke"
+    assert "guess" in claim["evidence"]["claimant"]

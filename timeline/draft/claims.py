@@ -38,12 +38,26 @@ class FoundClaim:
     about: list[str]
 
 
-def find_claims(sentences: list[Sentence], mentions: list[Mention]) -> list[FoundClaim]:
-    """A claim for each sentence with reported speech whose speaker is a name."""
+#: A pronoun or description standing for a speaker named earlier -> the entity types it may stand for.
+_ANAPHORS = {"he": ("person",), "she": ("person",), "the company": ("company",),
+             "the agency": ("government-agency",), "the department": ("police-department", "government-agency"),
+             "the group": ("advocacy-group", "research-group", "group"), "the organization": ("advocacy-group",)}
+_ANAPHOR = re.compile(rf"\b(?i:({'|'.join(_ANAPHORS)}))\s+(?:also\s+)?({_VERBS})\b|\b({_VERBS})\s+(he|she)\b")
+
+
+def find_claims(sentences: list[Sentence], mentions: list[Mention],
+                types: dict[str, str] | None = None) -> list[FoundClaim]:
+    """A claim for each sentence with reported speech whose speaker is a name.
+
+    With ``types`` (entity id -> type), "he said", "the company said" name the last person (company)
+    mentioned before, as a guess the evidence says.
+    """
     found = []
     for s in sentences:
         inside = [m for m in mentions if s.start <= m.start and m.end <= s.end]
         claim = _according(s, inside) or _speaker(s, inside)
+        if claim is None and types:
+            claim = _anaphor(s, mentions, types, inside)
         if claim:
             found.append(claim)
     return found
@@ -70,6 +84,23 @@ def _speaker(s: Sentence, inside: list[Mention]) -> FoundClaim | None:
             m = after[0]
             return _claim(s, m, v.group(1), "asserts", f"{m.text!r} after {v.group(1)!r}", inside)
     return None
+
+
+def _anaphor(s: Sentence, mentions: list[Mention], types: dict[str, str],
+             inside: list[Mention]) -> FoundClaim | None:
+    m = _ANAPHOR.search(s.text)
+    if m is None:
+        return None
+    word = (m.group(1) or m.group(4)).lower()
+    verb = m.group(2) or m.group(3)
+    at = s.start + m.start()
+    earlier = [x for x in mentions if x.end <= at and types.get(x.entity) in _ANAPHORS[word]]
+    if not earlier:
+        return None
+    named = earlier[-1]
+    speaker = Mention(at, at + len(word), named.text, named.entity, named.proposed)
+    return _claim(s, speaker, verb, STANCES.get(verb, "asserts"),
+                  f"{word!r} before {verb!r} taken to be {named.text!r}, the last named before (a guess)", inside)
 
 
 def _claim(s: Sentence, m: Mention, verb: str, stance: str, how: str, inside: list[Mention]) -> FoundClaim:

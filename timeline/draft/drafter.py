@@ -38,7 +38,8 @@ def draft_article(case: Case, source_id: str) -> dict[str, list[dict[str, Any]]]
     dates = find_dates(text, source.published) if source.published else []
     how = _how_linked(case, mentions)
     events = [_event(e, source, dates, how, taken) for e in find_events(sentences, mentions)]
-    claims = [_claim(c, source, dates, how, taken) for c in find_claims(sentences, mentions)]
+    types = {e.id: e.type for e in case.entities.values()} | {p.id: p.type for p in proposals}
+    claims = [_claim(c, source, dates, how, taken) for c in find_claims(sentences, mentions, types)]
     return {"entities": [_entity(p) for p in proposals], "events": events, "claims": claims}
 
 

@@ -23,7 +23,7 @@ TRIGGERS: tuple[tuple[str, str, bool], ...] = (
     (r"announc(?:ed|ement)|launched|introduced", "announcement", True),
     (r"(?:published|released|issued)\b[^.]{0,40}\b(?:report|study|paper|findings)|report\s+(?:published|released)|"
      r"\breport\b", "report", True),
-    (r"\bstudy\b|researchers\s+(?:found|tested)", "study", True),
+    (r"\bstudy\b|researchers?\b[^.]{0,60}\b(?:found|tested|estimated?)", "study", True),
     (r"ban(?:ned|s)?\b|moratorium|paus(?:ed|e)\b|suspend(?:ed)?", "moratorium", True),
     (r"\btest(?:ed|ing)?\b|pilot(?:ed)?\b|trial\b", "test", True),
     (r"ended|stopp?(?:ed)?\b|discontinu(?:ed|e)|(?:would|will)\s+no\s+longer|drop(?:ped)?\b|exit(?:ed)?\b|"
