@@ -404,6 +404,52 @@ def draft(source: str, case: str | None, fmt: str, output: Path | None) -> None:
     click.echo(f"wrote {display_path(target)}")
 
 
+@cli.command()
+@click.argument("draft", metavar="DRAFT")
+@click.argument("ids", nargs=-1)
+@click.option("--case", "case", metavar="CASE",
+              help="The case to accept into (default: $TIMELINE_CASE or ./timeline.toml; the sample only when named).")
+def accept(draft: str, ids: tuple[str, ...], case: str | None) -> None:
+    """Move reviewed records of DRAFT (a draft file, or an article id for
+    CASE/drafts/ID.yaml) into the case: all of them, or the IDS given.
+
+    Records are appended to entities.yaml, events.yaml and claims.yaml
+    without `status` and `evidence`; everything above them (comments, order,
+    formatting) is kept byte for byte. A draft entity whose label or alias
+    names an existing entity is merged into it (its names become aliases)
+    and the draft's references to it follow. An id the case already has is
+    refused. All files change together or not at all; accepted records leave
+    the draft (deleted when empty); then the case is validated.
+    """
+    from timeline import pipeline
+    from timeline.case import accepting
+    from timeline.case.choice import HOW_TO_CHOOSE, choose_case
+    from timeline.errors import display_path, warning_groups
+
+    choice = choose_case(case)
+    if choice.how == "sample":  # never change the sample by default
+        _fail(f"accept needs a case: `timeline new DIR` makes one, or give --case CASE ({HOW_TO_CHOOSE})")
+    path = accepting.draft_path(choice.path, draft)
+    done = accepting.accept(choice.path, path, list(ids))
+    for name, added in done.added.items():
+        if added:
+            click.echo(f"{display_path(choice.path / name)}: added {', '.join(added)}")
+    for draft_id, entity in done.merged.items():
+        click.echo(f"merged {draft_id} into {entity} (its names are aliases; references follow)")
+    click.echo(f"removed {display_path(path)}" if done.draft_removed
+               else f"{display_path(path)}: {done.remaining} record(s) left to review")
+    report = pipeline.check(choice.path)
+    for line in [*(str(p) for p in report.errors),
+                 *warning_groups(report.problems, hint="; `timeline validate --warnings` lists them")]:
+        click.echo(line, err=True)
+    summary = ", ".join(f"{v} {k}" for k, v in report.counts().items())
+    if report.ok:
+        click.echo(f"{display_path(choice.path)}: valid ({summary}; {len(report.warnings)} warning(s))")
+    else:
+        click.echo(f"{display_path(choice.path)}: {len(report.errors)} error(s), {len(report.warnings)} warning(s); "
+                   "fix them and run `timeline validate`", err=True)
+
+
 #: How ``add`` names each front-matter value it reports.
 _ADDED_FIELDS = ("title", "publisher", "published", "url", "language")
 
