@@ -189,3 +189,18 @@ def test_he_said_names_the_last_person_named_before_as_a_guess(sample):
     [claim] = quoted(draft, "The agency regularly meets with vendors", "claims")
     assert claim["claimant"] == "matthew-bourke"
     assert "guess" in claim["evidence"]["claimant"]
+
+
+@pytest.mark.parametrize("source", sorted(p.stem for p in (SAMPLE / "articles").glob("*.md")))
+def test_every_claim_says_what_it_is_about(sample, source):
+    # A claim needs an `about` to be a valid record once accepted: the event of its sentence when there is
+    # one, else the names the sentence mentions, else (flagged in its evidence) its claimant.
+    draft = draft_article(sample, source)
+    events = {e["id"]: e for e in draft["events"]}
+    for claim in draft["claims"]:
+        assert claim["about"], claim
+        same_sentence = [e for e in events.values() if e["citations"][0]["quote"] == claim["citations"][0]["quote"]]
+        if same_sentence:
+            assert claim["about"][0] == same_sentence[0]["id"]
+        elif claim["about"] == [claim["claimant"]]:
+            assert "until you say what the claim is about" in claim["evidence"]["about"]

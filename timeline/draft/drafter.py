@@ -37,9 +37,12 @@ def draft_article(case: Case, source_id: str) -> dict[str, list[dict[str, Any]]]
     sentences = split_sentences(text)
     dates = find_dates(text, source.published) if source.published else []
     how = _how_linked(case, mentions)
-    events = [_event(e, source, dates, how, taken) for e in find_events(sentences, mentions)]
+    found_events = find_events(sentences, mentions)
+    events = [_event(e, source, dates, how, taken) for e in found_events]
+    # A claim made in a sentence that also reports an event is, first of all, about that event.
+    event_of = {e.sentence.start: record["id"] for e, record in zip(found_events, events, strict=True)}
     types = {e.id: e.type for e in case.entities.values()} | {p.id: p.type for p in proposals}
-    claims = [_claim(c, source, dates, how, taken) for c in find_claims(sentences, mentions, types)]
+    claims = [_claim(c, source, dates, how, taken, event_of) for c in find_claims(sentences, mentions, types)]
     return {"entities": [_entity(p) for p in proposals], "events": events, "claims": claims}
 
 
@@ -107,14 +110,21 @@ def _event(found: FoundEvent, source: Source, dates: list[TimeExpression], how: 
 
 
 def _claim(found: FoundClaim, source: Source, dates: list[TimeExpression], how: dict[str, str],
-           taken: set[str]) -> dict[str, Any]:
+           taken: set[str], event_of: dict[int, str]) -> dict[str, Any]:
     s = found.sentence
     evidence = {"claimant": f"{found.how}; {how.get(found.claimant.text, '')}".rstrip("; "),
                 "stance": f"from {found.verb!r}" if found.stance != "asserts" or found.verb in ("said", "says")
                 else f"{found.verb!r} reports an assertion (a guess)",
                 "text": "the sentence as written; restate the claim in one sentence"}
+    about = list(found.about)
+    if s.start in event_of:
+        about.insert(0, event_of[s.start])
+        evidence["about"] = "the event drafted from the same sentence, then the names it mentions"
+    elif not about:
+        about = [found.claimant.entity]
+        evidence["about"] = "no other name in the sentence: the claimant, until you say what the claim is about"
     record: dict[str, Any] = {"id": _new_id(f"{found.claimant.entity}-claim", s, taken),
-                              "claimant": found.claimant.entity, "about": found.about,
+                              "claimant": found.claimant.entity, "about": about,
                               "stance": found.stance, "text": s.text}
     inside = [d for d in dates if s.start <= d.start and d.end <= s.end]
     if inside:
