@@ -204,3 +204,14 @@ def test_every_claim_says_what_it_is_about(sample, source):
             assert claim["about"][0] == same_sentence[0]["id"]
         elif claim["about"] == [claim["claimant"]]:
             assert "until you say what the claim is about" in claim["evidence"]["about"]
+
+
+def test_type_guesses_that_read_the_name_in_context():
+    text = ("SEE ALSO: an unrelated story. As The Daily Beast points out, Amazon Web Services sales staff met "
+            "officials. Jane Doe said so.")
+    _mentions, proposals = find_mentions(text, [], set())
+    kinds = {p.label: p.type for p in proposals}
+    assert kinds["Amazon Web Services"] == "company"  # "Web Services", not a first and last name
+    assert kinds["Daily Beast"] == "group"  # "the Daily Beast": people are not written with "the"
+    assert kinds["Jane Doe"] == "person"
+    assert "SEE ALSO" not in kinds  # a heading in capitals is not a name

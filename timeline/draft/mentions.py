@@ -38,7 +38,7 @@ _PERSON_SHAPE = re.compile(r"^[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’-]+){
 #: (cue, type): the first cue a name contains (whole words, case-insensitively) gives its type.
 TYPE_CUES: tuple[tuple[str, str], ...] = (
     (r"police|sheriff(?:'s|’s)?|constabulary", "police-department"),
-    (r"inc\.?|corp\.?|corporation|company|co\.|ltd\.?|llc|plc|technologies|labs|systems", "company"),
+    (r"inc\.?|corp\.?|corporation|company|co\.|ltd\.?|llc|plc|technologies|labs|systems|web\s+services", "company"),
     (r"department|agency|office|ministry|bureau|administration|commission|service|customs|enforcement|"
      r"government|council|county|city of", "government-agency"),
     (r"union|foundation|watch|coalition|alliance|fund|center for|centre for|network|society|project",
@@ -129,6 +129,8 @@ def find_mentions(text: str, entities: Iterable[tuple[str, str, Iterable[str]]],
         sentence_start = _at_sentence_start(text, start)
         if " " not in name and (sentence_start or name in _NOT_NAMES or len(name) < 3):
             continue
+        if " " in name and name.upper() == name:  # "SEE ALSO", "READ MORE": page headings, not names
+            continue
         proposal = _propose(text, name, start, proposals, taken_ids)
         if proposal is None:
             continue
@@ -181,6 +183,8 @@ def _guess_type(text: str, name: str, start: int) -> tuple[str | None, str]:
         if cue:
             return kind, f"guessed from {cue.group(0)!r} in the name"
     before = text[max(0, start - 40):start]
+    if _PERSON_SHAPE.match(name) and re.search(r"\bthe\s+$", before, re.IGNORECASE):
+        return "group", "shaped like a first and last name, but written after 'the': an organisation (a guess)"
     if _PERSON_SHAPE.match(name):
         title = _TITLE_BEFORE.search(before)
         if title:
