@@ -38,6 +38,22 @@ def sample_graph(tmp_path_factory, sample_case: Path) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def store(sample_graph: Path):
+    """The sample graph in pyoxigraph, once per test module (a module may define its own ``store``)."""
+    from timeline.stores import open_store
+
+    return open_store(sample_graph)
+
+
+@pytest.fixture(scope="module")
+def view(store):
+    """The sample's view, once per test module: a test that changes it changes only its module's copy."""
+    from timeline.views.model import load_view
+
+    return load_view(store)
+
+
 @pytest.fixture(scope="session")
 def sample_quads(sample_graph: Path) -> int:
     """How many quads the sample build wrote (one per line of N-Quads): what every store must hold."""

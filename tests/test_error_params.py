@@ -30,16 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
 
 
-@pytest.fixture(scope="module")
-def store(sample_graph):
-    return open_store(sample_graph)
-
-
-@pytest.fixture(scope="module")
-def view(store):
-    return load_view(store)
-
-
 def raised(call) -> TimelineError:
     with pytest.raises(TimelineError) as caught:
         call()

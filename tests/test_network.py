@@ -10,7 +10,6 @@ import pytest
 from timeline import resources
 from timeline.case.loader import load_case
 from timeline.errors import TimelineError
-from timeline.stores import open_store
 from timeline.views.model import load_view
 from timeline.views.network import (
     actor_event_graph,
@@ -24,16 +23,6 @@ from timeline.views.network import (
     write_gexf,
     write_graphml,
 )
-
-
-@pytest.fixture(scope="module")
-def store(sample_graph):
-    return open_store(sample_graph)
-
-
-@pytest.fixture(scope="module")
-def view(store):
-    return load_view(store)
 
 
 @pytest.fixture(scope="module")

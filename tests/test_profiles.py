@@ -9,19 +9,8 @@ from collections import Counter
 import pytest
 
 from timeline.errors import TimelineError
-from timeline.stores import open_store
-from timeline.views.model import EntityView, load_view, resolve_entity
+from timeline.views.model import EntityView, resolve_entity
 from timeline.views.profiles import entity_profile, stats
-
-
-@pytest.fixture(scope="module")
-def store(sample_graph):
-    return open_store(sample_graph)
-
-
-@pytest.fixture(scope="module")
-def view(store):
-    return load_view(store)
 
 
 @pytest.mark.parametrize("name", ["ice", "ICE", "U.S. Immigration and Customs Enforcement",

@@ -23,22 +23,11 @@ from timeline.render.timeline import (
     render_timeline,
     timeline_page,
 )
-from timeline.stores import open_store
 from timeline.testing.views import synthetic_view
 from timeline.views.model import Citation, ClaimView, EntityView, EventView, Participant, SourceView, View, load_view
 
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
 HOSTILE_IMG = '<img src=x onerror="window.__xss=1">'
-
-
-@pytest.fixture(scope="module")
-def store(sample_graph):
-    return open_store(sample_graph)
-
-
-@pytest.fixture(scope="module")
-def view(store) -> View:
-    return load_view(store)
 
 
 @pytest.fixture(scope="module")

@@ -11,15 +11,9 @@ from timeline import resources
 from timeline.case.loader import load_case
 from timeline.htmlsafe import safe_url, script_json
 from timeline.render.embed import HEIGHT_MESSAGE, embed_snippet
-from timeline.stores import open_store
 from timeline.testing.cases import synthetic_case
 from timeline.testing.views import synthetic_view
 from timeline.views.model import load_view
-
-
-@pytest.fixture(scope="module")
-def store(sample_graph):
-    return open_store(sample_graph)
 
 
 @pytest.fixture(scope="module")

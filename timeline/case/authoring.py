@@ -458,9 +458,9 @@ def _check_fields(details: dict[str, Detail], shown: str) -> None:
     for name, detail in details.items():
         kind, _required = loader.SOURCE_FIELDS[name]
         if kind == "edtf":  # stored as text: the loader reads it back as an EDTF date
-            value, message = loader._check_value(kind, str(detail.value))  # the loader's own rules, not a copy
+            value, message = loader.check_value(kind, str(detail.value))  # the loader's own rules, not a copy
         else:
-            value, message = loader._check_value(kind, detail.value)
+            value, message = loader.check_value(kind, detail.value)
         if message is None:
             continue
         if detail.how == "given":

@@ -28,7 +28,7 @@ WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*\Z")
 MAX_ARTICLE_BYTES = 5_000_000
 RECORD_FILES = ("entities.yaml", "events.yaml", "claims.yaml")
 
-# Field name -> (kind, required). Kinds are checked by _check_value. A "ref" names an entity by its id, label
+# Field name -> (kind, required). Kinds are checked by check_value. A "ref" names an entity by its id, label
 # or alias; timeline.case.checks resolves it to the id (timeline.case.names), so the graph's IRIs always come from ids.
 CASE_FIELDS = {
     "id": ("id", True), "title": ("str", True), "description": ("str", False),
@@ -107,7 +107,7 @@ class _Reader:
                     self.error(raw.line, f"{what}: missing required field {key!r}")
                     ok = False
                 continue
-            value, message = _check_value(kind, raw[key])
+            value, message = check_value(kind, raw[key])
             if message:
                 self.error(raw.line_of(key), f"{what}: field {key!r} {message}")
                 ok = False
@@ -159,7 +159,7 @@ def _is_iri(value: str) -> bool:
     return True
 
 
-def _check_value(kind: str, value: Any) -> tuple[Any, str | None]:
+def check_value(kind: str, value: Any) -> tuple[Any, str | None]:
     """Validate one field value; return (clean value, None) or (None, message)."""
     if kind == "str":
         return (value.strip(), None) if isinstance(value, str) and value.strip() else (

@@ -68,7 +68,7 @@ from typing import Any
 
 from timeline.case.checks import check_case
 from timeline.case.dates import EdtfError, parse_edtf
-from timeline.case.loader import ENTITY_FIELDS, EVENT_FIELDS, ID_RE, RECORD_FILES, _check_value, decode_text, load_case
+from timeline.case.loader import ENTITY_FIELDS, EVENT_FIELDS, ID_RE, RECORD_FILES, check_value, decode_text, load_case
 from timeline.case.model import DATE_BASES, Case, Citation, Entity, Event, Participant, Progress
 from timeline.case.vocabularies import load_vocabularies
 from timeline.errors import CaseInvalid, Problem, did_you_mean, display_path
@@ -220,7 +220,7 @@ def _field(sheet: _Sheet, line: int, what: str, column: str, kind: str, cell: st
     raw: Any = _split(cell) if kind in _LIST_KINDS else cell
     if kind in _LIST_KINDS and not raw:
         return None, True
-    value, message = _check_value(kind, raw)
+    value, message = check_value(kind, raw)
     if message:
         sheet.error(line, f"{what}: column {column!r} {message}")
         return None, False
@@ -308,7 +308,7 @@ def _actors(sheet: _Sheet, line: int, what: str, cell: str) -> tuple[list[Partic
     for item in _split(cell):
         # The role is an id; the entity may be a label or an alias, which may hold a ':' of its own.
         entity, sep, role = (part.strip() for part in item.rpartition(":"))
-        if not sep or _check_value("ref", entity)[1] or not ID_RE.match(role):
+        if not sep or check_value("ref", entity)[1] or not ID_RE.match(role):
             sheet.error(line, f"{what}: column 'actors': {item!r} is not ENTITY:ROLE (an entity's id, label or "
                               "alias and a role, such as 'amazon:vendor' or 'Amazon Web Services:vendor', "
                               "separated by ';')")
