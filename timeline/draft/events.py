@@ -12,39 +12,39 @@ from dataclasses import dataclass
 from timeline.draft.mentions import Mention
 from timeline.draft.sentences import Sentence
 
-#: (trigger, event type, whether the trigger is a verb whose subject acts on its object), first match wins.
-TRIGGERS: tuple[tuple[str, str, bool], ...] = (
-    (r"(?:wrote|sent|signed)\b[^.]{0,60}\bletter|letter\s+(?:to|from|on|sent|signed)", "letter", True),
-    (r"e-?mail(?:ed)?\s+(?:to|on)|wrote\s+in\s+an\s+e-?mail", "email", True),
-    (r"met\s+with|meetings?\b|\bmet\b", "meeting", True),
-    (r"pitch(?:ed|ing)?\b|marketed|marketing|promot(?:ed|ing)|advertis(?:ed|ing)|sought\s+to\s+sell", "pitch", True),
-    (r"presented|presentation|demonstrat(?:ed|ion)|showcased|revealed|unveiled", "presentation", True),
-    (r"press\s+release", "press-release", True),
-    (r"announc(?:ed|ement)|launched|introduced", "announcement", True),
+#: (trigger, event type): the first trigger that matches a sentence gives its type.
+TRIGGERS: tuple[tuple[str, str], ...] = (
+    (r"(?:wrote|sent|signed)\b[^.]{0,60}\bletter|letter\s+(?:to|from|on|sent|signed)", "letter"),
+    (r"e-?mail(?:ed)?\s+(?:to|on)|wrote\s+in\s+an\s+e-?mail", "email"),
+    (r"met\s+with|meetings?\b|\bmet\b", "meeting"),
+    (r"pitch(?:ed|ing)?\b|marketed|marketing|promot(?:ed|ing)|advertis(?:ed|ing)|sought\s+to\s+sell", "pitch"),
+    (r"presented|presentation|demonstrat(?:ed|ion)|showcased|revealed|unveiled", "presentation"),
+    (r"press\s+release", "press-release"),
+    (r"announc(?:ed|ement)|launched|introduced", "announcement"),
     (r"(?:published|released|issued)\b[^.]{0,40}\b(?:report|study|paper|findings)|report\s+(?:published|released)|"
-     r"\breport\b", "report", True),
-    (r"\bstudy\b|researchers?\b[^.]{0,60}\b(?:found|tested|estimated?)", "study", True),
-    (r"ban(?:ned|s)?\b|moratorium|paus(?:ed|e)\b|suspend(?:ed)?", "moratorium", True),
-    (r"\btest(?:ed|ing)?\b|pilot(?:ed)?\b|trial\b", "test", True),
+     r"\breport\b", "report"),
+    (r"\bstudy\b|researchers?\b[^.]{0,60}\b(?:found|tested|estimated?)", "study"),
+    (r"ban(?:ned|s)?\b|moratorium|paus(?:ed|e)\b|suspend(?:ed)?", "moratorium"),
+    (r"\btest(?:ed|ing)?\b|pilot(?:ed)?\b|trial\b", "test"),
     (r"ended|stopp?(?:ed)?\b|discontinu(?:ed|e)|(?:would|will)\s+no\s+longer|drop(?:ped)?\b|exit(?:ed)?\b|"
-     r"shut\s+down", "discontinuation", True),
-    (r"contract(?:ed|s)?\b|signed\s+(?:a|an)\s+deal|purchased|bought", "contract", True),
-    (r"partner(?:ed|ship)|teamed\s+up", "partnership", True),
-    (r"deploy(?:ed|ing|ment)|(?:began|started|has\s+been|have\s+been)\s+using|rolled\s+out", "deployment", True),
-    (r"protest(?:ed|s|ers)?\b|walk-?out|petition", "protest", True),
-    (r"criticiz(?:ed|e)|criticis(?:ed|e)|condemn(?:ed)?|slammed|blasted", "criticism", True),
-    (r"demand(?:ed|s)?\b|urged|call(?:ed|s)?\s+on", "demand", True),
-    (r"asked|request(?:ed)?", "request", True),
-    (r"refus(?:ed|al)|declined|rejected", "refusal", True),
+     r"shut\s+down", "discontinuation"),
+    (r"contract(?:ed|s)?\b|signed\s+(?:a|an)\s+deal|purchased|bought", "contract"),
+    (r"partner(?:ed|ship)|teamed\s+up", "partnership"),
+    (r"deploy(?:ed|ing|ment)|(?:began|started|has\s+been|have\s+been)\s+using|rolled\s+out", "deployment"),
+    (r"protest(?:ed|s|ers)?\b|walk-?out|petition", "protest"),
+    (r"criticiz(?:ed|e)|criticis(?:ed|e)|condemn(?:ed)?|slammed|blasted", "criticism"),
+    (r"demand(?:ed|s)?\b|urged|call(?:ed|s)?\s+on", "demand"),
+    (r"asked|request(?:ed)?", "request"),
+    (r"refus(?:ed|al)|declined|rejected", "refusal"),
     (r"(?:passed|introduced|approved|signed)\b[^.]{0,30}\b(?:bill|law|legislation|ordinance)|legislation",
-     "legislation", True),
-    (r"investigat(?:ed|ion|ing)|probe|audit", "investigation", True),
-    (r"interview(?:ed)?", "interview", True),
-    (r"disclos(?:ed|ure)|obtained|public\s+records", "disclosure", True),
-    (r"misidentif(?:ied|y)|falsely\s+matched|classified\s+some|mistak(?:enly|e)|incident", "incident", True),
-    (r"policy|changed\s+its|updated\s+its", "policy-change", True),
+     "legislation"),
+    (r"investigat(?:ed|ion|ing)|probe|audit", "investigation"),
+    (r"interview(?:ed)?", "interview"),
+    (r"disclos(?:ed|ure)|obtained|public\s+records", "disclosure"),
+    (r"misidentif(?:ied|y)|falsely\s+matched|classified\s+some|mistak(?:enly|e)|incident", "incident"),
+    (r"policy|changed\s+its|updated\s+its", "policy-change"),
 )
-_TRIGGERS = [(re.compile(rf"(?<![\w-])(?:{t})", re.IGNORECASE), kind, verb) for t, kind, verb in TRIGGERS]
+_TRIGGERS = [(re.compile(rf"(?<![\w-])(?:{t})", re.IGNORECASE), kind) for t, kind in TRIGGERS]
 
 
 @dataclass
@@ -73,7 +73,7 @@ def find_events(sentences: list[Sentence], mentions: list[Mention]) -> list[Foun
 
 def _triggers(text: str) -> list[tuple[int, str, str]]:
     hits: dict[str, tuple[int, str, str]] = {}
-    for pattern, kind, _verb in _TRIGGERS:
+    for pattern, kind in _TRIGGERS:
         m = pattern.search(text)
         if m and kind not in hits:
             hits[kind] = (m.start(), kind, m.group(0))
