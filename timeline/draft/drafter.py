@@ -37,12 +37,16 @@ def draft_article(case: Case, source_id: str) -> dict[str, list[dict[str, Any]]]
     sentences = split_sentences(text)
     dates = find_dates(text, source.published) if source.published else []
     how = _how_linked(case, mentions)
-    found_events = find_events(sentences, mentions)
+    types = {e.id: e.type for e in case.entities.values()} | {p.id: p.type for p in proposals}
+    found_events = find_events(sentences, mentions, types)
     events = [_event(e, source, dates, how, taken) for e in found_events]
     # A claim made in a sentence that also reports an event is, first of all, about that event.
     event_of = {e.sentence.start: record["id"] for e, record in zip(found_events, events, strict=True)}
-    types = {e.id: e.type for e in case.entities.values()} | {p.id: p.type for p in proposals}
-    claims = [_claim(c, source, dates, how, taken, event_of) for c in find_claims(sentences, mentions, types)]
+    publisher = case.entities.get(source.publisher or "")
+    speaker = Mention(0, 0, publisher.label, publisher.id) if publisher else None
+    found_claims = find_claims(sentences, mentions, types, text=text, publisher=speaker,
+                               events=frozenset(event_of))
+    claims = [_claim(c, source, dates, how, taken, event_of) for c in found_claims]
     return {"entities": [_entity(p) for p in proposals], "events": events, "claims": claims}
 
 
@@ -114,7 +118,7 @@ def _claim(found: FoundClaim, source: Source, dates: list[TimeExpression], how: 
     s = found.sentence
     evidence = {"claimant": f"{found.how}; {how.get(found.claimant.text, '')}".rstrip("; "),
                 "stance": f"from {found.verb!r}" if found.stance != "asserts" or found.verb in ("said", "says")
-                else f"{found.verb!r} reports an assertion (a guess)",
+                else f"{found.verb!r} reports an assertion (a guess)" if found.verb else "an assertion (a guess)",
                 "text": "the sentence as written; restate the claim in one sentence"}
     about = list(found.about)
     if s.start in event_of:

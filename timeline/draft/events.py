@@ -9,42 +9,54 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from timeline.draft.mentions import Mention
+from timeline.draft.mentions import Mention, antecedent
 from timeline.draft.sentences import Sentence
 
 #: (trigger, event type): the first trigger that matches a sentence gives its type.
 TRIGGERS: tuple[tuple[str, str], ...] = (
     (r"(?:wrote|sent|signed)\b[^.]{0,60}\bletter|letter\s+(?:to|from|on|sent|signed)", "letter"),
-    (r"e-?mail(?:ed)?\s+(?:to|on)|wrote\s+in\s+an\s+e-?mail", "email"),
-    (r"met\s+with|meetings?\b|\bmet\b", "meeting"),
-    (r"pitch(?:ed|ing)?\b|marketed|marketing|promot(?:ed|ing)|advertis(?:ed|ing)|sought\s+to\s+sell", "pitch"),
-    (r"presented|presentation|demonstrat(?:ed|ion)|showcased|revealed|unveiled", "presentation"),
+    (r"e-?mail(?:ed)?\s+(?:to|on)|wrote\s+in\s+an\s+e-?mail|(?:an|the|internal)\s+e-?mails?\b", "email"),
+    (r"met\s+with|meets?\s+with|meetings?\b|\bmet\b|followed\s+up|follow-up|participat(?:ed|es|ing)\b|"
+     r"attend(?:ed|s)?\b|boot\s+camps?|conference", "meeting"),
+    (r"pitch(?:ed|ing)?\b|marketed|marketing|promot(?:ed|ing|ional)|advertis(?:ed|ing)|sought\s+to\s+sell|"
+     r"tout(?:ed|s|ing)?\b|courted|court\b", "pitch"),
+    (r"presented|presentation|demonstrat(?:ed|ion)|showcased|revealed|unveiled|\bcit(?:e|es|ed|ing)\b", "presentation"),
     (r"press\s+release", "press-release"),
-    (r"announc(?:ed|ement)|launched|introduced", "announcement"),
-    (r"(?:published|released|issued)\b[^.]{0,40}\b(?:report|study|paper|findings)|report\s+(?:published|released)|"
-     r"\breport\b", "report"),
-    (r"\bstudy\b|researchers?\b[^.]{0,60}\b(?:found|tested|estimated?)", "study"),
+    (r"announc(?:ed|ement|es)|launched|introduced", "announcement"),
+    (r"(?:published|released|issued)\b.{0,40}?\b(?:report|study|paper|findings)|"
+     r"(?:report|study|paper)\s+(?:published|released)|\breport\b", "report"),
+    (r"(?:was|were|been|first)\s+reported|reported\s+(?:by|on|earlier|that)", "news-report"),
+    (r"\bstudy\b|\bpaper\b|research(?:ers?)?\b.{0,80}?\b(?:found|tested|estimated?)|\bfinds\b|findings|"
+     r"\bestimated?\b", "study"),
     (r"ban(?:ned|s)?\b|moratorium|paus(?:ed|e)\b|suspend(?:ed)?", "moratorium"),
     (r"\btest(?:ed|ing)?\b|pilot(?:ed)?\b|trial\b", "test"),
     (r"ended|stopp?(?:ed)?\b|discontinu(?:ed|e)|(?:would|will)\s+no\s+longer|drop(?:ped)?\b|exit(?:ed)?\b|"
-     r"shut\s+down", "discontinuation"),
-    (r"contract(?:ed|s)?\b|signed\s+(?:a|an)\s+deal|purchased|bought", "contract"),
-    (r"partner(?:ed|ship)|teamed\s+up", "partnership"),
-    (r"deploy(?:ed|ing|ment)|(?:began|started|has\s+been|have\s+been)\s+using|rolled\s+out", "deployment"),
+     r"shut\s+down|quit\b", "discontinuation"),
+    (r"contract(?:ed|s)?\b|signed\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}(?:deal|agreement|contract)|agreement\b|"
+     r"purchased|bought|as\s+(?:a\s+)?(?:customer|client)|customers?\b", "contract"),
+    (r"partner(?:ed|ship|s)?\b|teamed\s+up", "partnership"),
+    (r"deploy(?:ed|ing|ment)?|(?:began|started|has\s+been|have\s+been)\s+using|rolled\s+out|"
+     r"(?:is|are|was|were|been|being|has|have|had)\s+(?:\w+\s+){0,2}used\b|in\s+use\b|\buses\b", "deployment"),
     (r"protest(?:ed|s|ers)?\b|walk-?out|petition", "protest"),
     (r"criticiz(?:ed|e)|criticis(?:ed|e)|condemn(?:ed)?|slammed|blasted", "criticism"),
     (r"demand(?:ed|s)?\b|urged|call(?:ed|s)?\s+on", "demand"),
-    (r"asked|request(?:ed)?", "request"),
+    (r"asked|request(?:ed)?|reached\s+out|reached\s+for\s+comment|thank(?:ed|s)?\b", "request"),
     (r"refus(?:ed|al)|declined|rejected", "refusal"),
-    (r"(?:passed|introduced|approved|signed)\b[^.]{0,30}\b(?:bill|law|legislation|ordinance)|legislation",
-     "legislation"),
+    (r"(?:passed|introduced|approved|signed)\b[^.]{0,30}\b(?:bill|law|legislation|ordinance)|legislation|"
+     r"authori[sz]ed", "legislation"),
     (r"investigat(?:ed|ion|ing)|probe|audit", "investigation"),
-    (r"interview(?:ed)?", "interview"),
-    (r"disclos(?:ed|ure)|obtained|public\s+records", "disclosure"),
+    (r"interview(?:ed)?|told\s+(?:the\s+)?(?-i:[A-Z])", "interview"),
+    (r"disclos(?:ed|ure)|obtained|public\s+records|uncovered", "disclosure"),
     (r"misidentif(?:ied|y)|falsely\s+matched|classified\s+some|mistak(?:enly|e)|incident", "incident"),
-    (r"policy|changed\s+its|updated\s+its", "policy-change"),
+    (r"broadcast", "broadcast"),
+    (r"policy|changed\s+its|updated\s+its|remov(?:ed|ing)|scrubbed|deleted", "policy-change"),
+)
+#: Types a sentence gets only when no other trigger matches it: saying something is an event too.
+FALLBACK_TRIGGERS: tuple[tuple[str, str], ...] = (
+    (r"\b(?:said|says|saying|stated|statement|wrote|concluded|according\s+to)\b", "statement"),
 )
 _TRIGGERS = [(re.compile(rf"(?<![\w-])(?:{t})", re.IGNORECASE), kind) for t, kind in TRIGGERS]
+_FALLBACK = [(re.compile(rf"(?<![\w-])(?:{t})", re.IGNORECASE), kind) for t, kind in FALLBACK_TRIGGERS]
 
 
 @dataclass
@@ -57,8 +69,14 @@ class FoundEvent:
     participants: list[tuple[str, str, str]]  # (entity id, role, why)
 
 
-def find_events(sentences: list[Sentence], mentions: list[Mention]) -> list[FoundEvent]:
-    """The sentences that report something happening, in order."""
+def find_events(sentences: list[Sentence], mentions: list[Mention],
+                types: dict[str, str] | None = None) -> list[FoundEvent]:
+    """The sentences that report something happening, in order.
+
+    A sentence that names nobody takes its participant from an anaphor ("the agency", with ``types``,
+    entity id -> type) or else the last name written before it, as a guess; with no name before it
+    either, it is left out: an event needs a participant.
+    """
     found = []
     for s in sentences:
         hits = _triggers(s.text)
@@ -66,14 +84,34 @@ def find_events(sentences: list[Sentence], mentions: list[Mention]) -> list[Foun
             continue
         first_at = hits[0][0]
         inside = [m for m in mentions if s.start <= m.start and m.end <= s.end]
-        found.append(FoundEvent(s, [kind for _, kind, _ in hits], [w for _, _, w in hits],
-                                _participants(inside, s.start + first_at)))
+        participants = _participants(inside, s.start + first_at)
+        if not participants:
+            participants = _outside(s, mentions, types or {})
+            if not participants:
+                continue
+        found.append(FoundEvent(s, [kind for _, kind, _ in hits], [w for _, _, w in hits], participants))
     return found
 
 
+def _outside(s: Sentence, mentions: list[Mention], types: dict[str, str]) -> list[tuple[str, str, str]]:
+    named = antecedent(s.text, s.start, mentions, types)
+    if named is not None:
+        return [(named.entity, "participant", f"an anaphor in the sentence taken to be {named.text!r}, the last "
+                 "such name before it (a guess)")]
+    before = [m for m in mentions if m.end <= s.start]
+    if before:
+        return [(before[-1].entity, "participant", f"no name in the sentence: {before[-1].text!r}, the last "
+                 "name before it (a guess)")]
+    return []
+
+
 def _triggers(text: str) -> list[tuple[int, str, str]]:
+    return _first_hits(text, _TRIGGERS) or _first_hits(text, _FALLBACK)
+
+
+def _first_hits(text: str, triggers: list[tuple[re.Pattern, str]]) -> list[tuple[int, str, str]]:
     hits: dict[str, tuple[int, str, str]] = {}
-    for pattern, kind in _TRIGGERS:
+    for pattern, kind in triggers:
         m = pattern.search(text)
         if m and kind not in hits:
             hits[kind] = (m.start(), kind, m.group(0))

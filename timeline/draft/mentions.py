@@ -226,3 +226,23 @@ def _later_short_forms(text: str, proposals: dict[str, Proposal], covered: list[
                 p.aliases.append(surname)
                 p.evidence["aliases"] = f"{surname!r} used alone after {p.label!r}"
     return found
+
+
+#: A pronoun or description standing for a name written before -> the entity types it may stand for.
+ANAPHORS = {"he": ("person",), "she": ("person",), "the company": ("company",),
+            "the agency": ("government-agency",), "the department": ("police-department", "government-agency"),
+            "the group": ("advocacy-group", "research-group", "group"), "the organization": ("advocacy-group",)}
+_ANAPHOR_WORD = re.compile(rf"\b(?i:{'|'.join(ANAPHORS)})\b")
+
+
+def antecedent(text: str, start: int, mentions: list[Mention], types: dict[str, str]) -> Mention | None:
+    """The name an anaphor ("the agency", "she") in ``text`` (at ``start`` in the article) stands for:
+    the last name of a fitting type written before it."""
+    for m in _ANAPHOR_WORD.finditer(text):
+        fits = ANAPHORS[m.group(0).lower()]
+        at = start + m.start()
+        earlier = [x for x in mentions if x.end <= at and types.get(x.entity) in fits]
+        if earlier:
+            return earlier[-1]
+    return None
+
