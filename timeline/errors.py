@@ -65,6 +65,10 @@ WARNING_GROUPS = {
                             "{n} entities are not referenced by any event, claim or source"),
     "uncited-source": ("{n} source is not cited by any event or claim",
                        "{n} sources are not cited by any event or claim"),
+    "draft": ("{n} problem in draft records (checked as if accepted; not built until they are)",
+              "{n} problems in draft records (checked as if accepted; not built until they are)"),
+    "draft-contradiction": ("{n} draft record contradicts an accepted one (the same quote, another date)",
+                            "{n} draft records contradict accepted ones (the same quote, another date)"),
     "reported-before-it-happened": ("{n} event is dated after every article that reports it",
                                     "{n} events are dated after every article that reports them"),
 }

@@ -12,6 +12,7 @@ from timeline import shacl
 from timeline import shacl as shacl_check
 from timeline.case.checks import check_case
 from timeline.case.choice import default_output
+from timeline.case.drafts import check_drafts
 from timeline.case.model import Case, Progress
 from timeline.case.tables import (
     ENTITIES_CSV,
@@ -144,7 +145,9 @@ def _check(case_dir: Path, shacl: bool, today: date | None, engine: str, progres
     report = Report(case, problems)
     phase("load")
     if case is not None:
-        report.problems += check_case(case, load_vocabularies(), today)
+        vocab = load_vocabularies()
+        report.problems += check_case(case, vocab, today)
+        report.problems += check_drafts(case, vocab, report.problems, today)
         phase("checks")
     if case is not None and report.ok:
         if shacl:

@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from timeline.case import loader
+from timeline.case.loader import DRAFT_ONLY
 from timeline.case.names import NameIndex
 from timeline.errors import TimelineError, close_matches, did_you_mean_text, display_path
 from timeline.files import AtomicFile, write_atomic
 
 #: Draft list -> the case's record file.
 KINDS = {"entities": "entities.yaml", "events": "events.yaml", "claims": "claims.yaml"}
-#: Review fields of a draft record, not part of the case's format.
-DRAFT_ONLY = ("status", "evidence")
 #: Fields whose strings are prose, never a reference to an entity.
 _PROSE = frozenset({"id", "label", "aliases", "description", "text", "quote", "date_note", "evidence", "status"})
 

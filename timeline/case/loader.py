@@ -18,7 +18,7 @@ import yaml
 from timeline import namespaces
 from timeline.case import articles, yamlio
 from timeline.case.dates import DateSpan, EdtfError, parse_edtf
-from timeline.case.model import Case, Citation, Claim, Entity, Event, Participant, Source
+from timeline.case.model import Case, Citation, Claim, DraftRecord, Entity, Event, Participant, Source
 from timeline.errors import Problem, close_matches, did_you_mean, display_path
 
 # \Z, not $: "$" also matches before a final newline, and an id "amazon\n" would make an IRI with a newline in it.
@@ -27,6 +27,8 @@ URL_RE = re.compile(r"^https?://[^\s<>\"']+\Z")
 WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*\Z")
 MAX_ARTICLE_BYTES = 5_000_000
 RECORD_FILES = ("entities.yaml", "events.yaml", "claims.yaml")
+#: Review fields of a draft record, not part of the case's format: left out when it is accepted.
+DRAFT_ONLY = ("status", "evidence")
 
 # Field name -> (kind, required). Kinds are checked by check_value. A "ref" names an entity by its id, label
 # or alias; timeline.case.checks resolves it to the id (timeline.case.names), so the graph's IRIs always come from ids.
@@ -535,12 +537,52 @@ def load_case(path: Path) -> tuple[Case | None, list[Problem]]:
             case.unreadable.add(name)
             continue
         for i, raw in enumerate(raws):
+            if is_draft(raw):  # checked, as warnings, by timeline.case.drafts; built once accepted
+                case.drafts.append(DraftRecord(name.removesuffix(".yaml"), reader.path, raw, i))
+                continue
             record = build(reader, raw, i, raws.line_of(i))
             if record is not None:
                 add(table, record, reader)
             elif isinstance(raw, dict) and isinstance(raw.get("id"), str):
                 case.failed_ids.add(raw["id"])
     return case, problems
+
+
+def is_draft(raw: Any) -> bool:
+    """Whether a record is marked ``status: draft`` (a proposal, not yet reviewed)."""
+    return isinstance(raw, dict) and raw.get("status") == "draft"
+
+
+#: kind ("entities", "events", "claims") -> the function that reads one record of it.
+BUILDERS: dict[str, Callable[..., Any]] = {"entities": _entity, "events": _event, "claims": _claim}
+
+
+def build_draft(record: DraftRecord, problems: list[Problem]) -> Entity | Event | Claim | None:
+    """The record a draft would be once accepted (its review fields left out); its problems go to ``problems``."""
+    raw = record.raw
+    bare = yamlio.LineDict({k: v for k, v in raw.items() if k not in DRAFT_ONLY})
+    bare.line, bare.key_lines = raw.line, {k: v for k, v in raw.key_lines.items() if k not in DRAFT_ONLY}
+    return BUILDERS[record.kind](_Reader(record.path, problems), bare, record.index, raw.line)
+
+
+def read_draft_file(path: Path, problems: list[Problem]) -> list[DraftRecord]:
+    """The records of a draft file (``{entities: [...], events: [...], claims: [...]}``, YAML or JSON)."""
+    reader = _Reader(path, problems)
+    text = _read_text(reader)
+    data = _load_yaml(reader, text) if text is not None else None
+    if data is None:
+        return []
+    if not isinstance(data, yamlio.LineDict):
+        reader.error(getattr(data, "line", 1),
+                     f"a draft is a mapping of entities, events and claims, not {_kind(data)}")
+        return []
+    records = []
+    for kind, items in data.items():
+        if kind not in BUILDERS or not isinstance(items, yamlio.LineList):
+            reader.error(data.line_of(kind), f"a draft has lists of entities, events and claims, not {kind!r}")
+            continue
+        records += [DraftRecord(kind, path, raw, i) for i, raw in enumerate(items) if isinstance(raw, yamlio.LineDict)]
+    return records
 
 
 def span_or_none(value: Any) -> DateSpan | None:

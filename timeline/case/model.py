@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from timeline.case.dates import DateSpan
 
@@ -159,6 +160,16 @@ class Claim(Dated):
 
 
 @dataclass
+class DraftRecord:
+    """A record marked ``status: draft`` (in the case's files or in a draft file): checked, not built."""
+
+    kind: str  # "entities", "events" or "claims"
+    path: Path
+    raw: Any  # the record as read (a yamlio.LineDict)
+    index: int
+
+
+@dataclass
 class Case:
     """One case: its metadata and its records, keyed by id."""
 
@@ -176,6 +187,8 @@ class Case:
     # record files that could not be read at all: references to them are not errors again.
     failed_ids: set[str] = field(default_factory=set)
     unreadable: set[str] = field(default_factory=set)
+    #: Records of the case's files marked ``status: draft``: not built until accepted.
+    drafts: list[DraftRecord] = field(default_factory=list)
 
     def record(self, record_id: str) -> Source | Entity | Event | Claim | None:
         for table in (self.entities, self.events, self.claims, self.sources):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from timeline.draft.mentions import ANAPHORS, Mention
+from timeline.draft.mentions import ANAPHORS, Mention, antecedent
 from timeline.draft.sentences import Sentence
 
 #: Reporting verb -> stance (the ontology's stances); ``asserts`` for any other reporting verb.
@@ -75,6 +75,9 @@ def find_claims(sentences: list[Sentence], mentions: list[Mention], types: dict[
         if claims[i] is None and publisher is not None:
             inside = [m for m in mentions if s.start <= m.start and m.end <= s.end]
             hedge = _HEDGE.search(s.text)
+            if not inside and hedge and types:  # "The company is believed to ...": about the company named before
+                named = antecedent(s.text, s.start, mentions, types)
+                inside = [named] if named else []
             if inside and (hedge or s.start not in events):
                 why = f"{hedge.group(0)!r}: an assertion the article makes" if hedge else \
                     "no speaker named and no event: an assertion the article makes"
