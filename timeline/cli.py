@@ -372,7 +372,11 @@ def add(files: tuple[Path, ...], case: str | None, article_id: str | None, title
               help="The draft's format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FILE",
               help="Where to write the draft (default: CASE/drafts/SOURCE.yaml, or .json; '-' for stdout).")
-def draft(source: str, case: str | None, fmt: str, output: Path | None) -> None:
+@click.option("--model", "model", metavar="NAME",
+              help="Propose the names a trained spaCy pipeline finds, instead of capitalised names: an installed "
+                   "pipeline (en_core_web_sm) or a saved pipeline's directory. Needs pip install 'timeline[nlp]' "
+                   "and a pipeline you installed; names the case has are still linked by rule.")
+def draft(source: str, case: str | None, fmt: str, output: Path | None, model: str | None) -> None:
     """Draft records for the article SOURCE (its id) for a person to review.
 
     Proposes new entities (names the case lacks, with a type guessed from
@@ -380,12 +384,14 @@ def draft(source: str, case: str | None, fmt: str, output: Path | None) -> None:
     trigger words, dated from the sentence) and claims (reported speech,
     with its claimant and a stance guess), in the case's record format.
     Every record has `status: draft` and the evidence for each guess; every
-    quote is a sentence of the article. Rules only: nothing is downloaded.
+    quote is a sentence of the article. Rules only, unless --model names a
+    spaCy pipeline you installed: nothing is downloaded.
     The case's own files are not changed; drafts/ is not read as records.
     """
     from timeline.case.choice import choose_case
     from timeline.case.loader import load_case
     from timeline.draft.drafter import draft_article, render
+    from timeline.draft.model import load_model
     from timeline.errors import display_path
     from timeline.files import write_atomic
 
@@ -393,7 +399,8 @@ def draft(source: str, case: str | None, fmt: str, output: Path | None) -> None:
     loaded, problems = load_case(choice.path)
     if loaded is None:
         _fail("; ".join(str(p) for p in problems) or f"{choice.path}: not a case")
-    text = render(draft_article(loaded, source), fmt, source)
+    nlp = load_model(model) if model is not None else None
+    text = render(draft_article(loaded, source, model=nlp), fmt, source)
     if output is not None and str(output) == "-":
         click.echo(text, nl=False)
         return

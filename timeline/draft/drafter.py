@@ -1,7 +1,8 @@
 """An article drafted into records for a person to review: proposed entities, events and claims in
 the case's own record format, each marked ``status: draft`` with the evidence for every guess.
 
-Rules and gazetteers only (the case's own names, cue words, trigger words); nothing is downloaded.
+Rules and gazetteers (the case's own names, cue words, trigger words), and, when given one, the names a
+trained spaCy pipeline the user has installed finds (:mod:`timeline.draft.model`); nothing is downloaded.
 Every quote is a sentence cut from the article, so it is verbatim.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from timeline.case.model import Case, Source
 from timeline.draft.claims import FoundClaim, find_claims
@@ -19,21 +20,25 @@ from timeline.draft.sentences import Sentence, split_sentences
 from timeline.draft.temporal import TimeExpression, find_dates
 from timeline.errors import TimelineError, close_matches, did_you_mean_text
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 FORMATS = ("yaml", "json")
 _LABEL_LENGTH = 80
 
 
-def draft_article(case: Case, source_id: str) -> dict[str, list[dict[str, Any]]]:
+def draft_article(case: Case, source_id: str, *, model: Language | None = None) -> dict[str, list[dict[str, Any]]]:
     """Draft records for the article ``source_id`` of ``case``: ``{"entities", "events", "claims"}``.
 
-    Ids are unique and none is an id of the case's records. Raises :class:`TimelineError`
-    (``param="source"``) for an article the case does not have.
+    Ids are unique and none is an id of the case's records. ``model``: a spaCy pipeline
+    (:func:`timeline.draft.model.load_model`) whose names are proposed as new entities instead of those
+    found by rule. Raises :class:`TimelineError` (``param="source"``) for an article the case does not have.
     """
     source = _source(case, source_id)
     text = source.text
     taken = {*case.entities, *case.events, *case.claims, *case.sources}
     entities = [(e.id, e.label, e.aliases) for e in case.entities.values()]
-    mentions, proposals = find_mentions(text, entities, taken)
+    mentions, proposals = find_mentions(text, entities, taken, model=model)
     sentences = split_sentences(text)
     dates = find_dates(text, source.published) if source.published else []
     how = _how_linked(case, mentions)

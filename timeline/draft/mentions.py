@@ -5,6 +5,9 @@ Linking is case-insensitive (an all-capitals acronym only matches in capitals: "
 takes the longest name at each place, and accepts a possessive ("ICE's"). A proposed name keeps
 the aliases the article gives it: an acronym in parentheses after it, and a person's surname
 used later on its own.
+
+With a trained spaCy pipeline (``model``), the names it finds are proposed instead of the capitalised
+names the rules find, typed by its labels (an ORG's kind by cue words); linking stays by rule and wins.
 """
 
 from __future__ import annotations
@@ -12,8 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from timeline.case.names import norm
+from timeline.draft.model import model_label, model_names
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 _POSSESSIVE = r"(?:['’]s\b|(?<=s)['’](?!\w))?"
 _CAP = r"[A-Z][\w&’'.-]*[\w]"
@@ -45,7 +53,8 @@ TYPE_CUES: tuple[tuple[str, str], ...] = (
      "advocacy-group"),
     (r"university|institute|college|laboratory|lab|school", "research-group"),
     (r"congress|senate|parliament|house|assembly|legislature", "legislature"),
-    (r"times|post|news|journal|press|tribune|herald|wire|magazine|bloomberg|reuters|guardian", "news-organization"),
+    (r"times|post|news|journal|press|tribune|herald|wire|magazine|bloomberg|reuters|guardian|gazette|chronicle|"
+     r"courier|observer|inquirer|examiner|telegraph", "news-organization"),
 )
 _TYPE_CUES = [(re.compile(rf"\b(?:{cue})(?!\w)", re.IGNORECASE), kind) for cue, kind in TYPE_CUES]
 
@@ -110,15 +119,21 @@ class Linker:
 
 
 def find_mentions(text: str, entities: Iterable[tuple[str, str, Iterable[str]]], taken_ids: set[str],
-                  ) -> tuple[list[Mention], list[Proposal]]:
+                  *, model: Language | None = None) -> tuple[list[Mention], list[Proposal]]:
     """The mentions in ``text`` in order, and the new entities proposed for names the case lacks.
 
-    ``entities``: the case's ``(id, label, aliases)``; ``taken_ids``: ids a proposal must not reuse.
+    ``entities``: the case's ``(id, label, aliases)``; ``taken_ids``: ids a proposal must not reuse;
+    ``model``: a spaCy pipeline (:func:`timeline.draft.model.load_model`) whose names are proposed
+    instead of the capitalised names found by rule.
     """
     linked = Linker(entities).find(text)
     covered = [(m.start, m.end) for m in linked]
     proposals: dict[str, Proposal] = {}
     new: list[Mention] = []
+    if model is not None:
+        new.extend(_model_mentions(text, model, proposals, taken_ids, covered))
+        new.extend(_later_short_forms(text, proposals, covered))
+        return sorted([*linked, *new], key=lambda x: x.start), list(proposals.values())
     for m in _CAPITALISED.finditer(text):
         name = m.group(0)
         if re.search(r"\b(?:Inc|Corp|Co|Ltd|Jr|Sr)$", name) and text[m.end():m.end() + 1] == ".":
@@ -140,6 +155,29 @@ def find_mentions(text: str, entities: Iterable[tuple[str, str, Iterable[str]]],
     return sorted([*linked, *new], key=lambda x: x.start), list(proposals.values())
 
 
+def _model_mentions(text: str, model: Language, proposals: dict[str, Proposal], taken: set[str],
+                    covered: list[tuple[int, int]]) -> list[Mention]:
+    """The names the model finds that no linked name covers, each a mention of a proposal."""
+    found = []
+    said = f"spaCy model {model_label(model)}"
+    for n in model_names(model, text):
+        lead = re.match(r"the\s+", n.text, re.IGNORECASE)  # "the Daily Beast": the article is not the name
+        skip = lead.end() if lead else 0
+        name, start = _trim(n.text[skip:], n.start + skip)
+        if not name or any(start < e and s < start + len(name) for s, e in covered):
+            continue
+        guess = n.type, f"{said}: {n.label}"
+        if n.label == "ORG":
+            cue = _cue_type(name)
+            guess = (cue[0], f"{said}: ORG; {cue[1]}") if cue else ("group", f"{said}: ORG; no cue word says "
+                                                                    "which kind of organisation (a guess)")
+        proposal = _propose(text, name, start, proposals, taken, guess)
+        if proposal is not None:
+            found.append(Mention(start, start + len(name), name, proposal.id, proposed=True))
+            covered.append((start, start + len(name)))
+    return found
+
+
 def _trim(name: str, start: int) -> tuple[str, int]:
     """The name without a leading function word ("The", "In") and a trailing possessive or stop."""
     words = name.split()
@@ -158,12 +196,13 @@ def _at_sentence_start(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?\n"
 
 
-def _propose(text: str, name: str, start: int, proposals: dict[str, Proposal], taken: set[str]) -> Proposal | None:
+def _propose(text: str, name: str, start: int, proposals: dict[str, Proposal], taken: set[str],
+             guess: tuple[str, str] | None = None) -> Proposal | None:
     key = norm(name)
     for p in proposals.values():
         if norm(p.label) == key or key in (norm(a) for a in p.aliases):
             return p
-    kind, why = _guess_type(text, name, start)
+    kind, why = guess or _guess_type(text, name, start)
     if kind is None:
         return None
     pid = _unique_id(name, taken)
@@ -177,12 +216,25 @@ def _propose(text: str, name: str, start: int, proposals: dict[str, Proposal], t
     return proposal
 
 
-def _guess_type(text: str, name: str, start: int) -> tuple[str | None, str]:
+def _cue_type(name: str) -> tuple[str, str] | None:
+    """The type the first cue word in ``name`` gives, and why."""
     for pattern, kind in _TYPE_CUES:
         cue = pattern.search(name)
         if cue:
             return kind, f"guessed from {cue.group(0)!r} in the name"
+    return None
+
+
+def _guess_type(text: str, name: str, start: int) -> tuple[str | None, str]:
+    cue = _cue_type(name)
+    if cue:
+        return cue
     before = text[max(0, start - 40):start]
+    after = text[start + len(name):start + len(name) + 40]
+    which = re.match(r"\s*,\s*which\s+(?:\w+\s+){0,2}?(sells|makes|develops|builds|provides|offers|markets)?", after)
+    if which:  # a person is "who"; "which sells" is a company
+        return ("company", f"{name!r}, which {which.group(1)} …: a company (a guess)") if which.group(1) else \
+            ("group", f"{name!r}, which …: not a person; its kind is a guess")
     if _PERSON_SHAPE.match(name) and re.search(r"\bthe\s+$", before, re.IGNORECASE):
         return "group", "shaped like a first and last name, but written after 'the': an organisation (a guess)"
     if _PERSON_SHAPE.match(name):
