@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # What `import timeline.cli` may load, so that `timeline --help` stays fast: the commands import the
 # rest (rdflib, pyoxigraph, networkx, ...) when they run.
 CLI_MODULES = {"timeline", "timeline.cli", "timeline.errors"}
-HEAVY = {"rdflib", "pyoxigraph", "networkx", "pyshacl", "yaml", "numpy", "scipy", "pyvis", "jinja2", "grimp"}
+HEAVY = {"rdflib", "pyoxigraph", "networkx", "pyshacl", "yaml", "numpy", "scipy", "pyvis", "jinja2", "grimp", "spacy",
+         "trafilatura"}
 
 
 def test_the_layers_contract_is_kept() -> None:

@@ -210,6 +210,10 @@ def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool, e
     every quote against its article, and SHACL shapes. Writes nothing,
     unless --fix-hashes is given.
 
+    Drafts (CASE/drafts/*.yaml and records marked `status: draft`) are
+    checked as if accepted; their problems, and drafts that date a quote
+    an accepted record cites differently, are warnings. They are not built.
+
     Errors print as FILE:LINE: error: message; the exit code is 1 if any.
     """
     from timeline import pipeline
@@ -386,7 +390,8 @@ def draft(source: str, case: str | None, fmt: str, output: Path | None, model: s
     Every record has `status: draft` and the evidence for each guess; every
     quote is a sentence of the article. Rules only, unless --model names a
     spaCy pipeline you installed: nothing is downloaded.
-    The case's own files are not changed; drafts/ is not read as records.
+    The case's own files are not changed; `timeline validate` checks drafts
+    as warnings, and nothing in drafts/ is built.
     """
     from timeline.case.choice import choose_case
     from timeline.case.loader import load_case

@@ -51,6 +51,7 @@ TYPE_CUES: tuple[tuple[str, str], ...] = (
      r"government|council|county|city of", "government-agency"),
     (r"union|foundation|watch|coalition|alliance|fund|center for|centre for|network|society|project",
      "advocacy-group"),
+    (r"video|app|software|platform|cloud", "product"),
     (r"university|institute|college|laboratory|lab|school", "research-group"),
     (r"congress|senate|parliament|house|assembly|legislature", "legislature"),
     (r"times|post|news|journal|press|tribune|herald|wire|magazine|bloomberg|reuters|guardian|gazette|chronicle|"
@@ -82,7 +83,7 @@ class Proposal:
 
 
 def _name_pattern(name: str) -> str:
-    words = [re.escape(w).replace("'", "['’]").replace("’", "['’]") for w in name.split()]
+    words = [re.sub(r"['’]", "['’]", re.escape(w)) for w in name.split()]
     return r"\s+".join(words)
 
 
@@ -134,11 +135,8 @@ def find_mentions(text: str, entities: Iterable[tuple[str, str, Iterable[str]]],
         new.extend(_model_mentions(text, model, proposals, taken_ids, covered))
         new.extend(_later_short_forms(text, proposals, covered))
         return sorted([*linked, *new], key=lambda x: x.start), list(proposals.values())
-    for m in _CAPITALISED.finditer(text):
-        name = m.group(0)
-        if re.search(r"\b(?:Inc|Corp|Co|Ltd|Jr|Sr)$", name) and text[m.end():m.end() + 1] == ".":
-            name += "."  # the stop belongs to the abbreviation
-        name, start = _trim(name, m.start())
+    for m_start, name in _candidates(text):
+        name, start = _trim(name, m_start)
         if not name or any(start < e and s < start + len(name) for s, e in covered):
             continue
         sentence_start = _at_sentence_start(text, start)
@@ -175,6 +173,29 @@ def _model_mentions(text: str, model: Language, proposals: dict[str, Proposal], 
         if proposal is not None:
             found.append(Mention(start, start + len(name), name, proposal.id, proposed=True))
             covered.append((start, start + len(name)))
+    return found
+
+
+def _candidates(text: str) -> list[tuple[int, str]]:
+    """Runs of capitalised words, as (start, text). "Oregon and Orlando" is two names unless a cue word
+    says the whole is one ("Bill and Melinda Gates Foundation"); "ICE's Homeland Security
+    Investigations" is ICE's and the rest."""
+    found = []
+    for m in _CAPITALISED.finditer(text):
+        name, start = m.group(0), m.start()
+        if re.search(r"\b(?:Inc|Corp|Co|Ltd|Jr|Sr)$", name) and text[m.end():m.end() + 1] == ".":
+            name += "."  # the stop belongs to the abbreviation
+        owner = re.match(r"\S+['’]s\s+(?=[A-Z])", name)
+        if owner:
+            found.append((start, name[:owner.end()].rstrip()))
+            name, start = name[owner.end():], start + owner.end()
+        if " and " in name and _cue_type(name) is None:
+            at = 0
+            for part in name.split(" and "):
+                found.append((start + at, part))
+                at += len(part) + len(" and ")
+            continue
+        found.append((start, name))
     return found
 
 
