@@ -125,3 +125,36 @@ def test_the_library_example_runs(tmp_path, monkeypatch) -> None:
     records = scope["result"].records()
     assert (tmp_path / "out" / "rekognition" / "graph.nq").is_file()
     assert records and all(int(r["shared"]) >= 3 for r in records)
+
+
+def _authoring_session() -> list[tuple[str, str]]:
+    """The `$ timeline ...` commands of the README's authoring section, each with the output shown."""
+    section = README.read_text(encoding="utf-8").split("## Authoring a case", 1)[1].split("\n## ", 1)[0]
+    pairs: list[tuple[str, str]] = []
+    for block in re.findall(r"```text\n(.*?)```", section, re.S):
+        for chunk in re.split(r"^(?=\$ timeline )", block, flags=re.M):
+            if chunk.startswith("$ timeline "):
+                command, _, shown = chunk.partition("\n")
+                pairs.append((command[2:], shown))
+    return pairs
+
+
+def test_the_readme_authoring_walk_through_shows_real_output(tmp_path, monkeypatch) -> None:
+    """new, add (.txt and a saved .html page), draft, accept and build, replayed from the repository root."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    from timeline.cli import cli
+
+    (tmp_path / "tests").symlink_to(ROOT / "tests")
+    monkeypatch.chdir(tmp_path)
+    for name in ("TIMELINE_OUT", "TIMELINE_CASE"):
+        monkeypatch.delenv(name, raising=False)
+    pairs = _authoring_session()
+    assert [c.split()[1] for c, _ in pairs] == ["new", "add", "add", "add", "draft", "accept", "build"]
+    for command, shown in pairs:
+        result = CliRunner().invoke(cli, shlex.split(command)[1:], env={"COLUMNS": "100"})
+        assert result.exit_code == (1 if "error:" in shown else 0), result.output
+        assert _masked(result.output).splitlines() == _masked(shown).splitlines(), f"$ {command}\n{result.output}"
+    assert (tmp_path / "out" / "ice" / "timeline.html").is_file()

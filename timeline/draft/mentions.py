@@ -47,7 +47,7 @@ _PERSON_SHAPE = re.compile(r"^[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’-]+){
 TYPE_CUES: tuple[tuple[str, str], ...] = (
     (r"police|sheriff(?:'s|’s)?|constabulary", "police-department"),
     (r"inc\.?|corp\.?|corporation|company|co\.|ltd\.?|llc|plc|technologies|labs|systems|web\s+services", "company"),
-    (r"department|agency|office|ministry|bureau|administration|commission|service|customs|enforcement|"
+    (r"department|agency|office|ministry|bureau|administration|commission|service|customs|enforcement|investigations|"
      r"government|council|county|city of", "government-agency"),
     (r"union|foundation|watch|coalition|alliance|fund|center for|centre for|network|society|project",
      "advocacy-group"),
