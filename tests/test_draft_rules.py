@@ -131,3 +131,13 @@ def test_the_score_counts_containment_either_way_and_only_the_same_kind(tmp_path
     assert score.curated["events"] == sum(k == "events" for k, _ in curated)
     assert score.proposed["events"] >= 1 and score.proposed["claims"] == 0
     assert (score.supported, score.drafts) == (1, 1)
+
+
+def test_a_proposed_acronym_is_linked_where_it_opens_a_sentence() -> None:
+    from timeline.draft.mentions import find_mentions
+
+    text = "The Federal Aviation Administration (FAA) grounded the jets. FAA inspectors arrived on Monday."
+    mentions, proposals = find_mentions(text, [], set())
+    [faa] = proposals
+    assert faa.aliases == ["FAA"]
+    assert [(m.text, m.entity) for m in mentions if m.start > text.index(".")] == [("FAA", faa.id)]

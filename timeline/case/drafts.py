@@ -10,13 +10,13 @@ but gives it another date contradicts that record: that is a warning too, naming
 from __future__ import annotations
 
 import copy
-import re
 from datetime import date
 from pathlib import Path
 
 from timeline.case.checks import check_case
 from timeline.case.loader import build_draft, read_draft_file
 from timeline.case.model import Case, Claim, DraftRecord, Entity, Event
+from timeline.case.quotes import same_passage
 from timeline.case.vocabularies import Vocabularies
 from timeline.errors import Problem, display_path
 
@@ -93,15 +93,4 @@ def _contradictions(case: Case, drafts: list[Event | Claim]) -> list[Problem]:
 
 
 def _same_passage(a: Event | Claim, b: Event | Claim) -> bool:
-    for x in a.citations:
-        for y in b.citations:
-            if x.source == y.source:
-                qx, qy = _norm(x.quote), _norm(y.quote)
-                if qx and qy and (qx in qy or qy in qx):
-                    return True
-    return False
-
-
-def _norm(text: str) -> str:
-    text = re.sub(r"[“”]", '"', re.sub(r"[‘’]", "'", text))
-    return re.sub(r"\s+", " ", text).strip().rstrip(".").strip()
+    return any(x.source == y.source and same_passage(x.quote, y.quote) for x in a.citations for y in b.citations)

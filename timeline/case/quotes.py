@@ -41,6 +41,18 @@ def _normal(s: str) -> str:
     return " ".join(s.split())
 
 
+def same_passage(a: str, b: str) -> bool:
+    """Whether two quotes are the same passage, one cut shorter than the other: compared with curly quotes,
+    dashes and whitespace made plain and a final stop left out."""
+    a, b = _normal(a).rstrip(". "), _normal(b).rstrip(". ")
+    return bool(a and b) and (a in b or b in a)
+
+
+def overlap(a: str, b: str) -> int:
+    """The length of the shorter quote when :func:`same_passage` holds, else 0."""
+    return min(len(a), len(b)) if same_passage(a, b) else 0
+
+
 @functools.lru_cache(maxsize=4)  # every broken quote of one article compares against the same text
 def _normal_text(text: str) -> str:
     return _normal(text)

@@ -18,6 +18,7 @@ from typing import Any
 
 from timeline.case.dates import DateSpan, EdtfError, parse_edtf
 from timeline.case.model import Case
+from timeline.case.quotes import overlap, same_passage
 
 _KINDS = ("events", "claims")
 
@@ -87,28 +88,28 @@ def score_article(curated_case: Case, source_id: str, draft: dict[str, list[dict
     curated_quotes: list[str] = []
     names = _names(curated_case, draft)
     for kind in _KINDS:
-        drafts = [(_norm(r["citations"][0]["quote"]), r) for r in draft[kind]]
+        drafts = [(r["citations"][0]["quote"], r) for r in draft[kind]]
         for record in getattr(curated_case, kind).values():
             for c in record.citations:
                 if c.source != source_id:
                     continue
-                quote = _norm(c.quote)
+                quote = c.quote
                 curated_quotes.append(quote)
                 score.curated[kind] += 1
-                matches = [r for q, r in drafts if _overlaps(q, quote)]
+                matches = [r for q, r in drafts if same_passage(q, quote)]
                 if not matches:
                     score.missed.append(f"{source_id} {kind[:-1]}: {c.quote}")
                     continue
                 score.proposed[kind] += 1
-                best = max(matches, key=lambda r: _overlap_length(_norm(r["citations"][0]["quote"]), quote))
+                best = max(matches, key=lambda r: overlap(r["citations"][0]["quote"], quote))
                 _score_date(score, record, best, source_id, c.quote)
                 if kind == "claims":
                     _score_claimant(score, record.claimant, best, names, source_id)
     for kind in _KINDS:
         for r in draft[kind]:
             score.drafts += 1
-            quote = _norm(r["citations"][0]["quote"])
-            if any(_overlaps(quote, q) for q in curated_quotes):
+            quote = r["citations"][0]["quote"]
+            if any(same_passage(quote, q) for q in curated_quotes):
                 score.supported += 1
             else:
                 score.unsupported.append(f"{source_id} {kind[:-1]}: {r['citations'][0]['quote']}")
@@ -167,19 +168,6 @@ _TEMPORAL = re.compile(
     r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|ago|"
     r"(?:last|this|next|past|recent|earlier|later)\s+(?:\w+\s+)?(?:days?|weeks?|months?|years?|summer|winter|"
     r"spring|autumn|fall)|since|summer|winter|spring|autumn)\b")
-
-
-def _norm(text: str) -> str:
-    text = re.sub(r"[“”]", '"', re.sub(r"[‘’]", "'", text))
-    return re.sub(r"\s+", " ", text).strip().rstrip(".").strip()
-
-
-def _overlaps(a: str, b: str) -> bool:
-    return a in b or b in a
-
-
-def _overlap_length(a: str, b: str) -> int:
-    return min(len(a), len(b)) if _overlaps(a, b) else 0
 
 
 def _share(part: int, whole: int) -> float:

@@ -150,6 +150,7 @@ def find_mentions(text: str, entities: Iterable[tuple[str, str, Iterable[str]]],
         new.append(Mention(start, start + len(name), name, proposal.id, proposed=True))
         covered.append((start, start + len(name)))
     new.extend(_later_short_forms(text, proposals, covered))
+    new.extend(_proposals_again(text, proposals, covered))
     return sorted([*linked, *new], key=lambda x: x.start), list(proposals.values())
 
 
@@ -280,6 +281,19 @@ def _unique_id(name: str, taken: set[str]) -> str:
         pid, n = f"{base}-{n}", n + 1
     taken.add(pid)
     return pid
+
+
+def _proposals_again(text: str, proposals: dict[str, Proposal], covered: list[tuple[int, int]]) -> list[Mention]:
+    """A proposed name or alias written where the capitalised-name rule does not look ("ICE" opening a
+    sentence or a quotation): linked like the case's own names."""
+    if not proposals:
+        return []
+    found = []
+    for m in Linker((p.id, p.label, p.aliases) for p in proposals.values()).find(text):
+        if not any(m.start < e and s < m.end for s, e in covered):
+            found.append(Mention(m.start, m.end, m.text, m.entity, proposed=True))
+            covered.append((m.start, m.end))
+    return found
 
 
 def _later_short_forms(text: str, proposals: dict[str, Proposal], covered: list[tuple[int, int]]) -> list[Mention]:
