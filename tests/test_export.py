@@ -312,9 +312,7 @@ def test_timelinejs_is_valid_and_has_every_event(timeline_doc, view) -> None:
 
 def test_timelinejs_dates_honour_the_precision(timeline_doc, view) -> None:
     meeting = slide(timeline_doc, ICE_MEETING)
-    assert meeting["start_date"] == {"year": 2018, "month": 6}
-    assert "end_date" not in meeting and "display_date" not in meeting
-    assert meeting["group"] == "Meeting"
+    assert meeting["start_date"] == {"year": 2018, "month": 6} and "end_date" not in meeting
     assert slide(timeline_doc, "google-photos-tagging-2015")["start_date"] == {"year": 2015}
     assert slide(timeline_doc, "aclu-report-2018-05")["start_date"] == {"year": 2018, "month": 5, "day": 22}
     moratorium = slide(timeline_doc, MORATORIUM)  # 2020-06-10/2021-06
@@ -327,9 +325,16 @@ def test_timelinejs_dates_honour_the_precision(timeline_doc, view) -> None:
     assert before["start_date"] == {"year": 2018, "month": 5, "day": 22} and "end_date" not in before
     assert before["display_date"] == "on or before 22 May 2018"
     assert slide(timeline_doc, "washington-county-employees-question-use")["display_date"] == "about 2017"
-    for event in view.events:
-        if event.uncertain or event.approximate:
-            assert slide(timeline_doc, event.id)["display_date"] == event.date_label, event.id
+    assert moratorium["display_date"] == "10 June 2020 – June 2021"
+
+
+def test_every_timelinejs_slide_writes_its_date_as_our_pages_do(timeline_doc, view) -> None:
+    # Our label on every slide, exact dates too: never the player's "May 22, 2018" next to our "22 May 2018".
+    assert [s["display_date"] for s in timeline_doc["events"]] == [e.date_label for e in view.events]
+    assert slide(timeline_doc, ICE_MEETING)["display_date"] == "June 2018"
+    assert slide(timeline_doc, "aclu-report-2018-05")["display_date"] == "22 May 2018"
+    assert slide(timeline_doc, "google-photos-tagging-2015")["display_date"] == "2015"
+    assert not [s for s in timeline_doc["events"] if re.search(r"[A-Z][a-z]+ \d{1,2}, \d{4}", s["display_date"])]
 
 
 def test_timelinejs_text_cites_the_sources(timeline_doc, view) -> None:
@@ -377,10 +382,72 @@ def test_to_timelinejs_can_group_by_actor_and_follows_the_view_filters(view) -> 
     doc = ex.to_timelinejs(view, title="Lesson", group_by="actor")
     assert doc["title"]["text"]["headline"] == "Lesson"
     assert slide(doc, ICE_MEETING)["group"] == "Amazon Web Services"
-    assert all("group" not in s for s in ex.to_timelinejs(view, group_by=None)["events"])
+    for none in ("none", None):
+        assert all("group" not in s for s in ex.to_timelinejs(view, group_by=none)["events"])
     june = dataclasses.replace(view, events=[e for e in view.events if e.sort.startswith("2018-06")])
     doc = ex.to_timelinejs(june)
     assert ex.timelinejs_problems(doc) == [] and 0 < len(doc["events"]) < len(view.events)
+
+
+def test_timelinejs_groups_by_type_only_when_the_players_navigation_fits(view) -> None:
+    # The sample's events have 24 first types: as groups, the navigation would not fit a 650 px embed.
+    assert ex.timelinejs_group_count(view, "type") == 24 > ex.TIMELINEJS_MAX_GROUPS
+    assert all("group" not in s for s in ex.to_timelinejs(view)["events"])
+    assert "not grouped" in ex.timelinejs_group_note(view, "auto")
+    # A lesson on June 2018 has few types: grouped by type, every group a row the player can show.
+    june = dataclasses.replace(view, events=[e for e in view.events if e.sort.startswith("2018-06")])
+    doc = ex.to_timelinejs(june)
+    assert slide(doc, ICE_MEETING)["group"] == "Meeting"
+    assert len({s["group"] for s in doc["events"]}) == ex.timelinejs_group_count(june, "type")
+    assert 1 < ex.timelinejs_group_count(june, "type") <= ex.TIMELINEJS_MAX_GROUPS
+    assert ex.timelinejs_group_note(june, "auto") is None and ex.timelinejs_group_note(june, "type") is None
+
+
+def test_timelinejs_grouping_asked_for_past_the_limit_is_written_with_a_warning(view) -> None:
+    doc = ex.to_timelinejs(view, group_by="type")
+    assert len({s["group"] for s in doc["events"]}) == 24
+    assert slide(doc, ICE_MEETING)["group"] == "Meeting"
+    warning = ex.timelinejs_group_note(view, "type")
+    assert warning.startswith("warning: --group-by type makes 24 groups") and "650 px" in warning
+    assert ex.timelinejs_group_note(view, "none") is None
+
+
+def test_export_command_says_when_timelinejs_groups_do_not_fit(graph, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from timeline.cli import cli
+
+    def export(*extra: str):
+        out = tmp_path / "lesson.json"
+        result = CliRunner().invoke(cli, ["export", "--graph", str(graph), "--format", "timelinejs", "-o", str(out),
+                                          *extra])
+        return result, json.loads(out.read_text(encoding="utf-8"))
+
+    result, doc = export()
+    assert result.exit_code == 0 and "note: slides not grouped" in result.stderr
+    assert all("group" not in s for s in doc["events"])
+    result, doc = export("--group-by", "type")  # asked for: written as asked, with a one-line warning
+    assert result.exit_code == 0 and len({s["group"] for s in doc["events"]}) == 24
+    (warning,) = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert "24 groups" in warning and "650 px" in warning
+    result, doc = export("--group-by", "none")
+    assert result.exit_code == 0 and result.stderr == "" and all("group" not in s for s in doc["events"])
+
+
+def test_timelinejs_group_count_counts_the_ungrouped_row_as_the_player_does(view) -> None:
+    two = [dataclasses.replace(e, types=["meeting"], type_labels=["meeting"]) for e in view.events[:2]]
+    untyped = dataclasses.replace(view.events[2], types=[], type_labels=[])
+    assert ex.timelinejs_group_count(dataclasses.replace(view, events=two), "type") == 1
+    assert ex.timelinejs_group_count(dataclasses.replace(view, events=[*two, untyped]), "type") == 2
+    assert ex.timelinejs_group_count(dataclasses.replace(view, events=[untyped]), "type") == 0
+
+
+def test_unknown_timelinejs_grouping_is_refused(graph, view, tmp_path) -> None:
+    with pytest.raises(TimelineError, match="did you mean 'type'"):
+        ex.to_timelinejs(view, group_by="types")
+    with pytest.raises(TimelineError, match="group_by must be one of auto, type, actor, none"):
+        ex.export(graph, "timelinejs", tmp_path / "x.json", view=view, group_by="source")
+    assert not list(tmp_path.iterdir())
 
 
 def test_timelinejs_of_a_large_synthetic_view_is_valid() -> None:

@@ -1026,16 +1026,22 @@ def stats(case, graph, fmt: str) -> None:
               help="The file to write.")
 @click.option("--projection", type=click.Choice(["coparticipation", "actor-event", "relation"]),
               default="coparticipation", show_default=True, help="For graphml/gexf: which network.")
-def export(case, graph, fmt: str, output: Path, projection: str) -> None:
+@click.option("--group-by", type=click.Choice(["auto", "type", "actor", "none"]), default="auto", show_default=True,
+              help="For timelinejs: the rows of the player's navigation. auto: by event type when the groups fit "
+                   "the navigation of a 650 px embed, else none.")
+def export(case, graph, fmt: str, output: Path, projection: str, group_by: str) -> None:
     """Export the built graph for other tools (written atomically)."""
-    from timeline.export import RDF_FORMATS
+    from timeline.export import RDF_FORMATS, timelinejs_group_note
     from timeline.export import export as do_export
 
     path = _graph_path(case, graph)
     # The RDF formats read the graph file as it is; only the others need the case's view of it.
     view = None if fmt in RDF_FORMATS else _case_view(path)
-    for written in do_export(path, fmt, output, view=view, projection=projection):
+    for written in do_export(path, fmt, output, view=view, projection=projection, group_by=group_by):
         click.echo(f"wrote {written}")
+    note = timelinejs_group_note(view, group_by) if fmt == "timelinejs" else None
+    if note:
+        click.echo(f"timeline: {note}", err=True)
 
 
 @cli.command()

@@ -88,17 +88,20 @@ def check_projection(projection: str) -> str:
 
 
 def export(graph_path: Path, fmt: str, output: Path, *, view: View | None = None,
-           projection: str = "coparticipation") -> list[Path]:
+           projection: str = "coparticipation", group_by: str = "auto") -> list[Path]:
     """Write ``graph_path`` (a built ``graph.nq``, or its directory) as ``fmt`` to ``output``.
 
     Returns the files written (two for ``csv``). ``view`` (filters included) is used by the view formats
     (``csv``, ``graphml``, ``gexf``, ``timelinejs``); without one the whole graph's view is loaded. RDF
-    formats always export the whole graph. Raises :class:`TimelineError` for an unknown format or projection,
-    a missing graph, or a path that cannot be written.
+    formats always export the whole graph. ``group_by`` is for ``timelinejs`` (see :func:`to_timelinejs`).
+    Raises :class:`TimelineError` for an unknown format, projection or grouping, a missing graph, or a path
+    that cannot be written.
     """
     check_format(fmt)
     if fmt in ("graphml", "gexf"):
         check_projection(projection)
+    if fmt == "timelinejs":
+        _check_group_by(group_by)
     graph_path = Path(graph_path)
     if graph_path.is_dir():
         graph_path = graph_path / GRAPH_FILE
@@ -118,7 +121,7 @@ def export(graph_path: Path, fmt: str, output: Path, *, view: View | None = None
         data = csv_bytes(view)
         return [_write(events_path, data["events"]), _write(entities_path, data["entities"])]
     if fmt == "timelinejs":
-        return [_write(output, timelinejs_bytes(view))]
+        return [_write(output, timelinejs_bytes(view, group_by=group_by))]
     return [_write_network(view, fmt, projection, output)]
 
 
@@ -322,7 +325,15 @@ def csv_bytes(view: View) -> dict[str, bytes]:
 # ------------------------------------------------------------------ TimelineJS
 
 
-GROUP_BY = ("type", "actor", None)
+#: How slides are grouped into the rows of the player's navigation: ``auto`` chooses (see :func:`timelinejs_grouping`).
+GROUP_BY = ("auto", "type", "actor", "none")
+#: The most groups (rows of the navigation, an ungrouped row included) the Knight Lab player shows well at the
+#: usual 650 px embed height. Measured in the player (tests/test_timelinejs_player.py): up to 4 groups the
+#: navigation keeps its own height (166 px); each further group adds a 30 px row, so 9 groups leave the slide 345
+#: px (more than half the frame), 12 leave 255 px (headline and a few lines), 20 leave 15 px, and from 21 the
+#: navigation falls below the frame and the arrows leave it at the top.
+TIMELINEJS_MAX_GROUPS = 9
+EMBED_HEIGHT = 650
 _DATE_FIELDS = {"year": None, "month": (1, 12), "day": (1, 31), "hour": (0, 23), "minute": (0, 59),
                 "second": (0, 59), "millisecond": (0, 999)}
 _SLIDE_KEYS = {"start_date", "end_date", "text", "media", "group", "display_date", "background", "autolink",
@@ -362,16 +373,17 @@ def _parts(edtf: str) -> tuple[str, SimpleDate | None, SimpleDate | None]:
 
 
 def timelinejs_dates(event: EventView) -> dict:
-    """``start_date``, optional ``end_date`` and optional ``display_date`` of an event's slide.
+    """``start_date``, optional ``end_date`` and ``display_date`` of an event's slide.
 
     * a single date: its precision (``2018`` -> year, ``2018-06`` -> year and month, a day -> all three);
     * an interval: ``start_date`` and ``end_date``, each with its own precision; an open or unknown end has no
       ``end_date`` (and an open start starts at the known end);
     * one of a range (``[..2018-05-22]``): one point, the earliest known bound, as the view sorts it.
 
-    ``display_date`` (the view's date label, e.g. "about 2017", "on or before 22 May 2018") is set whenever
-    TimelineJS's own formatting of the dates would say more or less than the source: approximate, uncertain,
-    one-of, open ends, seasons, decades and centuries.
+    ``display_date`` is on every slide: the view's date label, written as on our own pages ("2018", "May 2018",
+    "22 May 2018", "about 2017", "on or before 22 May 2018", "10 June 2020 – June 2021"), so every slide says its
+    date the same way; left to itself the player would write "May 22, 2018" on some slides and our label on
+    the others.
     """
     try:
         parse_edtf(event.edtf)  # validates the whole value
@@ -379,7 +391,6 @@ def timelinejs_dates(event: EventView) -> dict:
     except (EdtfError, ValueError):
         kind, first, second = "fallback", None, None
     out: dict = {}
-    exact = True
     if kind == "simple" and first is not None:
         out["start_date"] = _tjs_date(first)
     elif kind == "interval":
@@ -389,27 +400,19 @@ def timelinejs_dates(event: EventView) -> dict:
                 out["end_date"] = _tjs_date(second, end=True)
                 if _order(out["end_date"]) < _order(out["start_date"]):  # "2018-06-15/2018-06"
                     out["end_date"] = {"year": second.hi.year, "month": second.hi.month, "day": second.hi.day}
-                    exact = False
-            else:
-                exact = False
         else:
             out["start_date"] = _tjs_date(second)  # type: ignore[arg-type]  # one end is known
-            exact = False
     elif kind == "one-of":
         known = first if first is not None else second
         out["start_date"] = _tjs_date(known)  # type: ignore[arg-type]
-        exact = False
     else:  # not EDTF we can read: the sort date, to the day, with the label
         year, month, day = (int(x) for x in (event.sort or "1970-01-01")[:10].split("-"))
         out["start_date"] = {"year": year, "month": month, "day": day}
-        exact = False
-    units = {d.unit for d in (first, second) if d is not None}
-    if not exact or event.approximate or event.uncertain or units - {"day", "month", "year"}:
-        out["display_date"] = event.date_label or event.edtf
+    out["display_date"] = event.date_label or event.edtf
     return out
 
 
-def _group(event: EventView, group_by: str | None) -> str | None:
+def _group(event: EventView, group_by: str) -> str | None:
     if group_by == "type" and event.type_labels:
         label = event.type_labels[0]
         return label[:1].upper() + label[1:]
@@ -418,12 +421,63 @@ def _group(event: EventView, group_by: str | None) -> str | None:
     return None
 
 
+def _check_group_by(group_by: str | None) -> str:
+    if group_by is None:  # what "no groups" was before "none" (the Python API keeps it)
+        return "none"
+    if group_by in GROUP_BY:
+        return group_by
+    raise TimelineError(f"group_by must be one of {', '.join(GROUP_BY)}, not {group_by!r}"
+                        f"{did_you_mean(str(group_by), GROUP_BY)}", param="group_by")
+
+
+def timelinejs_group_count(view: View, group_by: str) -> int:
+    """How many rows of groups the player draws for ``group_by`` (``type``, ``actor`` or ``none``).
+
+    As the player counts them: one per distinct group, plus one for the slides without a group if any slide
+    has one.
+    """
+    labels = [_group(event, group_by) for event in view.events]
+    named = {label for label in labels if label}
+    return len(named) + (1 if named and None in labels else 0)
+
+
+def timelinejs_grouping(view: View, group_by: str | None = "auto") -> str:
+    """The grouping ``group_by`` stands for: ``auto`` is ``type`` when that gives at most
+    :data:`TIMELINEJS_MAX_GROUPS` groups, else ``none`` (the view carries no coarser kind of event to fall back
+    to); any other value is itself."""
+    group_by = _check_group_by(group_by)
+    if group_by != "auto":
+        return group_by
+    return "type" if timelinejs_group_count(view, "type") <= TIMELINEJS_MAX_GROUPS else "none"
+
+
+def timelinejs_group_note(view: View, group_by: str | None = "auto") -> str | None:
+    """One line for the user when the grouping does not fit the player at the usual embed height, else None.
+
+    A warning when a chosen grouping gives more than :data:`TIMELINEJS_MAX_GROUPS` groups (the export is still
+    written as asked); a note when ``auto`` leaves the slides ungrouped for that reason.
+    """
+    group_by = _check_group_by(group_by)
+    if group_by == "auto":
+        count = timelinejs_group_count(view, "type")
+        if count > TIMELINEJS_MAX_GROUPS:
+            return (f"note: slides not grouped: their event types make {count} groups and TimelineJS's "
+                    f"navigation fits at most {TIMELINEJS_MAX_GROUPS} at {EMBED_HEIGHT} px "
+                    "(--group-by type groups them anyway)")
+        return None
+    count = timelinejs_group_count(view, group_by)
+    if count > TIMELINEJS_MAX_GROUPS:
+        return (f"warning: --group-by {group_by} makes {count} groups: TimelineJS's navigation will not fit a "
+                f"{EMBED_HEIGHT} px embed (at most {TIMELINEJS_MAX_GROUPS} groups do; --group-by auto chooses)")
+    return None
+
+
 def _slide_text(fragments, event: EventView) -> str:
     """The slide's HTML: description, place, date note, participants and citations (links only to http(s))."""
     return str(fragments.slide_text(event, [(c, safe_url(c.url)) for c in event.citations]))
 
 
-def to_timelinejs(view: View, title: str | None = None, *, group_by: str | None = "type") -> dict:
+def to_timelinejs(view: View, title: str | None = None, *, group_by: str | None = "auto") -> dict:
     """A TimelineJS 3 document for the view: a title slide and one slide per event, in the view's order.
 
     Slides: ``start_date``/``end_date``/``display_date`` from :func:`timelinejs_dates`; ``text.headline`` the
@@ -431,12 +485,14 @@ def to_timelinejs(view: View, title: str | None = None, *, group_by: str | None 
     (quote, article title, publisher, date; the title links to the article only when
     :func:`timeline.htmlsafe.safe_url` accepts its URL), from ``timeline/templates/timelinejs.html.j2``. All case
     text is HTML-escaped (the template autoescapes) and ``autolink`` is off,
-    so the player adds no links of its own. ``group`` is the event's first event type (by id), capitalised,
-    e.g. "Meeting" (``group_by="actor"``: its first participant's label; ``None``: no groups). ``unique_id`` is
-    the event id.
+    so the player adds no links of its own. ``unique_id`` is the event id.
+
+    ``group`` (a row of the player's navigation), by ``group_by``: ``type``, the event's first event type (by
+    id), capitalised, e.g. "Meeting"; ``actor``, its first participant's label; ``none`` (or None), no groups;
+    ``auto`` (the default), by type when that gives at most :data:`TIMELINEJS_MAX_GROUPS` groups, else none
+    (see :func:`timelinejs_grouping`), so that the navigation fits a 650 px embed.
     """
-    if group_by not in GROUP_BY:
-        raise TimelineError(f"group_by must be one of 'type', 'actor' or None, not {group_by!r}")
+    grouping = timelinejs_grouping(view, group_by)
     sources = {c.source for e in view.events for c in e.citations}
     count = f"{len(view.events)} event{'s' if len(view.events) != 1 else ''}"
     summary = f"{count} from {len(sources)} source{'s' if len(sources) != 1 else ''}."
@@ -444,8 +500,9 @@ def to_timelinejs(view: View, title: str | None = None, *, group_by: str | None 
     events = []
     for event in view.events:
         slide: dict = timelinejs_dates(event)
+        slide["display_date"] = str(fragments.text(slide["display_date"]))  # the player reads it as HTML
         slide["text"] = {"headline": str(fragments.text(event.label)), "text": _slide_text(fragments, event)}
-        group = _group(event, group_by)
+        group = _group(event, grouping)
         if group:
             slide["group"] = str(fragments.text(group))
         slide["autolink"] = False
@@ -456,8 +513,9 @@ def to_timelinejs(view: View, title: str | None = None, *, group_by: str | None 
             "events": events}
 
 
-def timelinejs_bytes(view: View, title: str | None = None) -> bytes:
-    return (json.dumps(to_timelinejs(view, title), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def timelinejs_bytes(view: View, title: str | None = None, *, group_by: str | None = "auto") -> bytes:
+    doc = to_timelinejs(view, title, group_by=group_by)
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _is_int(value) -> bool:
