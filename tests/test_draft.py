@@ -72,11 +72,14 @@ def test_last_month_at_a_summit_is_dated_the_month_before_with_the_speaker_linke
     assert "ranju-das" in {p["entity"] for p in event["participants"]}
 
 
-def test_an_event_without_a_date_in_its_sentence_is_given_the_publication_date_as_a_guess(sample):
+def test_an_event_without_a_date_takes_one_from_another_article_reporting_it(sample):
+    """Bloomberg's meeting sentence has no date; Mashable's report of the meeting (AWS, part of Amazon,
+    met ICE) says "In June 2018": the draft takes that, and says where from."""
     draft = draft_article(sample, "bloomberg-2018-10-23")
     [event] = quoted(draft, "met with the federal agency in California", "events")
-    assert (event["date"], event["date_basis"]) == ("2018-10-23", "inferred")
-    assert "guess" in event["evidence"]["date"]
+    assert (event["date"], event["date_basis"]) == ("2018-06", "stated")
+    assert "mashable-2018-10-23" in event["date_note"] and "In June 2018" in event["date_note"]
+    assert "2018-10-23" in event["evidence"]["date"]  # what this sentence alone gave: the publication date
 
 
 @pytest.mark.parametrize("source", sorted(p.stem for p in (SAMPLE / "articles").glob("*.md")))

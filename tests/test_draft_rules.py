@@ -93,6 +93,43 @@ def test_a_sentence_that_names_nobody_takes_the_name_before_it_or_is_no_event(dr
     pause = one(draft["events"], "This pause gives us time")
     assert [p["entity"] for p in pause["participants"]] == ["dana-ortiz"]
     assert "the last name before it" in pause["evidence"]["participants"]
+    # no date in the sentence and no other report of it: the publication date, marked as a guess
+    assert (pause["date"], pause["date_basis"]) == ("2021-03-12", "inferred")
+    assert "guess" in pause["evidence"]["date"]
+
+
+def test_a_date_in_a_clause_after_the_event_is_not_the_events(tmp_path: Path) -> None:
+    root = tmp_path
+    (root / "a.txt").write_text("Demand\n\nThe Springfield Civil Liberties Union demanded the city stop the "
+                                "program after learning it was in use as early as 2017.\n", encoding="utf-8")
+    with contextlib.chdir(root):
+        for args in (["new", "case"], ["add", "a.txt", "--case", "case", "--id", "a", "--published", "2021-03-12"]):
+            assert CliRunner().invoke(cli, args).exit_code == 0
+    case, _ = load_case(root / "case")
+    [event] = draft_article(case, "a")["events"]
+    assert event["type"][0] == "demand" and (event["date"], event["date_basis"]) == ("2021-03-12", "inferred")
+    assert "'as early as 2017' dates a clause after the event" in event["evidence"]["date"]
+
+
+def test_a_coarse_date_is_refined_by_a_finer_report_of_the_same_event(tmp_path: Path) -> None:
+    """Two articles: one says the council met the vendor "in March", the other on a day; a third event of the
+    vendor in March with other people is not taken for it."""
+    root = tmp_path
+    (root / "one.txt").write_text("One\n\nThe Springfield City Council met with Flock Safety in March to discuss "
+                                  "the cameras.\n", encoding="utf-8")
+    (root / "two.txt").write_text("Two\n\nOn Tuesday, the Springfield City Council met with Flock Safety.\n\n"
+                                  "Flock Safety also met with the Shelbyville Police Department on Monday.\n",
+                                  encoding="utf-8")
+    with contextlib.chdir(root):
+        for args in (["new", "case"],
+                     ["add", "one.txt", "--case", "case", "--id", "one", "--published", "2021-04-20"],
+                     ["add", "two.txt", "--case", "case", "--id", "two", "--published", "2021-03-12"]):
+            assert CliRunner().invoke(cli, args).exit_code == 0
+    case, _ = load_case(root / "case")
+    [event] = draft_article(case, "one")["events"]
+    assert (event["date"], event["date_basis"]) == ("2021-03-09", "resolved")
+    assert "two" in event["date_note"] and "'in March'" not in event["date_note"]
+    assert "2021-03" in event["evidence"]["date"]
 
 
 @pytest.fixture(scope="module")

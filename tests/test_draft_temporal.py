@@ -25,7 +25,7 @@ def only(text: str, published: str):
     ("In June 2018, Amazon Web Services sales representatives met", "2018-10-23", "2018-06", "stated"),
     ("The department has used Rekognition since 2017.", "2020-06-15", "2017/..", "stated"),
     ("In 2016, researchers at Georgetown University found", "2018-10-23", "2016", "stated"),
-    ("just this past week during an interview with Wired", "2018-10-23", "[2018-10-16..2018-10-22]", "resolved"),
+    ("just this past week during an interview with Wired", "2018-10-23", "[2018-10-16..2018-10-23]", "resolved"),
     # the other forms news uses
     ("the report of 22 May 2018", "2018-10-23", "2018-05-22", "stated"),
     ("on May 22, 2018, the ACLU", "2018-10-23", "2018-05-22", "stated"),

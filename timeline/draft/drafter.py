@@ -12,8 +12,9 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from timeline.case.model import Case, Source
+from timeline.case.model import AGENT_TYPES, Case, Source
 from timeline.draft.claims import FoundClaim, find_claims
+from timeline.draft.crossdate import Anchor, refine_dates
 from timeline.draft.events import FoundEvent, find_events
 from timeline.draft.mentions import Mention, Proposal, find_mentions
 from timeline.draft.sentences import Sentence, split_sentences
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 FORMATS = ("yaml", "json")
+_SUBORDINATE = re.compile(r"\b(?:after|before|because|until|while)\b", re.IGNORECASE)
 _LABEL_LENGTH = 80
 
 
@@ -37,14 +39,14 @@ def draft_article(case: Case, source_id: str, *, model: Language | None = None) 
     source = _source(case, source_id)
     text = source.text
     taken = {*case.entities, *case.events, *case.claims, *case.sources}
-    entities = [(e.id, e.label, e.aliases) for e in case.entities.values()]
-    mentions, proposals = find_mentions(text, entities, taken, model=model)
-    sentences = split_sentences(text)
-    dates = find_dates(text, source.published) if source.published else []
+    mentions, proposals, sentences, dates, types, found_events = _read(case, source, taken, model)
     how = _how_linked(case, mentions)
-    types = {e.id: e.type for e in case.entities.values()} | {p.id: p.type for p in proposals}
-    found_events = find_events(sentences, mentions, types)
     events = [_event(e, source, dates, how, taken) for e in found_events]
+    anchors = [a for other in case.sources.values() if other.id != source.id and other.published
+               for a in _anchors(case, other, model)]
+    anchors += [Anchor(source.id, r["citations"][0]["quote"], set(_types_of(r)), _agents(r, types),
+                       r["date"], r["date_basis"]) for r in events]
+    refine_dates(events, anchors, source, _agents_of(case, types))
     # A claim made in a sentence that also reports an event is, first of all, about that event.
     event_of = {e.sentence.start: record["id"] for e, record in zip(found_events, events, strict=True)}
     publisher = case.entities.get(source.publisher or "")
@@ -53,6 +55,53 @@ def draft_article(case: Case, source_id: str, *, model: Language | None = None) 
                                events=frozenset(event_of))
     claims = [_claim(c, source, dates, how, taken, event_of) for c in found_claims]
     return {"entities": [_entity(p) for p in proposals], "events": events, "claims": claims}
+
+
+def _read(case: Case, source: Source, taken: set[str], model: Language | None) -> tuple:
+    """An article's mentions, proposals, sentences, dates, entity types and event sentences."""
+    entities = [(e.id, e.label, e.aliases) for e in case.entities.values()]
+    mentions, proposals = find_mentions(source.text, entities, taken, model=model)
+    sentences = split_sentences(source.text)
+    dates = find_dates(source.text, source.published) if source.published else []
+    types = {e.id: e.type for e in case.entities.values()} | {p.id: p.type for p in proposals}
+    return mentions, proposals, sentences, dates, types, find_events(sentences, mentions, types)
+
+
+def _anchors(case: Case, source: Source, model: Language | None) -> list[Anchor]:
+    """The events another article of the case reports, with the dates it gives them."""
+    taken = {*case.entities, *case.events, *case.claims, *case.sources}
+    _, _, _, dates, types, found = _read(case, source, set(taken), model)
+    anchors = []
+    for e in found:
+        record = _event(e, source, dates, {}, set(taken))
+        anchors.append(Anchor(source.id, e.sentence.text, set(e.types), _agents(record, types), record["date"],
+                              record["date_basis"]))
+    return anchors
+
+
+def _agents_of(case: Case, types: dict[str, str]) -> dict[str, set[str]]:
+    """Each agent's id -> it and the organisations it belongs to (``parent``, ``member_of``) in the case."""
+    out: dict[str, set[str]] = {}
+    for eid, kind in types.items():
+        if kind not in AGENT_TYPES:
+            continue
+        seen, todo = {eid}, [eid]
+        while todo:
+            e = case.entities.get(todo.pop())
+            for up in ([e.parent] if e and e.parent else []) + (e.member_of if e else []):
+                if up not in seen:
+                    seen.add(up)
+                    todo.append(up)
+        out[eid] = seen
+    return out
+
+
+def _types_of(record: dict[str, Any]) -> list[str]:
+    return [record["type"]] if isinstance(record["type"], str) else list(record["type"])
+
+
+def _agents(record: dict[str, Any], types: dict[str, str]) -> set[str]:
+    return {p["entity"] for p in record["participants"] if types.get(p["entity"]) in AGENT_TYPES}
 
 
 def render(draft: dict[str, Any], fmt: str = "yaml", source_id: str = "") -> str:
@@ -151,15 +200,22 @@ def _links(s: Sentence, how: dict[str, str]) -> str:
 
 def _date(s: Sentence, dates: list[TimeExpression], source: Source, evidence: dict[str, str],
           anchor: int) -> dict[str, str]:
-    """The sentence's temporal expression nearest ``anchor``; else the publication date, as a guess."""
-    inside = [d for d in dates if s.start <= d.start and d.end <= s.end]
+    """The sentence's temporal expression nearest ``anchor``; else the publication date, as a guess.
+
+    An expression in a clause that follows the trigger after "after", "before", "because", "until" or
+    "while" dates that clause ("demanded ... after learning it was in use as early as 2017"), not the event.
+    """
+    inside = [d for d in dates if s.start <= d.start and d.end <= s.end
+              and not (d.start > anchor and _SUBORDINATE.search(s.text[anchor - s.start:d.start - s.start]))]
     if inside:
         d = min(inside, key=lambda d: abs(d.start - anchor))
         others = ", ".join(repr(o.text) for o in inside if o is not d)
         evidence["date"] = f"{d.text!r} in the sentence" + (f" (also: {others})" if others else "")
         return {"date": d.edtf, "date_basis": d.basis, "date_note": d.note}
     published = source.published.edtf if source.published else ""
-    evidence["date"] = "no date in the sentence: the publication date, a guess"
+    skipped = [d.text for d in dates if s.start <= d.start and d.end <= s.end]
+    evidence["date"] = (f"{', '.join(map(repr, skipped))} dates a clause after the event, not the event: " if skipped
+                        else "no date in the sentence: ") + "the publication date, a guess"
     return {"date": published, "date_basis": "inferred",
             "date_note": f"No date in the sentence; the article's publication date ({published}) is a guess."}
 

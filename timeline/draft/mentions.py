@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 _POSSESSIVE = r"(?:['’]s\b|(?<=s)['’](?!\w))?"
 _CAP = r"[A-Z][\w&’'.-]*[\w]"
-_JOIN = r"(?:\s+(?:of|for|and|on|the|de|&)\s+|\s+|-)"
+#: Space within a name: it may wrap onto the next line, never across a blank line (a heading and a sentence).
+_SPACE = r"(?:[^\S\n]+|[^\S\n]*\n(?![^\S\n]*\n)[^\S\n]*)"
+_JOIN = rf"(?:{_SPACE}(?:of|for|and|on|the|de|&){_SPACE}|{_SPACE}|-)"
 _CAPITALISED = re.compile(rf"(?<![\w.])(?:{_CAP}|[A-Z])(?:{_JOIN}(?:{_CAP}))*")
 _ACRONYM = re.compile(r"\s*\((?:the\s+)?([A-Z][A-Z&.]{1,9})\)")
 #: Capitalised words that do not name anything on their own.

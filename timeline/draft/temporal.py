@@ -177,7 +177,7 @@ def _relative(kind: str, m: re.Match, pub: date) -> str | None:
         monday = pub - timedelta(days=pub.weekday()) + timedelta(weeks=step)
         return _days(monday, monday + timedelta(days=6))
     if kind == "past-week":
-        return _days(pub - timedelta(days=7), pub - timedelta(days=1))
+        return _days(pub - timedelta(days=7), pub)  # "just this past week": up to the day of writing
     if kind == "earlier-this-week":
         monday = pub - timedelta(days=pub.weekday())
         return _days(monday, pub - timedelta(days=1)) if monday < pub else None

@@ -1,0 +1,103 @@
+"""One event, reported by several sentences (of this article or of the case's others), dated by the
+most precise of them.
+
+An article often dates an event loosely ("in May", "over the summer") or not at all, where another
+report of the same event gives its day. A drafted event takes a finer date from another drafted
+sentence that reports an event of the same type with the same agents, when that date lies within its
+own (or, where the sentence gives none, before the article appeared). The date note and the evidence
+name the sentence the date comes from, so a reviewer can check that both report the same event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from timeline.case.dates import DateSpan, EdtfError, parse_edtf
+from timeline.case.model import Source
+
+
+@dataclass
+class Anchor:
+    """A drafted event sentence and the date it gives."""
+
+    source: str
+    quote: str
+    types: set[str]
+    agents: set[str]  # its participants that are agents (people, organisations)
+    date: str
+    basis: str
+
+
+def refine_dates(events: list[dict[str, Any]], anchors: list[Anchor], source: Source,
+                 agents_of: dict[str, set[str]]) -> None:
+    """Give each drafted event in ``events`` (records of ``source``) a finer date from ``anchors`` where
+    one reports the same event; the record's date fields and evidence are changed in place.
+
+    ``agents_of``: an agent's id -> it and the organisations it is part of (Amazon Web Services ->
+    Amazon), so that "AWS met ICE" and "Amazon met ICE" count as the same agents.
+    """
+    for record in events:
+        own = _span(record["date"])
+        if own is None:
+            continue
+        kinds = {record["type"]} if isinstance(record["type"], str) else set(record["type"])
+        agents = _widen({p["entity"] for p in record["participants"]} - {source.publisher}, agents_of)
+        guessed = record["date_basis"] == "inferred"
+        candidates = []
+        for a in anchors:
+            if a.quote == record["citations"][0]["quote"] or a.basis not in ("stated", "resolved"):
+                continue
+            theirs = _widen(a.agents, agents_of)
+            shared = agents & theirs
+            same_type = bool(kinds & a.types)
+            # another type of event may be the same one when the anchor has all its agents (and all agree)
+            if len(shared) < (2 if guessed else 1) or not (same_type or (agents and agents <= theirs)):
+                continue
+            span = _span(a.date)
+            if span is not None and _finer_within(span, own, before=guessed):
+                candidates.append((not same_type, _width(span), a))
+        if candidates and (any(not c[0] for c in candidates) or len({c[2].date for c in candidates}) == 1):
+            _take(record, min(candidates, key=lambda c: (c[0], c[1]))[2])
+
+
+def _widen(agents: set[str], agents_of: dict[str, set[str]]) -> set[str]:
+    return {x for a in agents if a in agents_of for x in agents_of[a]}
+
+
+def _take(record: dict[str, Any], anchor: Anchor) -> None:
+    was = record["date"]
+    where = "this article" if anchor.source == record["citations"][0]["source"] else anchor.source
+    record["date"], record["date_basis"] = anchor.date, anchor.basis
+    record["date_note"] = (f"{anchor.date} from {where}, which reports the same event: “{anchor.quote}” "
+                           f"(this sentence alone gives {was}).")
+    record["evidence"]["date"] = (f"a finer date from {where}: an event of the same type with the same people or "
+                                  f"organisations (a guess; check that both report one event); this sentence: {was}")
+
+
+def _span(edtf: str) -> DateSpan | None:
+    try:
+        return parse_edtf(edtf)
+    except EdtfError:
+        return None
+
+
+def _bounds(span: DateSpan) -> tuple[date | None, date | None]:
+    return (span.earliest_begin or span.latest_begin, span.latest_end or span.earliest_end)
+
+
+def _finer_within(inner: DateSpan, outer: DateSpan, *, before: bool) -> bool:
+    """``inner`` is narrower than ``outer`` and inside it; with ``before``, only not after ``outer`` ends
+    (``outer`` is the publication date: the event happened by then)."""
+    (a, b), (c, d) = _bounds(inner), _bounds(outer)
+    if None in (a, b, c, d):
+        return False
+    if before:
+        return b <= d and _width(inner) < _width(outer) or b < c
+    return c <= a and b <= d and _width(inner) < _width(outer)
+
+
+def _width(span: DateSpan) -> int:
+    a, b = _bounds(span)
+    return (b - a).days if a and b else 10**6
