@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from browser import visit
-from test_render_graph import HOSTILE_IMG, HOSTILE_SCRIPT, hostile_view
+from test_render_graph import CRASHES, HOSTILE_IMG, HOSTILE_SCRIPT, airliner_view, hostile_view
 
 from timeline.render.embed import embed_snippet
 from timeline.render.graph import graph_data, graph_page, render_graph
@@ -331,3 +331,65 @@ def test_notebook_iframe_works(browser, sample, tmp_path):
         frame.evaluate(f"{PAGE}.openNode('ice', {{}})")
         assert "Immigration" in frame.inner_text("#tg-panel-title")
         assert v.console_errors == [] and v.page_errors == [] and v.requests == []
+
+
+# The drawn boxes of every node, in page px, and the canvas's own box.
+_BOXES = """() => {
+    const net = window.timelineGraph, frame = document.querySelector('#tg-network .vis-network');
+    const r = frame.getBoundingClientRect();
+    const nodes = net.body.data.nodes.getIds().map((id) => {
+        const b = net.getBoundingBox(id), a = net.canvasToDOM({x: b.left, y: b.top}),
+              z = net.canvasToDOM({x: b.right, y: b.bottom});
+        return {id, left: r.left + a.x, top: r.top + a.y, right: r.left + z.x, bottom: r.top + z.y,
+                hidden: net.body.nodes[id].options.hidden === true};
+    });
+    return {frame: {left: r.left, top: r.top, right: r.right, bottom: r.bottom}, nodes};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (360, 740)])
+def test_a_story_of_two_crashes_shows_them_as_boxes_that_open_on_click_or_tap(browser, tmp_path, size):
+    """The airliner takes part only in its two crashes: its node is linked to both, every node is drawn inside
+    the frame, and a crash's box opens its details (click on a screen, tap on a phone)."""
+    page = tmp_path / "crashes.html"
+    page.write_text(render_graph(airliner_view()), encoding="utf-8")
+    phone = size[0] < 500
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, has_touch=phone,
+                                  is_mobile=phone, device_scale_factor=1)
+    try:
+        tab = context.new_page()
+        requests, errors = [], []
+        tab.on("request", lambda r: None if r.url.startswith((page.as_uri(), "data:")) else requests.append(r.url))
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.goto(page.as_uri())
+        tab.wait_for_selector(READY)
+        tab.locator("#tg-network").scroll_into_view_if_needed()
+        drawn = tab.evaluate(_BOXES)
+        frame = drawn["frame"]
+        assert len(drawn["nodes"]) == 9
+        for node in drawn["nodes"]:
+            assert not node["hidden"], node["id"]
+            assert frame["left"] <= node["left"] and node["right"] <= frame["right"], node
+            assert frame["top"] <= node["top"] and node["bottom"] <= frame["bottom"], node
+        assert tab.evaluate("window.timelineGraph.getConnectedNodes('max-8').sort()") == [
+            "event:ethiopian-302", "event:lion-air-610"]
+        box = next(n for n in drawn["nodes"] if n["id"] == "event:ethiopian-302")
+        middle = ((box["left"] + box["right"]) / 2, (box["top"] + box["bottom"]) / 2)
+        if phone:
+            tab.touchscreen.tap(*middle)
+        else:
+            tab.mouse.click(*middle)
+        tab.wait_for_selector("#tg-panel:not([hidden])")
+        label, date = CRASHES["ethiopian-302"]
+        assert tab.inner_text("#tg-panel-title") == label
+        panel = tab.inner_text("#tg-panel")
+        assert date in panel and "Boeing 737 MAX 8 (subject)" in panel
+        assert f"{label}, the newspaper reported." in panel
+        assert tab.locator("#tg-panel").is_visible()
+        (Path(__file__).resolve().parent / "artifacts").mkdir(exist_ok=True)
+        tab.screenshot(path=str(Path(__file__).resolve().parent / "artifacts" / f"graph-crashes-{size[0]}.png"),
+                       full_page=True)
+        assert requests == [] and errors == []
+    finally:
+        context.close()

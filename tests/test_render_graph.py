@@ -62,6 +62,58 @@ def hostile_view() -> View:
     return View(f"Case {HOSTILE_SCRIPT}", [event], {}, entities, sources)
 
 
+CRASHES = {"lion-air-610": ("Lion Air Flight 610 crashes into the Java Sea", "29 October 2018"),
+           "ethiopian-302": ("Ethiopian Airlines Flight 302 crashes near Bishoftu", "10 March 2019")}
+
+
+def airliner_view() -> View:
+    """A story whose centre is two crashes of an airliner that takes part in nothing else, around a few events
+    with several participants (one of them with both on the same side: no one acted on the other)."""
+    kinds = {"Product": "product", "Company": "company", "GovernmentAgency": "government agency",
+             "Legislature": "legislature", "Person": "person"}
+    entities = {e.id: e for e in [
+        EntityView("max-8", "Boeing 737 MAX 8", "Product", "product", "The airliner that crashed twice."),
+        EntityView("boeing", "Boeing", "Company", "company"),
+        EntityView("faa", "Federal Aviation Administration", "GovernmentAgency", "government agency", aliases=["FAA"]),
+        EntityView("lion-air", "Lion Air", "Company", "company"),
+        EntityView("congress", "United States Congress", "Legislature", "legislature"),
+        EntityView("muilenburg", "Dennis Muilenburg", "Person", "person", member_of=["boeing"]),
+    ]}
+    sources = {"news": SourceView("news", "The 737 MAX crashes", "The Ledger", "1 November 2019",
+                                  "https://example.org/737-max")}
+
+    def event(event_id, label, date_label, day, types, *participants):
+        citation = Citation("news", f"{label}, the newspaper reported.", 0, sources["news"].title,
+                            sources["news"].publisher, sources["news"].published, sources["news"].url)
+        return EventView(event_id, label, f"{label}.", day, date_label, day, day, day, day, day, "day", False, False,
+                         types=[types], type_labels=[types],
+                         participants=[Participant(i, entities[i].label, role, entities[i].kind)
+                                       for i, role in participants], citations=[citation])
+
+    assert set(kinds) >= {e.kind for e in entities.values()}
+    events = [
+        event("lion-air-610", *CRASHES["lion-air-610"], "2018-10-29", "incident", ("max-8", "subject")),
+        event("faa-emergency-directive", "FAA tells Boeing to update the flight manual", "7 November 2018",
+              "2018-11-07", "demand", ("faa", "initiator"), ("boeing", "target")),
+        event("compensation-talks", "Boeing and Lion Air talk about compensation", "December 2018", "2018-12-01",
+              "meeting", ("boeing", "initiator"), ("lion-air", "initiator")),
+        event("ethiopian-302", *CRASHES["ethiopian-302"], "2019-03-10", "incident", ("max-8", "subject")),
+        event("faa-grounding", "The FAA grounds the type in the United States", "13 March 2019", "2019-03-13",
+              "policy change", ("faa", "initiator"), ("boeing", "subject")),
+        event("senate-hearing", "Dennis Muilenburg testifies before the Senate", "29 October 2019", "2019-10-29",
+              "hearing", ("congress", "host"), ("muilenburg", "interviewee"), ("boeing", "subject")),
+    ]
+    return View("The 737 MAX crashes", events, {}, entities, sources)
+
+
+def degrees(data: dict) -> dict[str, int]:
+    out = {n["id"]: 0 for n in data["nodes"]}
+    for edge in data["edges"]:
+        out[edge["from"]] += 1
+        out[edge["to"]] += 1
+    return out
+
+
 class _Markup(HTMLParser):
     """Collects the tags and attributes of the markup (script bodies are not markup)."""
 
@@ -85,10 +137,80 @@ def markup(html: str) -> list[tuple[str, dict]]:
 def test_nodes_are_the_entities_taking_part_or_members(view, data):
     participants = {p.id for e in view.events for p in e.participants}
     members = {end for r in view.relations() if r["relation"] == "member of" for end in (r["from"], r["to"])}
-    assert {n["id"] for n in data["nodes"]} == participants | members
-    assert all(n["category"] != "event" for n in data["nodes"])
+    assert {n["id"] for n in data["nodes"] if n["category"] != "event"} == participants | members
+    without = graph_data(view, events="none")
+    assert {n["id"] for n in without["nodes"]} == participants | members
+    assert all(n["category"] != "event" for n in without["nodes"])
     names = [n["name"].casefold() for n in data["nodes"]]
     assert names == sorted(names)
+
+
+def test_no_one_taking_part_in_an_event_floats_alone(view, data):
+    """The sample's protests and policy changes have one participant, or two on the same side: by default they
+    are event boxes, and the Black Lives Matter, Alphabet and NSW police nodes are linked to them."""
+    participants = {p.id for e in view.events for p in e.participants}
+    linked = degrees(data)
+    assert [p for p in sorted(participants) if not linked[p]] == []
+    boxes = {n["eventId"] for n in data["nodes"] if n["category"] == "event"}
+    assert {"black-lives-matter-protests-2020", "google-ai-principles-2018-06",
+            "nsw-police-uses-bezos-backed-software"} <= boxes
+    assert MEETING not in boxes, "an event already drawn as a line between two entities is not a box too"
+    assert len(boxes) <= len(view.events) // 4, "only the events needed, not a hairball"
+    old = degrees(graph_data(view, events="none"))
+    assert {"black-lives-matter", "alphabet", "nsw-police-force"} <= {n for n, d in old.items() if d == 0}
+
+
+def test_single_participant_events_are_boxes_with_their_label_and_date():
+    view = airliner_view()
+    data = graph_data(view)
+    linked = degrees(data)
+    for event in view.events:
+        for p in event.participants:
+            assert linked[p.id] >= 1, f"{p.id} takes part in {event.id} and is drawn unconnected"
+    boxes = {n["eventId"]: n for n in data["nodes"] if n["category"] == "event"}
+    assert set(boxes) == {"lion-air-610", "ethiopian-302", "compensation-talks"}
+    for event_id, (label, date) in CRASHES.items():
+        box = boxes[event_id]
+        assert box["id"] == "event:" + event_id and box["shape"] == "box" and box["name"] == label
+        shown = " ".join(box["label"].split())
+        assert date in shown and shown.startswith(label[:20]), shown
+        assert date in box["title"] and label in box["title"]
+        edge = next(e for e in data["edges"] if e["to"] == box["id"])
+        assert edge["from"] == "max-8" and edge["label"] == "subject" and edge["kind"] == "role"
+        assert data["events"][event_id]["date"] == date
+    talks = [e for e in data["edges"] if e["to"] == "event:compensation-talks"]
+    assert sorted(e["from"] for e in talks) == ["boeing", "lion-air"]
+    # The events that already join two entities stay lines between them.
+    grounding = next(e for e in data["edges"] if {e["from"], e["to"]} == {"faa", "boeing"})
+    assert grounding["events"] == ["faa-emergency-directive", "faa-grounding"]
+    assert not any(e["to"] == "event:faa-grounding" for e in data["edges"])
+    # Without event nodes the airliner floats: what this default is for.
+    assert degrees(graph_data(view, events="none"))["max-8"] == 0
+    every = graph_data(view, events="all")
+    assert {n["eventId"] for n in every["nodes"] if n["category"] == "event"} == {e.id for e in view.events}
+    assert graph_data(view, events=True)["nodes"] == every["nodes"]
+    with pytest.raises(TimelineError, match="connecting, all, none"):
+        graph_data(view, events="some")
+
+
+def test_a_focus_shows_its_own_event_boxes_and_who_shares_them():
+    view = airliner_view()
+    crashes = graph_data(view, focus="max-8", depth=1)
+    assert {n["id"] for n in crashes["nodes"]} == {"max-8", "event:lion-air-610", "event:ethiopian-302"}
+    assert degrees(crashes)["max-8"] == 2
+    talks = graph_data(view, focus="lion-air", depth=1)
+    assert {n["id"] for n in talks["nodes"]} == {"lion-air", "boeing", "event:compensation-talks"}
+    assert all(d >= 1 for d in degrees(talks).values())
+    wider = graph_data(view, focus="faa", depth=2)
+    assert "lion-air" in {n["id"] for n in wider["nodes"]} and all(d >= 1 for d in degrees(wider).values())
+
+
+def test_the_page_says_what_the_boxes_are():
+    html = render_graph(airliner_view())
+    assert "6 entities and 8 links from 6 events; 3 events are boxes, linked to those taking part." in html
+    assert "took part in an event (line to a box, labelled with the role)" in html
+    assert "<span>event</span> <span class=\"tg-count\">(3)</span>" in html
+    assert "took part in an event" not in render_graph(airliner_view(), events="none")
 
 
 def test_ice_is_linked_to_aws_by_the_june_2018_meeting_with_its_citations(view, data):
@@ -156,7 +278,7 @@ def test_focus_keeps_only_the_neighbourhood(view):
     neighbours = {r["to"] for r in view.relations() if r["from"] == "ice"} | {
         r["from"] for r in view.relations() if r["to"] == "ice"}
     focused = graph_data(view, focus="ice", depth=1)
-    assert {n["id"] for n in focused["nodes"]} == neighbours | {"ice"}
+    assert {n["id"] for n in focused["nodes"] if n["category"] != "event"} == neighbours | {"ice"}
     assert focused["focus"] == "ice"
     ice = next(n for n in focused["nodes"] if n["id"] == "ice")
     assert ice["focus"] is True and (ice["x"], ice["y"]) == (0, 0), "centred"
@@ -165,23 +287,24 @@ def test_focus_keeps_only_the_neighbourhood(view):
         assert edge["from"] in neighbours | {"ice"} and edge["to"] in neighbours | {"ice"}
     wider = graph_data(view, focus="ice", depth=2)
     assert len(wider["nodes"]) > len(focused["nodes"])
-    alone = graph_data(view, focus="ice", depth=0)
+    alone = graph_data(view, focus="ice", depth=0, events="none")
     assert [n["id"] for n in alone["nodes"]] == ["ice"] and alone["edges"] == []
     with pytest.raises(TimelineError):
         graph_data(view, focus="no-such-entity")
 
 
 def test_events_as_nodes(view, data):
-    with_events = graph_data(view, events=True)
+    with_events = graph_data(view, events="all")
     event_nodes = [n for n in with_events["nodes"] if n["category"] == "event"]
     assert {n["eventId"] for n in event_nodes} == {e.id for e in view.events if e.participants}
     assert all(n["id"] == "event:" + n["eventId"] and n["shape"] == "box" for n in event_nodes)
     role = next(e for e in with_events["edges"] if e["id"] == f"role:ice|{MEETING}")
     assert role["from"] == "ice" and role["to"] == "event:" + MEETING
     assert role["label"] == "target" and role["kind"] == "role"
-    assert len(with_events["nodes"]) == len(data["nodes"]) + len(event_nodes)
+    entity_nodes = [n for n in data["nodes"] if n["category"] != "event"]
+    assert len(with_events["nodes"]) == len(entity_nodes) + len(event_nodes)
     assert any(item["category"] == "event" for item in with_events["legend"])
-    focused = graph_data(view, focus="ice", depth=1, events=True)
+    focused = graph_data(view, focus="ice", depth=1, events="all")
     focused_events = {n["eventId"] for n in focused["nodes"] if n["category"] == "event"}
     assert MEETING in focused_events
     assert focused_events <= {e.id for e in view.events}

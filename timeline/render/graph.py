@@ -16,12 +16,14 @@ Library use::
 
     data = graph_data(view, focus="ice", depth=1)   # nodes, edges, legend, events, sources
     page = graph_page(view, focus="ice")             # .html, .save(path), shown inline in a notebook
+    graph_data(view, events="all")                   # every event as a node ("connecting" by default)
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import math
 import textwrap
@@ -38,6 +40,8 @@ from timeline.views.model import EntityView, View
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 EVENT_PREFIX = "event:"
+#: Which events are drawn as nodes: those that would leave a participant unlinked (the default), all, none.
+EVENT_MODES = ("connecting", "all", "none")
 
 
 def _wrap(label: str, width: int = 20, lines: int = 3) -> str:
@@ -80,26 +84,55 @@ def _relations(view: View, entities: dict[str, EntityView]) -> list[dict[str, st
     return out
 
 
-def graph_data(view: View, focus: str | None = None, depth: int = 1, events: bool = False) -> dict:
+def _event_mode(events: str | bool) -> str:
+    """One of :data:`EVENT_MODES`; ``True``/``False`` (the former flag) mean "all"/"none"."""
+    if isinstance(events, bool):
+        return "all" if events else "none"
+    if events not in EVENT_MODES:
+        raise TimelineError(f"events {events!r}: use one of {', '.join(EVENT_MODES)}", param="events")
+    return events
+
+
+def _connecting(view: View, relations: list[dict[str, str]]) -> list:
+    """The events that leave a participant without a link of their own: one participant (a crash, a
+    protest), participants all on one side (two initiators), or a role that is neither acting nor acted on.
+    Drawn as nodes, so everyone who takes part in an event is linked to it."""
+    linked: dict[str, set[str]] = {}
+    for r in relations:
+        if r["event"]:
+            linked.setdefault(r["event"], set()).update((r["from"], r["to"]))
+    return [e for e in view.events if any(p.id not in linked.get(e.id, ()) for p in e.participants)]
+
+
+def graph_data(view: View, focus: str | None = None, depth: int = 1, events: str | bool = "connecting") -> dict:
     """The network as plain data: ``nodes`` and ``edges`` (vis-network fields plus ours), ``legend``,
     ``events`` and ``sources`` (what the panels show), ``focus`` and vis ``options``.
 
     Nodes are the entities taking part in the view's events (or related by member-of); with ``focus``
     only those within ``depth`` hops of it on the relation graph. Relations between the same pair of
-    entities are merged into one edge that lists its events. ``events=True`` adds events as nodes,
-    linked to their participants by edges labelled with the role.
+    entities are merged into one edge that lists its events. Events drawn as nodes are linked to their
+    participants by edges labelled with the role: with ``events="connecting"`` (the default) the events
+    that would otherwise leave a participant unlinked (see :func:`_connecting`), so no one who takes part
+    in an event floats alone; ``"all"`` every event; ``"none"`` none.
     """
     import networkx as nx
     from pyvis.network import Network
 
+    mode = _event_mode(events)
     entities = _entities(view)
     relations = _relations(view, entities)
     by_event = {e.id: e for e in view.events}
+    connecting = _connecting(view, relations) if mode != "none" else []
+    candidates = [e for e in view.events if e.participants] if mode == "all" else connecting
 
     relation_graph = nx.Graph()
     relation_graph.add_nodes_from(sorted({p.id for e in view.events for p in e.participants}
                                          | {r["from"] for r in relations} | {r["to"] for r in relations}))
     relation_graph.add_edges_from(sorted({tuple(sorted((r["from"], r["to"]))) for r in relations}))
+    # A focus reaches those it shares an event node with, as it reaches those it acted on.
+    relation_graph.add_edges_from(sorted({pair for e in connecting
+                                          for pair in itertools.combinations(sorted({p.id for p in e.participants}),
+                                                                             2)}))
     if focus is not None:
         if focus not in entities:
             raise TimelineError(f"focus {focus!r}: no such entity in the graph")
@@ -122,13 +155,13 @@ def graph_data(view: View, focus: str | None = None, depth: int = 1, events: boo
         seen.add(key)
         pairs.setdefault(tuple(sorted((rel["from"], rel["to"]))), []).append(rel)
 
-    shown_events: list = []
-    if events:
-        shown_events = [e for e in view.events if any(p.id in keep for p in e.participants)]
-        if focus is not None:
-            linked = {r["event"] for rels in pairs.values() for r in rels if r["event"]}
-            shown_events = [e for e in shown_events
-                            if e.id in linked or any(p.id == focus for p in e.participants)]
+    shown_events = [e for e in candidates if any(p.id in keep for p in e.participants)]
+    if focus is not None:  # those of the focus, and those joining two entities shown
+        linked = {r["event"] for rels in pairs.values() for r in rels if r["event"]}
+        shown_events = [e for e in shown_events
+                        if e.id in linked or any(p.id == focus for p in e.participants)
+                        or len({p.id for p in e.participants} & keep) > 1]
+    as_nodes = {e.id for e in shown_events}
 
     # The displayed graph: entity-entity edges (or, with events, entity-event edges and member-of).
     display = nx.Graph()
@@ -137,8 +170,8 @@ def graph_data(view: View, focus: str | None = None, depth: int = 1, events: boo
     for (a, b), rels in sorted(pairs.items()):
         rels = sorted(rels, key=lambda r: (by_event[r["event"]].sort if r["event"] else "", r["event"],
                                            r["from"], r["to"]))
-        if events and any(r["event"] for r in rels):
-            rels = [r for r in rels if not r["event"]]  # the event nodes carry these
+        if any(r["event"] in as_nodes for r in rels):
+            rels = [r for r in rels if r["event"] not in as_nodes]  # the event nodes carry these
             if not rels:
                 continue
         display.add_edge(a, b)
@@ -209,7 +242,8 @@ def graph_data(view: View, focus: str | None = None, depth: int = 1, events: boo
         "sources": sources_out,
         "focus": focus,
         "depth": depth if focus is not None else None,
-        "withEvents": events,
+        "withEvents": bool(shown_events),
+        "eventMode": mode,
         "large": large,
         "options": net.options,
     }
@@ -314,6 +348,8 @@ def _event_node(event, degree: int, xy: tuple[int, int]) -> dict:
         "label": _event_label(event),
         "group": "event",
         "shape": "box",
+        # As large as the entities' labels: at the zoom that fits a phone or half a screen, both still show.
+        "font": {"size": 14, "color": "#1b1b1b", "strokeWidth": 0},
         "x": xy[0],
         "y": xy[1],
         "title": f"{event.label}\n{event.date_label} · {types or 'event'} · "
@@ -348,9 +384,8 @@ def _event_data(event) -> dict:
 
 
 def _event_label(event) -> str:
-    """Date and type: short enough to read in the overview; the hover text and panel say what happened."""
-    kinds = ", ".join(event.type_labels) or "event"
-    return _wrap(event.date_label, width=22, lines=2) + "\n" + _wrap(kinds, width=22, lines=1)
+    """What happened and when, in a few short lines; the hover text and panel say it all."""
+    return _wrap(event.label, width=26, lines=2) + "\n" + _wrap(event.date_label, width=26, lines=2)
 
 
 # ----------------------------------------------------------------------------------------------- the page
@@ -387,21 +422,22 @@ def _table_rows(data: dict) -> list[dict]:
 
 def _summary(data: dict, depth: int) -> str:
     n_entities = sum(1 for n in data["nodes"] if n["category"] != "event")
-    parts = [f"{n_entities} {'entity' if n_entities == 1 else 'entities'}"]
-    if data["withEvents"]:
-        parts.append(_plural(sum(1 for n in data["nodes"] if n["category"] == "event"), "event"))
-        parts.append(_plural(len(data["edges"]), "link"))
-        text = ", ".join(parts[:-1]) + " and " + parts[-1]
+    entities = f"{n_entities} {'entity' if n_entities == 1 else 'entities'}"
+    links = _plural(len(data["edges"]), "link")
+    boxes = sum(1 for n in data["nodes"] if n["category"] == "event")
+    if data["eventMode"] == "all":
+        text = f"{entities}, {_plural(boxes, 'event')} and {links}"
     else:
-        n_events = len({ev for e in data["edges"] for ev in e["events"]})
-        text = f"{parts[0]} and {_plural(len(data['edges']), 'link')} from {_plural(n_events, 'event')}"
+        text = f"{entities} and {links} from {_plural(len({ev for e in data['edges'] for ev in e['events']}), 'event')}"
     if data["focus"] is not None:
         name = next(n["name"] for n in data["nodes"] if n["id"] == data["focus"])
         text += f", within {_plural(depth, 'step')} of {name}"
+    if boxes and data["eventMode"] != "all":
+        text += f"; {_plural(boxes, 'event')} {'is a box' if boxes == 1 else 'are boxes'}, linked to those taking part"
     return text + "."
 
 
-def render_graph(view: View, *, focus: str | None = None, depth: int = 1, events: bool = False,
+def render_graph(view: View, *, focus: str | None = None, depth: int = 1, events: str | bool = "connecting",
                  title: str | None = None) -> str:
     """The whole HTML document: one UTF-8 file, offline, deterministic, embeddable."""
     data = graph_data(view, focus=focus, depth=depth, events=events)
@@ -426,6 +462,7 @@ def render_graph(view: View, *, focus: str | None = None, depth: int = 1, events
         title=title,
         summary=_summary(data, depth),
         legend_items=styles.legend_items(data["legend"]),
+        role_edges=any(e["kind"] == "role" for e in data["edges"]),
         edge_color=styles.EDGE_COLOR,
         member_color=styles.MEMBER_COLOR,
         nodes_word=_plural(len(data["nodes"]), "node"),

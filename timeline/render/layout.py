@@ -28,11 +28,11 @@ VIEW = (1180.0, 600.0)  # a typical canvas, px: layouts are made to be readable 
 
 def node_box(label: str, size: float, inside: bool, bold: bool = False) -> tuple[float, float, float]:
     """About how much room a node takes with its label: (width, height, offset of the box's centre below
-    the node's), in px. Labels are 14 px below the node (17 px for the focus), or 12 px inside a box."""
+    the node's), in px. Labels are 14 px below the node (17 px for the focus), or 14 px inside a box."""
     lines = label.split("\n")
     longest = max(len(line) for line in lines)
     if inside:
-        return longest * 6.6 + 14, len(lines) * 15 + 14, 0.0
+        return longest * 7.7 + 14, len(lines) * 17 + 14, 0.0
     char, line = (9.4, 21) if bold else (8.2, 17)
     below = 5 + len(lines) * line
     return max(longest * char, 2 * size), 2 * size + below, below / 2
