@@ -428,6 +428,30 @@ def test_render_graph_command(built, tmp_path):
     assert "within 1 step of U.S. Immigration and Customs Enforcement" in out.read_text(encoding="utf-8")
 
 
+def test_render_graph_events_option(built, view, tmp_path):
+    from click.testing import CliRunner
+
+    from timeline.cli import cli
+
+    def boxes(*options: str) -> set[str]:
+        out = tmp_path / "graph.html"
+        result = CliRunner().invoke(cli, ["render", "graph", "--graph", str(built), "-o", str(out), *options])
+        assert result.exit_code == 0, result.output
+        html = out.read_text(encoding="utf-8")
+        payload = json.loads(re.search(r'id="graph-data">(.*?)</script>', html, re.S).group(1))
+        return {n["id"] for n in payload["nodes"] if n["category"] == "event"}
+
+    default = boxes()
+    assert "event:black-lives-matter-protests-2020" in default and len(default) < len(view.events)
+    assert boxes("--events", "connecting") == default
+    assert boxes("--events", "none") == set()
+    assert len(boxes("--events")) == len(view.events), "plain --events still shows every event"
+    assert len(boxes("--events", "--focus", "ICE")) > 1
+    result = CliRunner().invoke(cli, ["render", "graph", "--graph", str(built), "-o", str(tmp_path / "x.html"),
+                                      "--events", "some"])
+    assert result.exit_code == 2 and "--events" in result.output and "Traceback" not in result.output
+
+
 def _contrast(a: str, b: str) -> float:
     def luminance(colour: str) -> float:
         channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]

@@ -742,7 +742,8 @@ def _render_result(result, store, kind: str, output: Path, title: str) -> None:
         from timeline.render.graph import render_graph
 
         converted = resultview.to_graph_view(result, case_view, title)
-        html = render_graph(converted.view, title=title)
+        # The "events" here are result rows, not what happened: a row is a line, never a box.
+        html = render_graph(converted.view, title=title, events="none")
     write_atomic(output, html.encode("utf-8"))
     skipped = f"; {converted.skipped} row(s) without a date or IRI left out" if converted.skipped else ""
     click.echo(f"wrote {output}: {len(converted.view.events)} item(s) from {len(result.rows)} row(s){skipped}")
@@ -868,7 +869,10 @@ def render_timeline_cmd(case, graph, date_from, date_to, actors, types, title, o
 @click.option("--focus", metavar="ENTITY", help="Centre on this entity (id, label or alias).")
 @click.option("--depth", type=click.IntRange(0, 10), default=1, show_default=True,
               help="With --focus: how many hops around it to show.")
-@click.option("--events", "include_events", is_flag=True, help="Show events as nodes too.")
+@click.option("--events", "include_events", type=click.Choice(["connecting", "all", "none"]), default="connecting",
+              is_flag=False, flag_value="all", show_default=True,
+              help="Events drawn as boxes linked to those taking part: those that would leave a participant "
+                   "unlinked (one participant, or no one acting on another), all (also plain --events), or none.")
 def render_graph_cmd(case, graph, date_from, date_to, actors, types, title, output, embed_snippet, focus, depth,
                      include_events) -> None:
     """An interactive network of the case's entities; edges open their citations."""
