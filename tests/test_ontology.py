@@ -152,6 +152,8 @@ def test_property_kinds() -> None:
         "publicationNote",
         "wikidata",
         "note",
+        "mediaFile",
+        "altText",
     }
     for name in NAMES:
         if name[0].isupper() or name == "unitSeason":

@@ -87,6 +87,8 @@ TL_TERMS: frozenset[str] = frozenset((
     "hasMention", "inSource", "sha256", "titleSupplied", "publicationNote", "inCase",
     # Entities
     "wikidata", "memberOf", "parentOrganization", "madeBy", "locatedIn", "note",
+    # Media: an event's image
+    "Media", "media", "mediaFile", "altText",
 ))
 
 # Terms of other vocabularies that the code names directly.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from timeline.case import quotes
+from timeline.case import images, quotes
 from timeline.case.model import (
     AGENT_TYPES,
     DOCUMENT_TYPES,
@@ -154,12 +154,25 @@ class _Checker:
                 self.ref_record(ev, ev.line_of(field), field, target, self.case.events, "event")
                 if target == ev.id:
                     self.error(ev, ev.line_of(field), f"{what}: an event cannot respond to or be part of itself")
+        if ev.media is not None and ev.media.file is not None:
+            self.media_file(ev)
         self.citations(ev)
         sources = {c.source for c in ev.citations}
         self.reported_before(ev, sources)
         if len(sources) == 1:
             self.warn(ev, ev.line, f"{what}: supported by a single source ({next(iter(sources))})",
                       "single-source")
+
+    def media_file(self, ev: Event) -> None:
+        """The event's image read from the case directory and checked (inside it, an image, within the
+        budget); its digest goes into the graph, so a page can tell when the file changed after the build."""
+        media = ev.media
+        try:
+            data, _kind = images.read_image(self.case.path, media.file)
+        except images.ImageError as exc:
+            self.error(ev, media.line_of("file"), f"event {ev.id!r} media: file {exc}")
+            return
+        media.sha256 = images.sha256_of(data)
 
     def claim(self, c: Claim) -> None:
         what = f"claim {c.id!r}"

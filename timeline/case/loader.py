@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from timeline import namespaces
-from timeline.case import articles, yamlio
+from timeline import htmlsafe, namespaces
+from timeline.case import articles, images, yamlio
 from timeline.case.dates import DateSpan, EdtfError, parse_edtf
-from timeline.case.model import Case, Citation, Claim, DraftRecord, Entity, Event, Participant, Source
+from timeline.case.model import Case, Citation, Claim, DraftRecord, Entity, Event, Media, Participant, Source
 from timeline.errors import Problem, close_matches, did_you_mean, display_path
 
 # \Z, not $: "$" also matches before a final newline, and an id "amazon\n" would make an IRI with a newline in it.
@@ -53,9 +53,15 @@ EVENT_FIELDS = {
     "id": ("id", True), "type": ("ids", True), "label": ("str", True), "description": ("str", True),
     **DATE_FIELDS, "place": ("ref", False), "participants": ("list", True), "produced": ("refs", False),
     "responds_to": ("ids", False), "sub_event_of": ("ids", False), "citations": ("list", True),
-    "note": ("str", False),
+    "note": ("str", False), "media": ("any", False),  # read by _media
 }
 EVENT_FIELDS["date"] = ("edtf", True)
+#: An event's image: exactly one of file and url, and alt and credit (checked by _media, to say how to fix).
+MEDIA_FIELDS = {"file": ("any", False), "url": ("url", False), "alt": ("any", False), "credit": ("any", False)}
+_MEDIA_TEXT = {
+    "alt": 'alt: "what the image shows", read out to those who cannot see it',
+    "credit": 'credit: "who made the image, and its licence"',
+}
 CLAIM_FIELDS = {
     "id": ("id", True), "claimant": ("ref", True), "on_behalf_of": ("ref", False), "about": ("refs", True),
     "stance": ("id", True), "text": ("str", True), "stated_in": ("id", False), **DATE_FIELDS,
@@ -368,8 +374,56 @@ def _event(reader: _Reader, raw: Any, index: int, line: int) -> Event | None:
         produced=values.get("produced", []), responds_to=values.get("responds_to", []),
         sub_event_of=values.get("sub_event_of", []),
         citations=_citations(reader, values["citations"], what, raw), note=values.get("note"),
-        field_lines=dict(raw.key_lines),
+        media=_media(reader, raw, what) if "media" in values else None, field_lines=dict(raw.key_lines),
     )
+
+
+def _media(reader: _Reader, parent: yamlio.LineDict, what: str) -> Media | None:
+    """An event's ``media``, its shape checked (the file itself is checked by timeline.case.checks); None
+    after an error."""
+    raw, line = parent["media"], parent.line_of("media")
+    values = reader.fields(raw, MEDIA_FIELDS, f"{what} media", line)
+    if values is None:
+        return None
+    ok = True
+    for key in ("alt", "credit"):
+        value = values.get(key)  # an empty value is missing
+        if not isinstance(value, str) or not value.strip():
+            said = f"missing {key!r}" if value is None else f"{key!r} must be text, got {_shown(value)}"
+            reader.error(raw.key_lines.get(key, line), f"{what} media: {said}: write {_MEDIA_TEXT[key]}")
+            ok = False
+    file, url = values.get("file"), values.get("url")
+    if file is not None and url is not None:
+        reader.error(raw.line_of("url"), f"{what} media: give a file or a url, not both: keep file (an image in "
+                     "the case directory, shown in pages) or url (shown as a link only)")
+        return None
+    if file is None and url is None:
+        reader.error(line, f"{what} media: missing 'file' or 'url': write file: images/NAME.png (an image in "
+                     "the case directory) or url: https://... (shown as a link only)")
+        return None
+    if url is not None and htmlsafe.safe_url(url) != url:  # check_value took it; pages' rule, said once more
+        reader.error(raw.line_of("url"), f"{what} media: field 'url' must be an http(s) URL, got {_shown(url)}")
+        return None
+    if file is not None:
+        file = _media_file(reader, raw, what, file)
+        ok = ok and file is not None
+    if not ok:
+        return None
+    return Media(alt=values["alt"].strip(), credit=values["credit"].strip(), file=file, url=url, line=raw.line,
+                 field_lines=dict(raw.key_lines))
+
+
+def _media_file(reader: _Reader, raw: yamlio.LineDict, what: str, value: Any) -> str | None:
+    """The media file's path relative to the case, cleaned; None after an error."""
+    if not isinstance(value, str) or not value.strip() or _CONTROL.search(value):
+        reader.error(raw.line_of("file"), f"{what} media: field 'file' must be the path of an image in the case "
+                     f"directory, such as images/NAME.png, got {_shown(value)}")
+        return None
+    try:
+        return images.relative_path(value.strip())
+    except images.ImageError as exc:
+        reader.error(raw.line_of("file"), f"{what} media: file {exc}")
+        return None
 
 
 def _claim(reader: _Reader, raw: Any, index: int, line: int) -> Claim | None:

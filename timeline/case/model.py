@@ -112,6 +112,23 @@ class Participant:
 
 
 @dataclass
+class Media:
+    """An event's image: a ``file`` in the case directory (inlined into pages) or a ``url`` (shown as a link
+    only, so pages stay offline), with the alt text and credit every image needs."""
+
+    alt: str
+    credit: str
+    file: str | None = None  # relative to the case directory, as timeline.case.images.relative_path cleans it
+    url: str | None = None
+    sha256: str | None = None  # of the file's bytes, filled in by the checks that read it
+    line: int = 0
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, self.line)
+
+
+@dataclass
 class Event(Dated):
     """Something that happened, with its participants and the quotes that support it."""
 
@@ -128,6 +145,7 @@ class Event(Dated):
     sub_event_of: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     note: str | None = None
+    media: Media | None = None
     field_lines: dict[str, int] = field(default_factory=dict)
 
     def line_of(self, name: str) -> int:

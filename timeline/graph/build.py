@@ -23,7 +23,7 @@ from pathlib import Path
 from timeline import __version__, namespaces, resources
 from timeline.case import quotes
 from timeline.case.dates import DateSpan, last_day
-from timeline.case.model import ENTITY_CLASS, Case, Citation, Claim, Entity, Event, Source
+from timeline.case.model import ENTITY_CLASS, Case, Citation, Claim, Entity, Event, Media, Source
 
 ONTOLOGY_FILES = ("timeline.ttl", "event-types.ttl", "roles.ttl")
 #: The month-range index (tl:monthRange): its nodes are members of this container.
@@ -190,6 +190,21 @@ class _Writer:
         for target in ev.sub_event_of:
             self.add(node, TL + "subEventOf", f"<{iris.event(target)}>", g)
         self.text(node, TL + "note", ev.note, g)
+        if ev.media is not None:
+            self.media(node, ev.media, g)
+
+    def media(self, event: str, m: Media, g: str) -> None:
+        """An event's image, a node of its own: a file's path and digest, or a URL; its alt text and credit."""
+        node = f"{event[:-1]}/media>"
+        self.add(event, TL + "media", node, g)
+        self.lines.append(f"{node} {_A} <{TL}Media> {g}")
+        self.add(node, TL + "altText", literal(m.alt), g)
+        self.add(node, SCHEMA + "creditText", literal(m.credit), g)
+        if m.file is not None:
+            self.add(node, TL + "mediaFile", literal(m.file), g)
+            self.text(node, SCHEMA + "sha256", m.sha256, g)  # set by the checks, which read the file
+        if m.url is not None:
+            self.add(node, SCHEMA + "contentUrl", f"<{m.url}>", g)
 
     def claim(self, c: Claim) -> None:
         node, g, iris = f"<{self.iris.claim(c.id)}>", self.curated, self.iris

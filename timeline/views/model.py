@@ -18,6 +18,7 @@ from timeline import namespaces
 from timeline.case.names import NameIndex, norm
 from timeline.errors import TimelineError
 from timeline.graph.build import MONTH_RANGES
+from timeline.htmlsafe import safe_url
 from timeline.query.results import Term
 from timeline.query.saved_queries import XSD_DATE
 
@@ -64,6 +65,19 @@ class ClaimView:
 
 
 @dataclass
+class MediaView:
+    """An event's image as the graph gives it: a ``file`` of the case (path relative to the case directory,
+    with the ``sha256`` of its bytes) or a ``url`` (http(s) only, shown as a link, never loaded), and its alt
+    text and credit. :func:`timeline.render.media.media_src` turns a file into what an ``<img>`` shows."""
+
+    file: str | None = None
+    url: str | None = None
+    alt: str = ""
+    credit: str = ""
+    sha256: str | None = None
+
+
+@dataclass
 class EventView:
     id: str
     label: str
@@ -86,6 +100,7 @@ class EventView:
     participants: list[Participant] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     claims: list[str] = field(default_factory=list)  # ids of claims about or made in this event
+    media: MediaView | None = None  # the event's image (tl:media), if it has one
 
     def overlaps(self, start: date | None, end: date | None) -> bool:
         if end is not None and self.earliest_begin is not None and date.fromisoformat(self.earliest_begin) > end:
@@ -134,7 +149,7 @@ class View:
         data = {
             "caseTitle": self.case_title,
             "filters": self.filters,
-            "events": [asdict(e) for e in self.events],
+            "events": [_event_json(e) for e in self.events],
             "claims": {k: asdict(v) for k, v in sorted(self.claims.items())},
             "entities": {k: asdict(v) for k, v in sorted(self.entities.items())},
             "sources": {k: asdict(v) for k, v in sorted(self.sources.items())},
@@ -158,6 +173,13 @@ class View:
                     out.append({"from": entity.id, "to": org, "event": "", "relation": "member of",
                                 "fromRole": "", "toRole": ""})
         return sorted(out, key=lambda r: (r["from"], r["to"], r["event"], r["fromRole"], r["toRole"]))
+
+
+def _event_json(event: EventView) -> dict:
+    data = asdict(event)
+    if data["media"] is None:  # left out, so the pages of a case without images stay as they were
+        del data["media"]
+    return data
 
 
 def _local(iri: str) -> str:
@@ -291,12 +313,15 @@ def _events(store, sources: dict[str, SourceView], date_from: date | None,
         OPTIONAL { ?e sem:hasEarliestBeginTimeStamp ?eb } OPTIONAL { ?e sem:hasLatestBeginTimeStamp ?lb }
         OPTIONAL { ?e sem:hasEarliestEndTimeStamp ?ee } OPTIONAL { ?e sem:hasLatestEndTimeStamp ?le }
         OPTIONAL { ?e tl:dateBasis/skos:notation ?basis } OPTIONAL { ?e tl:dateNote ?note }
-        OPTIONAL { ?e tl:place/rdfs:label ?place } }""", bindings)
+        OPTIONAL { ?e tl:place/rdfs:label ?place }
+        OPTIONAL { ?e tl:media ?media . ?media tl:altText ?mediaAlt ; schema:creditText ?mediaCredit .
+                   OPTIONAL { ?media tl:mediaFile ?mediaFile } OPTIONAL { ?media schema:sha256 ?mediaSha256 }
+                   OPTIONAL { ?media schema:contentUrl ?mediaUrl } } }""", bindings)
     events = {
         r["id"]: EventView(
             r["id"], r["label"], r["description"], r["edtf"], r["dateLabel"], r["sort"], r.get("eb"), r.get("lb"),
             r.get("ee"), r.get("le"), _local(r["unit"]).removeprefix("unit").lower(), r["approximate"] == "true",
-            r["uncertain"] == "true", r.get("basis", ""), r.get("note", ""), r.get("place", ""))
+            r["uncertain"] == "true", r.get("basis", ""), r.get("note", ""), r.get("place", ""), media=_media(r))
         for r in rows
     }
     for r in sorted(_rows(store, """SELECT ?id ?type ?typeLabel WHERE { """ + only + """
@@ -323,6 +348,14 @@ def _events(store, sources: dict[str, SourceView], date_from: date | None,
     for event_id, citations in _citations(store, "Event", sources, only, bindings).items():
         events[event_id].citations = citations
     return events
+
+
+def _media(row: dict[str, str]) -> MediaView | None:
+    """The image of an event's row; a URL that is not http(s) (a graph from elsewhere) is left out."""
+    if "mediaAlt" not in row:
+        return None
+    return MediaView(row.get("mediaFile"), safe_url(row.get("mediaUrl")), row["mediaAlt"], row["mediaCredit"],
+                     row.get("mediaSha256"))
 
 
 def _claims(store, sources: dict[str, SourceView]) -> dict[str, ClaimView]:
