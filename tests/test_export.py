@@ -7,8 +7,11 @@ with networkx; TimelineJS with ``json`` and a structural check against the publi
 
 from __future__ import annotations
 
+import base64
 import csv
 import dataclasses
+import functools
+import hashlib
 import json
 import os
 import re
@@ -20,16 +23,18 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph
+from test_media import add_media, png, write_image
 from test_saved_queries import run
 
 from timeline import export as ex
 from timeline import resources
 from timeline.errors import TimelineError
 from timeline.query import saved_queries
+from timeline.render.media import media_src
 from timeline.stores import open_store
 from timeline.testing.views import synthetic_view
 from timeline.views import network
-from timeline.views.model import load_view
+from timeline.views.model import MediaView, load_view
 
 ICE_MEETING = "amazon-ice-meeting-2018-06"
 MORATORIUM = "amazon-moratorium-2020-06"
@@ -448,6 +453,71 @@ def test_unknown_timelinejs_grouping_is_refused(graph, view, tmp_path) -> None:
     with pytest.raises(TimelineError, match="group_by must be one of auto, type, actor, none"):
         ex.export(graph, "timelinejs", tmp_path / "x.json", view=view, group_by="source")
     assert not list(tmp_path.iterdir())
+
+
+def pictured(view, case_dir: Path):
+    """The sample's view with three images: a file in ``case_dir``, a URL, and a file that is not there."""
+    image = png()
+    write_image(case_dir, "meeting.png", image)
+    pictures = {ICE_MEETING: MediaView("images/meeting.png", None, "Officials <at> a table", "Photo: A & B",
+                                       hashlib.sha256(image).hexdigest()),
+                MORATORIUM: MediaView(None, "https://example.org/a.jpg", "A statement", "Amazon"),
+                "google-photos-tagging-2015": MediaView("images/gone.png", None, "A screenshot", "", "0" * 64)}
+    events = [dataclasses.replace(e, media=pictures.get(e.id)) for e in view.events]
+    return dataclasses.replace(view, events=events), image
+
+
+def test_timelinejs_slides_carry_event_images(view, tmp_path) -> None:
+    lesson, image = pictured(view, tmp_path)
+    doc = ex.to_timelinejs(lesson, image_src=functools.partial(media_src, case_dir=tmp_path))
+    assert ex.timelinejs_problems(doc) == []
+    meeting = slide(doc, ICE_MEETING)["media"]  # a file: inlined, so the export needs nothing beside it
+    assert meeting["url"].startswith("data:image/png;base64,")
+    assert base64.b64decode(meeting["url"].partition(",")[2]) == image
+    assert meeting["caption"] == "Officials &lt;at&gt; a table" and meeting["credit"] == "Photo: A &amp; B"
+    assert slide(doc, MORATORIUM)["media"] == {"url": "https://example.org/a.jpg", "caption": "A statement",
+                                               "credit": "Amazon"}
+    gone = slide(doc, "google-photos-tagging-2015")  # its file is not there: said, with what it showed
+    assert "media" not in gone and "Image not available:</strong> A screenshot" in gone["text"]["text"]
+    assert sum("media" in s for s in doc["events"]) == 2
+    assert [e.id for e in ex.unavailable_images(lesson, functools.partial(media_src, case_dir=tmp_path))] == [
+        "google-photos-tagging-2015"]
+
+
+def test_timelinejs_without_the_case_directory_says_an_image_file_is_not_available(view, tmp_path) -> None:
+    lesson, _ = pictured(view, tmp_path)
+    doc = ex.to_timelinejs(lesson)  # no image_src: the case directory is not known
+    meeting = slide(doc, ICE_MEETING)
+    assert "media" not in meeting
+    assert ("<p><strong>Image not available:</strong> Officials &lt;at&gt; a table (Photo: A &amp; B)</p>"
+            in meeting["text"]["text"])
+    assert slide(doc, MORATORIUM)["media"]["url"] == "https://example.org/a.jpg"  # a URL needs no case
+    assert {e.id for e in ex.unavailable_images(lesson)} == {ICE_MEETING, "google-photos-tagging-2015"}
+
+
+def test_export_command_inlines_a_case_image_with_case_and_says_when_it_cannot(case_copy, tmp_path,
+                                                                               monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from timeline.cli import cli
+
+    image = png()
+    write_image(case_copy, "meeting.png", image)
+    add_media(case_copy, "file: images/meeting.png", 'alt: "A red square"', 'credit: "Test pattern, CC0"')
+    monkeypatch.setenv("TIMELINE_OUT", str(tmp_path / "out"))  # where `timeline build CASE` writes
+    assert CliRunner().invoke(cli, ["build", str(case_copy), "-q"]).exit_code == 0
+    out = tmp_path / "lesson.json"
+    for where, inlined in ((["--graph", str(tmp_path / "out" / case_copy.name / "graph.nq")], False),
+                           (["--case", str(case_copy)], True)):
+        result = CliRunner().invoke(cli, ["export", *where, "--format", "timelinejs", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        first = json.loads(out.read_text(encoding="utf-8"))["events"][0]
+        assert ("media" in first) is inlined
+        assert ("not in the export" in result.stderr) is not inlined
+        if inlined:
+            assert base64.b64decode(first["media"]["url"].partition(",")[2]) == image
+        else:
+            assert "with --graph" in result.stderr and "Image not available" in first["text"]["text"]
 
 
 def test_timelinejs_of_a_large_synthetic_view_is_valid() -> None:

@@ -8,6 +8,9 @@ request that is not ``file://`` is aborted and recorded, and a test fails if the
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import json
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,8 +19,12 @@ import pytest
 
 pytest.importorskip("playwright")
 
+from test_media import png, write_image  # noqa: E402
+
 from timeline.export import TIMELINEJS_MAX_GROUPS, to_timelinejs  # noqa: E402
 from timeline.htmlsafe import script_json  # noqa: E402
+from timeline.render.media import media_src  # noqa: E402
+from timeline.views.model import MediaView  # noqa: E402
 
 PLAYER = Path(__file__).resolve().parents[1] / "node_modules" / "@knight-lab" / "timelinejs" / "dist"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -187,3 +194,27 @@ def test_the_group_limit_is_the_most_groups_that_leave_the_slide_half_the_frame(
     assert by_type["groups"] == 24 and by_type["markers"] == len(view.events)
     assert by_type["timenav"]["bottom"] > by_type["frame"]["bottom"] + 1, by_type
     assert by_type["next"] and by_type["next"][0]["top"] < by_type["frame"]["top"], by_type  # the arrow too
+
+
+@needs_player
+def test_the_player_shows_an_event_image_the_export_inlined(browser, view, tmp_path) -> None:
+    image = png(40, 30)
+    write_image(tmp_path, "meeting.png", image)
+    first = dataclasses.replace(view.events[0], media=MediaView("images/meeting.png", None, "A red rectangle",
+                                                               "Test pattern, CC0", hashlib.sha256(image).hexdigest()))
+    lesson = dataclasses.replace(view, events=[first, *view.events[1:]])
+    doc = to_timelinejs(lesson, image_src=functools.partial(media_src, case_dir=tmp_path))
+    with open_player(browser, player_page(doc, tmp_path), 1280) as (tab, outside):
+        click_next(tab)
+        shown = tab.evaluate("""() => {
+            const f = document.getElementById("frame").getBoundingClientRect();
+            const s = [...document.querySelectorAll(".tl-slide")].find(s => s.getBoundingClientRect().width > 0
+                && Math.abs(s.getBoundingClientRect().left - f.left) < 2);
+            const img = s.querySelector("img.tl-media-image");
+            const text = (sel) => { const el = s.querySelector(sel); return el ? el.innerText.trim() : null; };
+            return {src: img && img.src, width: img && img.naturalWidth, alt: img && img.alt,
+                    caption: text(".tl-caption"), credit: text(".tl-credit")};
+        }""")
+    assert shown["src"].startswith("data:image/png;base64,") and shown["width"] == 40, shown
+    assert shown["caption"] == "A red rectangle" and shown["credit"] == "Test pattern, CC0", shown
+    assert outside == [], outside

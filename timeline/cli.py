@@ -1035,17 +1035,40 @@ def stats(case, graph, fmt: str) -> None:
                    "the navigation of a 650 px embed, else none.")
 def export(case, graph, fmt: str, output: Path, projection: str, group_by: str) -> None:
     """Export the built graph for other tools (written atomically)."""
-    from timeline.export import RDF_FORMATS, timelinejs_group_note
+    from timeline.export import RDF_FORMATS, timelinejs_group_note, unavailable_images
     from timeline.export import export as do_export
 
     path = _graph_path(case, graph)
     # The RDF formats read the graph file as it is; only the others need the case's view of it.
     view = None if fmt in RDF_FORMATS else _case_view(path)
-    for written in do_export(path, fmt, output, view=view, projection=projection, group_by=group_by):
+    image_src = None if graph or fmt != "timelinejs" else _image_source(case)
+    for written in do_export(path, fmt, output, view=view, projection=projection, group_by=group_by,
+                             image_src=image_src):
         click.echo(f"wrote {written}")
-    note = timelinejs_group_note(view, group_by) if fmt == "timelinejs" else None
-    if note:
-        click.echo(f"timeline: {note}", err=True)
+    if fmt != "timelinejs":
+        return
+    for note in (timelinejs_group_note(view, group_by), _missing_images_note(unavailable_images(view, image_src),
+                                                                             graph)):
+        if note:
+            click.echo(f"timeline: {note}", err=True)
+
+
+def _image_source(case: str | None):
+    """Event images as ``data:`` URIs read from the chosen case's directory (the graph does not carry them)."""
+    import functools
+
+    from timeline.case import choice as case_choice
+    from timeline.render.media import media_src
+
+    return functools.partial(media_src, case_dir=case_choice.choose_case(case).path)
+
+
+def _missing_images_note(events, graph: Path | None) -> str | None:
+    if not events:
+        return None
+    why = ("with --graph the case directory, where the image files are, is not known: export with --case"
+           if graph else "their files are missing or changed since the build: run `timeline validate`")
+    return f"note: {len(events)} event image(s) not in the export (their slides say so): {why}"
 
 
 @cli.command()

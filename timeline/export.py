@@ -41,6 +41,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from timeline import namespaces, resources, templating
@@ -50,7 +51,11 @@ from timeline.files import write_atomic
 from timeline.htmlsafe import safe_url
 from timeline.namespaces import PREFIXES
 from timeline.stores import CASE_PREFIXES, GRAPH_FILE, open_store
-from timeline.views.model import EventView, View, load_view
+from timeline.views.model import EventView, MediaView, View, load_view
+
+#: What a slide's image file becomes in the export: a ``data:`` URI, or None when it cannot be read (the CLI
+#: passes :func:`timeline.render.media.media_src` for the case directory; export does not import render).
+ImageSource = Callable[[MediaView], str | None]
 
 FORMATS = ("turtle", "trig", "nquads", "jsonld", "csv", "graphml", "gexf", "timelinejs")
 RDF_FORMATS = ("turtle", "trig", "nquads", "jsonld")
@@ -88,12 +93,14 @@ def check_projection(projection: str) -> str:
 
 
 def export(graph_path: Path, fmt: str, output: Path, *, view: View | None = None,
-           projection: str = "coparticipation", group_by: str = "auto") -> list[Path]:
+           projection: str = "coparticipation", group_by: str = "auto",
+           image_src: ImageSource | None = None) -> list[Path]:
     """Write ``graph_path`` (a built ``graph.nq``, or its directory) as ``fmt`` to ``output``.
 
     Returns the files written (two for ``csv``). ``view`` (filters included) is used by the view formats
     (``csv``, ``graphml``, ``gexf``, ``timelinejs``); without one the whole graph's view is loaded. RDF
-    formats always export the whole graph. ``group_by`` is for ``timelinejs`` (see :func:`to_timelinejs`).
+    formats always export the whole graph. ``group_by`` and ``image_src`` are for ``timelinejs`` (see
+    :func:`to_timelinejs`).
     Raises :class:`TimelineError` for an unknown format, projection or grouping, a missing graph, or a path
     that cannot be written.
     """
@@ -121,7 +128,7 @@ def export(graph_path: Path, fmt: str, output: Path, *, view: View | None = None
         data = csv_bytes(view)
         return [_write(events_path, data["events"]), _write(entities_path, data["entities"])]
     if fmt == "timelinejs":
-        return [_write(output, timelinejs_bytes(view, group_by=group_by))]
+        return [_write(output, timelinejs_bytes(view, group_by=group_by, image_src=image_src))]
     return [_write_network(view, fmt, projection, output)]
 
 
@@ -477,7 +484,21 @@ def _slide_text(fragments, event: EventView) -> str:
     return str(fragments.slide_text(event, [(c, safe_url(c.url)) for c in event.citations]))
 
 
-def to_timelinejs(view: View, title: str | None = None, *, group_by: str | None = "auto") -> dict:
+def _image_url(media: MediaView, image_src: ImageSource | None) -> str | None:
+    """What the player loads for an image: its http(s) URL as it is, or its file as ``image_src`` gives it."""
+    if media.url:
+        return safe_url(media.url)
+    return image_src(media) if media.file and image_src else None
+
+
+def unavailable_images(view: View, image_src: ImageSource | None = None) -> list[EventView]:
+    """The events whose image the export cannot carry: a file that ``image_src`` cannot give (or no
+    ``image_src``: the case directory is not known)."""
+    return [e for e in view.events if e.media and _image_url(e.media, image_src) is None]
+
+
+def to_timelinejs(view: View, title: str | None = None, *, group_by: str | None = "auto",
+                  image_src: ImageSource | None = None) -> dict:
     """A TimelineJS 3 document for the view: a title slide and one slide per event, in the view's order.
 
     Slides: ``start_date``/``end_date``/``display_date`` from :func:`timelinejs_dates`; ``text.headline`` the
@@ -486,6 +507,11 @@ def to_timelinejs(view: View, title: str | None = None, *, group_by: str | None 
     :func:`timeline.htmlsafe.safe_url` accepts its URL), from ``timeline/templates/timelinejs.html.j2``. All case
     text is HTML-escaped (the template autoescapes) and ``autolink`` is off,
     so the player adds no links of its own. ``unique_id`` is the event id.
+
+    ``media``, for an event with an image: ``url`` (an http(s) URL as it is; a file of the case as the
+    ``data:`` URI ``image_src`` gives for it, so the export needs no file beside it), ``caption`` (its alt text)
+    and ``credit``. An image file with no ``image_src``, or one it cannot read, is no ``media``: the slide's
+    text says that the image is not available, and what it shows (its alt text and credit).
 
     ``group`` (a row of the player's navigation), by ``group_by``: ``type``, the event's first event type (by
     id), capitalised, e.g. "Meeting"; ``actor``, its first participant's label; ``none`` (or None), no groups;
@@ -501,7 +527,15 @@ def to_timelinejs(view: View, title: str | None = None, *, group_by: str | None 
     for event in view.events:
         slide: dict = timelinejs_dates(event)
         slide["display_date"] = str(fragments.text(slide["display_date"]))  # the player reads it as HTML
-        slide["text"] = {"headline": str(fragments.text(event.label)), "text": _slide_text(fragments, event)}
+        text = _slide_text(fragments, event)
+        if event.media:
+            url = _image_url(event.media, image_src)
+            if url:
+                slide["media"] = {"url": url, "caption": str(fragments.text(event.media.alt)),
+                                  "credit": str(fragments.text(event.media.credit))}
+            else:
+                text = str(fragments.missing_image(event.media)) + text
+        slide["text"] = {"headline": str(fragments.text(event.label)), "text": text}
         group = _group(event, grouping)
         if group:
             slide["group"] = str(fragments.text(group))
@@ -513,8 +547,9 @@ def to_timelinejs(view: View, title: str | None = None, *, group_by: str | None 
             "events": events}
 
 
-def timelinejs_bytes(view: View, title: str | None = None, *, group_by: str | None = "auto") -> bytes:
-    doc = to_timelinejs(view, title, group_by=group_by)
+def timelinejs_bytes(view: View, title: str | None = None, *, group_by: str | None = "auto",
+                     image_src: ImageSource | None = None) -> bytes:
+    doc = to_timelinejs(view, title, group_by=group_by, image_src=image_src)
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
