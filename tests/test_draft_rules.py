@@ -178,3 +178,88 @@ def test_a_proposed_acronym_is_linked_where_it_opens_a_sentence() -> None:
     [faa] = proposals
     assert faa.aliases == ["FAA"]
     assert [(m.text, m.entity) for m in mentions if m.start > text.index(".")] == [("FAA", faa.id)]
+
+
+def draft_of(tmp_path: Path, text: str, published: str = "2021-03-12", **more: str) -> dict:
+    """The draft of ``text`` (a .txt whose first line is its title) in a new case, with ``more`` articles."""
+    articles = {"a": text, **more}
+    for name, body in articles.items():
+        (tmp_path / f"{name}.txt").write_text(body, encoding="utf-8")
+    with contextlib.chdir(tmp_path):
+        assert CliRunner().invoke(cli, ["new", "case"]).exit_code == 0
+        for name in articles:
+            result = CliRunner().invoke(cli, ["add", f"{name}.txt", "--case", "case", "--id", name,
+                                              "--published", published])
+            assert result.exit_code == 0, result.output
+    case, _ = load_case(tmp_path / "case")
+    return draft_article(case, "a")
+
+
+def test_a_hard_wrapped_text_keeps_its_sentences_whole(tmp_path: Path) -> None:
+    import textwrap
+
+    body = ("The Springfield City Council voted on Tuesday to pause the program, council member Dana Ortiz "
+            "told the Springfield Gazette after the meeting. The readers will stay off until the council "
+            "writes rules, she said.")
+    draft = draft_of(tmp_path, "Council pauses readers\n\n" + textwrap.fill(body, 60) + "\n")
+    quotes = [r["citations"][0]["quote"] for r in [*draft["events"], *draft["claims"]]]
+    assert any(q.startswith("The Springfield City Council voted") and q.endswith("after the meeting.") for q in quotes)
+    vote = one(draft["events"], "voted on Tuesday")
+    assert vote["date"] == "2021-03-09"
+    assert not [q for q in quotes if q == "Council pauses readers"]  # the headline is not drafted again
+
+
+def test_names_are_cut_at_a_date_and_stripped_of_a_title_and_may_have_accents(tmp_path: Path) -> None:
+    draft = draft_of(tmp_path, "Cameras\n\nPolice Chief Robert Hanley said Springfield Police Department officers "
+                     "would stop. Councilwoman José Martínez said the vote was close. Officials said Microsoft on "
+                     "Thursday declined to comment. Cameras from Microsoft were sold to the White House.\n")
+    labels = {e["label"]: (e["type"], e["id"]) for e in draft["entities"]}
+    assert labels["Robert Hanley"] == ("person", "robert-hanley")
+    assert labels["José Martínez"] == ("person", "jose-martinez")
+    assert labels["Microsoft"][0] == "group"  # a name written twice inside sentences; its kind a guess
+    assert labels["White House"][0] == "government-agency"
+    assert not [label for label in labels if "Thursday" in label or "Chief" in label]
+
+
+def test_a_one_word_name_in_lower_case_is_a_word_not_the_name(tmp_path: Path) -> None:
+    from timeline.draft.mentions import find_mentions
+
+    mentions, _ = find_mentions("Stores are a target for thieves, Target said.", [("target", "Target", [])], set())
+    assert [m.text for m in mentions] == ["Target"]
+
+
+def test_court_and_customers_are_not_a_pitch_or_a_contract(tmp_path: Path) -> None:
+    draft = draft_of(tmp_path, "Suit\n\nThe Springfield Civil Liberties Union sued the city in federal court. "
+                     "Flock Safety said its customers were happy.\n")
+    types = {r["citations"][0]["quote"][:20]: r["type"] for r in draft["events"]}
+    assert "pitch" not in str(types) and "contract" not in str(types)
+
+
+def test_reports_that_disagree_on_the_date_leave_the_draft_its_own(tmp_path: Path) -> None:
+    """Two other articles date a council meeting with Flock Safety on two different days in March: the draft
+    that says "in March" keeps March, since it cannot tell which meeting it means."""
+    draft = draft_of(tmp_path, "One\n\nThe Springfield City Council met with Flock Safety in March.\n",
+                     published="2021-04-20",
+                     b="Two\n\nOn March 2, 2021, the Springfield City Council met with Flock Safety.\n",
+                     c="Three\n\nOn March 30, 2021, the Springfield City Council met with Flock Safety.\n")
+    [event] = draft["events"]
+    assert (event["date"], event["date_basis"]) == ("2021-03", "resolved")
+
+
+def test_drafts_of_two_articles_never_share_an_id(tmp_path: Path) -> None:
+    same = "Statement\n\nCouncilwoman Maria Lopez said the vote was close.\n"
+    with contextlib.chdir(tmp_path):
+        assert CliRunner().invoke(cli, ["new", "case"]).exit_code == 0
+        for name in ("a", "b"):
+            (tmp_path / f"{name}.txt").write_text(same.replace("close", "close" if name == "a" else "close, again"),
+                                                   encoding="utf-8")
+            assert CliRunner().invoke(cli, ["add", f"{name}.txt", "--case", "case", "--id", name,
+                                            "--published", "2021-03-12"]).exit_code == 0
+            assert CliRunner().invoke(cli, ["draft", name, "--case", "case"]).exit_code == 0
+        import yaml
+        ids = [{r["id"] for kind in ("events", "claims") for r in yaml.safe_load(
+            (tmp_path / "case" / "drafts" / f"{name}.yaml").read_text(encoding="utf-8"))[kind]} for name in "ab"]
+        assert ids[0] and ids[1] and not ids[0] & ids[1]
+        for name in "ab":
+            result = CliRunner().invoke(cli, ["accept", name, "--case", "case"])
+            assert result.exit_code == 0, result.output

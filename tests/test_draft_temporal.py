@@ -41,6 +41,17 @@ def only(text: str, published: str):
     ("Amazon met with officials over the summer", "2018-10-23", "2018-22", "resolved"),
     ("Updated 10/23, 8:02 p.m. ET:", "2018-10-23", "2018-10-23", "resolved"),  # Mashable's update stamp
     ("filed on 6/14/2018", "2018-10-23", "2018-06-14", "stated"),
+    # the future tense looks forward from publication (Friday 25 March 2022; June 2023)
+    ("The council will meet on Tuesday to vote.", "2022-03-25", "2022-03-29", "resolved"),
+    ("The council met on Tuesday.", "2022-03-25", "2022-03-22", "resolved"),
+    ("The cuts will remain in place until Jan. 1, officials said.", "2023-06-10", "2024-01-01", "resolved"),
+    ("She said she will decide in April.", "2022-06-01", "2023-04", "resolved"),
+    ("the agency met in April", "2022-06-01", "2022-04", "resolved"),
+    # counted back from publication (Friday 12 March 2021)
+    ("He resigned two weeks ago.", "2021-03-12", "[2021-02-22..2021-02-28]", "resolved"),
+    ("Three days ago it rained.", "2021-03-12", "2021-03-09", "resolved"),
+    ("She joined a year ago.", "2021-03-12", "2020-03~", "resolved"),
+    ("This week the board met.", "2021-03-12", "[2021-03-08..2021-03-12]", "resolved"),
 ])
 def test_an_expression_gives_the_curated_date(text, published, edtf, basis) -> None:
     found = only(text, published)
@@ -78,3 +89,9 @@ def test_several_expressions_in_order_without_overlap() -> None:
             "followed up on that last year by calling for a temporary ban.")
     found = find_dates(text, "[2020-06-10..2020-06-30]")
     assert [(f.text, f.edtf) for f in found] == [("in 2018", "2018"), ("last year", "2019")]
+
+
+@pytest.mark.parametrize("text", ["the 9/11 attacks", "1/3 of customers", "a 24/7 hotline"])
+def test_a_fraction_or_a_name_with_a_slash_is_no_date(text) -> None:
+    assert find_dates(text, "2023-05-01") == []
+

@@ -114,3 +114,22 @@ def test_a_draft_reusing_an_accepted_id_and_a_broken_draft_file_are_warnings(cas
     assert f"'{ACCEPTED}' has the id of a record already in the case" in result.output
     assert "drafts/broken.yaml:" in result.output
     assert all(": warning: " in x for x in result.output.splitlines() if "drafts/" in x)
+
+
+def test_an_accepted_records_error_is_not_reported_again_as_a_drafts(case_copy: Path) -> None:
+    claims = case_copy / "claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    # "u-s" is an entity only the draft proposes: with it, the accepted claim's error would read otherwise
+    claims.write_text(text.replace("claimant: matthew-bourke", "claimant: u-z", 1), encoding="utf-8")
+    run("draft", ARTICLE, "--case", case_copy)
+    assert "id: u-s" in (case_copy / "drafts" / f"{ARTICLE}.yaml").read_text(encoding="utf-8")
+    result = run("validate", case_copy, "--warnings", code=1)
+    about_typo = [x for x in result.output.splitlines() if "'u-z'" in x]
+    assert about_typo and all(": error: " in x for x in about_typo)
+
+
+def test_a_draft_dated_only_by_its_articles_publication_contradicts_nothing(case_copy: Path) -> None:
+    quote = accepted_quote(case_copy)
+    write_draft(case_copy, events=[event(date="2018-10-23", date_basis="inferred",
+                                         citations=[{"source": ARTICLE, "quote": quote}])])
+    assert "quotes the passage" not in run("validate", case_copy, "--warnings").output

@@ -17,6 +17,9 @@ from typing import Any
 from timeline.case.dates import DateSpan, EdtfError, parse_edtf
 from timeline.case.model import Source
 
+#: Types too general to tell one event from another: anyone "said" many things.
+_ANY_EVENT = frozenset({"statement"})
+
 
 @dataclass
 class Anchor:
@@ -28,17 +31,25 @@ class Anchor:
     agents: set[str]  # its participants that are agents (people, organisations)
     date: str
     basis: str
+    #: The article and sentence the date was read from, when this one took it from another report.
+    origin: tuple[str, str] | None = None
+
+    @property
+    def said_by(self) -> tuple[str, str]:
+        return self.origin or (self.source, self.quote)
 
 
 def refine_dates(events: list[dict[str, Any]], anchors: list[Anchor], source: Source,
-                 agents_of: dict[str, set[str]]) -> None:
+                 agents_of: dict[str, set[str]]) -> dict[int, tuple[str, str]]:
     """Give each drafted event in ``events`` (records of ``source``) a finer date from ``anchors`` where
     one reports the same event; the record's date fields and evidence are changed in place.
 
     ``agents_of``: an agent's id -> it and the organisations it is part of (Amazon Web Services ->
-    Amazon), so that "AWS met ICE" and "Amazon met ICE" count as the same agents.
+    Amazon), so that "AWS met ICE" and "Amazon met ICE" count as the same agents. Returns, for each record
+    refined (by its index), the article and sentence its date was read from.
     """
-    for record in events:
+    refined: dict[int, tuple[str, str]] = {}
+    for index, record in enumerate(events):
         own = _span(record["date"])
         if own is None:
             continue
@@ -51,15 +62,23 @@ def refine_dates(events: list[dict[str, Any]], anchors: list[Anchor], source: So
                 continue
             theirs = _widen(a.agents, agents_of)
             shared = agents & theirs
-            same_type = bool(kinds & a.types)
+            same_type = bool((kinds & a.types) - _ANY_EVENT)
             # another type of event may be the same one when the anchor has all its agents (and all agree)
             if len(shared) < (2 if guessed else 1) or not (same_type or (agents and agents <= theirs)):
                 continue
             span = _span(a.date)
             if span is not None and _finer_within(span, own, before=guessed):
-                candidates.append((not same_type, _width(span), a))
-        if candidates and (any(not c[0] for c in candidates) or len({c[2].date for c in candidates}) == 1):
-            _take(record, min(candidates, key=lambda c: (c[0], c[1]))[2])
+                candidates.append((not same_type, -len(shared), _width(span), a, span))
+        if not candidates:
+            continue
+        fit = min(c[:2] for c in candidates)  # of the same type if any, then sharing the most agents
+        same = sorted([c for c in candidates if c[:2] == fit], key=lambda c: c[2])
+        # the reports that fit best must agree: the finest lies within every other (June 2018 within summer
+        # 2018); two that exclude each other are two events, or a doubt, and the draft keeps its own date
+        if all(_finer_within(same[0][4], c[4], before=False) or same[0][3].date == c[3].date for c in same[1:]):
+            _take(record, same[0][3])
+            refined[index] = same[0][3].said_by
+    return refined
 
 
 def _widen(agents: set[str], agents_of: dict[str, set[str]]) -> set[str]:
@@ -68,9 +87,10 @@ def _widen(agents: set[str], agents_of: dict[str, set[str]]) -> set[str]:
 
 def _take(record: dict[str, Any], anchor: Anchor) -> None:
     was = record["date"]
-    where = "this article" if anchor.source == record["citations"][0]["source"] else anchor.source
+    source, quote = anchor.said_by
+    where = "this article" if source == record["citations"][0]["source"] else source
     record["date"], record["date_basis"] = anchor.date, anchor.basis
-    record["date_note"] = (f"{anchor.date} from {where}, which reports the same event: “{anchor.quote}” "
+    record["date_note"] = (f"{anchor.date} from {where}, which reports the same event: “{quote}” "
                            f"(this sentence alone gives {was}).")
     record["evidence"]["date"] = (f"a finer date from {where}: an event of the same type with the same people or "
                                   f"organisations (a guess; check that both report one event); this sentence: {was}")

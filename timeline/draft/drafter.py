@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from timeline.case.drafts import DRAFTS_DIR
+from timeline.case.loader import read_draft_file
 from timeline.case.model import AGENT_TYPES, Case, Source
 from timeline.draft.claims import FoundClaim, find_claims
 from timeline.draft.crossdate import Anchor, refine_dates
@@ -38,15 +41,11 @@ def draft_article(case: Case, source_id: str, *, model: Language | None = None) 
     """
     source = _source(case, source_id)
     text = source.text
-    taken = {*case.entities, *case.events, *case.claims, *case.sources}
+    taken = {*case.entities, *case.events, *case.claims, *case.sources, *_other_drafts(case, source_id)}
     mentions, proposals, sentences, dates, types, found_events = _read(case, source, taken, model)
     how = _how_linked(case, mentions)
     events = [_event(e, source, dates, how, taken) for e in found_events]
-    anchors = [a for other in case.sources.values() if other.id != source.id and other.published
-               for a in _anchors(case, other, model)]
-    anchors += [Anchor(source.id, r["citations"][0]["quote"], set(_types_of(r)), _agents(r, types),
-                       r["date"], r["date_basis"]) for r in events]
-    refine_dates(events, anchors, source, _agents_of(case, types))
+    _date_by_other_reports(case, source, events, types, model)
     # A claim made in a sentence that also reports an event is, first of all, about that event.
     event_of = {e.sentence.start: record["id"] for e, record in zip(found_events, events, strict=True)}
     publisher = case.entities.get(source.publisher or "")
@@ -57,26 +56,49 @@ def draft_article(case: Case, source_id: str, *, model: Language | None = None) 
     return {"entities": [_entity(p) for p in proposals], "events": events, "claims": claims}
 
 
+def _other_drafts(case: Case, source_id: str) -> set[str]:
+    """The ids of the case's other drafts (records marked ``status: draft``, draft files of other articles):
+    a new draft must not take one, or accepting both would collide."""
+    ids = {str(r.raw.get("id")) for r in case.drafts}
+    folder = Path(case.path) / DRAFTS_DIR
+    for path in sorted(folder.glob("*.*")) if folder.is_dir() else []:
+        if path.suffix in (".yaml", ".json") and path.stem != source_id:
+            ids |= {str(r.raw.get("id")) for r in read_draft_file(path, [])}
+    return ids
+
+
 def _read(case: Case, source: Source, taken: set[str], model: Language | None) -> tuple:
     """An article's mentions, proposals, sentences, dates, entity types and event sentences."""
     entities = [(e.id, e.label, e.aliases) for e in case.entities.values()]
     mentions, proposals = find_mentions(source.text, entities, taken, model=model)
     sentences = split_sentences(source.text)
+    if sentences and sentences[0].text.strip().rstrip(".") == source.title.strip().rstrip("."):
+        sentences = sentences[1:]  # the headline kept at the top of the text: the story, told again
     dates = find_dates(source.text, source.published) if source.published else []
     types = {e.id: e.type for e in case.entities.values()} | {p.id: p.type for p in proposals}
     return mentions, proposals, sentences, dates, types, find_events(sentences, mentions, types)
 
 
-def _anchors(case: Case, source: Source, model: Language | None) -> list[Anchor]:
-    """The events another article of the case reports, with the dates it gives them."""
-    taken = {*case.entities, *case.events, *case.claims, *case.sources}
-    _, _, _, dates, types, found = _read(case, source, set(taken), model)
-    anchors = []
-    for e in found:
-        record = _event(e, source, dates, {}, set(taken))
-        anchors.append(Anchor(source.id, e.sentence.text, set(e.types), _agents(record, types), record["date"],
-                              record["date_basis"]))
-    return anchors
+def _date_by_other_reports(case: Case, source: Source, events: list[dict[str, Any]], types: dict[str, str],
+                           model: Language | None) -> None:
+    """Refine the dates of ``events`` (this article's drafts) from the other reports of each event in the
+    case's articles; those are refined among themselves first, so a loose report ("over the summer") lends
+    the date another gives it ("In June 2018")."""
+    drafted = {source.id: (source, events)}
+    for other in case.sources.values():
+        if other.id != source.id and other.published:
+            taken = {*case.entities, *case.events, *case.claims, *case.sources}
+            _, _, _, dates, their_types, found = _read(case, other, taken, model)
+            types = {**their_types, **types}
+            drafted[other.id] = (other, [_event(e, other, dates, {}, taken) for e in found])
+    agents_of = _agents_of(case, types)
+    origins: dict[tuple[str, int], tuple[str, str]] = {}  # (article, record index) -> where its date was read
+    for sid in [*(k for k in drafted if k != source.id), source.id]:
+        pool = [Anchor(s.id, r["citations"][0]["quote"], set(_types_of(r)), _agents(r, types), r["date"],
+                       r["date_basis"], origins.get((s.id, i))) for s, records in drafted.values()
+                for i, r in enumerate(records)]
+        art, records = drafted[sid]
+        origins |= {(sid, i): said for i, said in refine_dates(records, pool, art, agents_of).items()}
 
 
 def _agents_of(case: Case, types: dict[str, str]) -> dict[str, set[str]]:
@@ -114,7 +136,8 @@ def render(draft: dict[str, Any], fmt: str = "yaml", source_id: str = "") -> str
 
     header = (f"# Draft records for the article {source_id}: proposals to review, not part of the case.\n"
               "# Each record has status: draft and, under evidence, why each field was guessed.\n")
-    return header + yaml.safe_dump(draft, sort_keys=False, allow_unicode=True, width=110)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's writer: a long article's draft in a blink
+    return header + yaml.dump(draft, Dumper=dumper, sort_keys=False, allow_unicode=True, width=110)
 
 
 def _source(case: Case, source_id: str) -> Source:

@@ -19,7 +19,8 @@ TRIGGERS: tuple[tuple[str, str], ...] = (
     (r"met\s+with|meets?\s+with|meetings?\b|\bmet\b|followed\s+up|follow-up|participat(?:ed|es|ing)\b|"
      r"attend(?:ed|s)?\b|boot\s+camps?|conference", "meeting"),
     (r"pitch(?:ed|ing)?\b|marketed|marketing|promot(?:ed|ing|ional)|advertis(?:ed|ing)|sought\s+to\s+sell|"
-     r"tout(?:ed|s|ing)?\b|courted|court\b", "pitch"),
+     r"tout(?:ed|s|ing)?\b|courted|court(?:ing)?\s+(?!of\b|order|ruling|case|date|hearing|filing)(?:the\s+)?(?-i:[A-Z])",
+     "pitch"),
     (r"presented|presentation|demonstrat(?:ed|ion)|showcased|revealed|unveiled|\bcit(?:e|es|ed|ing)\b", "presentation"),
     (r"press\s+release", "press-release"),
     (r"announc(?:ed|ement|es)|launched|introduced", "announcement"),
@@ -33,7 +34,7 @@ TRIGGERS: tuple[tuple[str, str], ...] = (
     (r"ended|stopp?(?:ed)?\b|discontinu(?:ed|e)|(?:would|will)\s+no\s+longer|drop(?:ped)?\b|exit(?:ed)?\b|"
      r"shut\s+down|quit\b", "discontinuation"),
     (r"contract(?:ed|s)?\b|signed\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}(?:deal|agreement|contract)|agreement\b|"
-     r"purchased|bought|as\s+(?:a\s+)?(?:customer|client)|customers?\b", "contract"),
+     r"purchased|bought|as\s+(?:a\s+)?(?:customer|client)", "contract"),
     (r"partner(?:ed|ship|s)?\b|teamed\s+up", "partnership"),
     (r"deploy(?:ed|ing|ment)?|(?:began|started|has\s+been|have\s+been)\s+using|rolled\s+out|"
      r"(?:is|are|was|were|been|being|has|have|had)\s+(?:\w+\s+){0,2}used\b|in\s+use\b|\buses\b", "deployment"),
@@ -49,7 +50,8 @@ TRIGGERS: tuple[tuple[str, str], ...] = (
     (r"disclos(?:ed|ure)|obtained|public\s+records|uncovered", "disclosure"),
     (r"misidentif(?:ied|y)|falsely\s+matched|classified\s+some|mistak(?:enly|e)|incident", "incident"),
     (r"broadcast", "broadcast"),
-    (r"policy|changed\s+its|updated\s+its|remov(?:ed|ing)|scrubbed|deleted", "policy-change"),
+    (r"(?:new|changed?|changes|updated?|revised?|reversed?)\s+(?:its\s+|their\s+|the\s+)?polic(?:y|ies)|"
+     r"changed\s+its|updated\s+its|remov(?:ed|ing)|scrubbed|deleted", "policy-change"),
 )
 #: Types a sentence gets only when no other trigger matches it: saying something is an event too.
 FALLBACK_TRIGGERS: tuple[tuple[str, str], ...] = (

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from timeline.case.authoring import slug
 from timeline.case.names import norm
 from timeline.draft.model import model_label, model_names
 
@@ -24,11 +25,12 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 _POSSESSIVE = r"(?:['’]s\b|(?<=s)['’](?!\w))?"
-_CAP = r"[A-Z][\w&’'.-]*[\w]"
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_CAP = rf"[{_UPPER}][\w&’'.-]*[\w]"
 #: Space within a name: it may wrap onto the next line, never across a blank line (a heading and a sentence).
 _SPACE = r"(?:[^\S\n]+|[^\S\n]*\n(?![^\S\n]*\n)[^\S\n]*)"
 _JOIN = rf"(?:{_SPACE}(?:of|for|and|on|the|de|&){_SPACE}|{_SPACE}|-)"
-_CAPITALISED = re.compile(rf"(?<![\w.])(?:{_CAP}|[A-Z])(?:{_JOIN}(?:{_CAP}))*")
+_CAPITALISED = re.compile(rf"(?<![\w.])(?:{_CAP}|[{_UPPER}])(?:{_JOIN}(?:{_CAP}))*")
 _ACRONYM = re.compile(r"\s*\((?:the\s+)?([A-Z][A-Z&.]{1,9})\)")
 #: Capitalised words that do not name anything on their own.
 _NOT_NAMES = frozenset("""
@@ -44,18 +46,32 @@ _TITLES = (r"(?:spokes(?:man|woman|person)|CEO|chief(?:\s+executive)?|executive|
            r"senator|Sen\.|Rep\.|Mr\.|Ms\.|Mrs\.|Dr\.|Sheriff|Chief|lawyer|attorney|analyst|engineer|"
            r"leader|secretary|commissioner|mayor|deputy|lieutenant|sergeant|detective|representative)")
 _TITLE_BEFORE = re.compile(rf"\b{_TITLES}\s*,?\s*$", re.IGNORECASE)
-_PERSON_SHAPE = re.compile(r"^[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’-]+){1,2}$")
+#: A first name, an initial perhaps, one or two surnames: "Neema Singh Guliani", "José Martínez", "Conan
+#: O'Brien", "Ron DeSantis", "Alexandria Ocasio-Cortez".
+_NAME_WORD = rf"[{_UPPER}](?:[a-zß-öø-ÿ]+(?:['’-]?[{_UPPER}]?[a-zß-öø-ÿ]+)*)"
+_PERSON_SHAPE = re.compile(rf"^{_NAME_WORD}(?:\s+[A-Z]\.)?(?:\s+{_NAME_WORD}){{1,2}}$")
+#: Titles written before a name with capitals ("Police Chief Robert Hanley"): not part of the name.
+_TITLE_WORDS = re.compile(r"^(?:(?:Police|Fire|Deputy|Assistant|Acting|Former|Vice|Executive|Chief|Sheriff|Mayor|"
+                          r"Senator|Sen\.|Governor|Gov\.|Representative|Rep\.|President|Director|Commissioner|"
+                          r"Officer|Detective|Sergeant|Sgt\.|Lieutenant|Lt\.|Captain|Capt\.|Judge|Justice|Secretary|"
+                          r"Minister|Councilwoman|Councilman|Councilmember|Council\s+Member|Professor|Prof\.|Dr\.|"
+                          r"Mr\.|Ms\.|Mrs\.|Attorney|General|Spokesman|Spokeswoman|CEO|Chairman|Chairwoman)\s+)+")
+#: Words after "on" that end a name ("Microsoft on Thursday"): a day, a month, a time.
+_ON_TIME = re.compile(r"\s+on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
+                      r"April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|"
+                      r"Oct\.|Nov\.|Dec\.)\b.*$", re.DOTALL)
 #: (cue, type): the first cue a name contains (whole words, case-insensitively) gives its type.
 TYPE_CUES: tuple[tuple[str, str], ...] = (
     (r"police|sheriff(?:'s|’s)?|constabulary", "police-department"),
     (r"inc\.?|corp\.?|corporation|company|co\.|ltd\.?|llc|plc|technologies|labs|systems|web\s+services", "company"),
     (r"department|agency|office|ministry|bureau|administration|commission|service|customs|enforcement|investigations|"
      r"government|council|county|city of", "government-agency"),
-    (r"union|foundation|watch|coalition|alliance|fund|center for|centre for|network|society|project",
+    (r"white\s+house|kremlin|pentagon", "government-agency"),
+    (r"union|foundation|coalition|alliance|fund|center for|centre for|network|society|project|rights\s+watch",
      "advocacy-group"),
     (r"video|app|software|platform|cloud", "product"),
     (r"university|institute|college|laboratory|lab|school", "research-group"),
-    (r"congress|senate|parliament|house|assembly|legislature", "legislature"),
+    (r"congress|senate|parliament|house\s+of|assembly|legislature", "legislature"),
     (r"times|post|news|journal|press|tribune|herald|wire|magazine|bloomberg|reuters|guardian|gazette|chronicle|"
      r"courier|observer|inquirer|examiner|telegraph", "news-organization"),
 )
@@ -116,7 +132,9 @@ class Linker:
                 eid = self.exact.get(written[:-1]) or self.loose.get(norm(written[:-1]))
             if eid is None:
                 eid = self.exact.get(m.group(0)) or self.loose.get(norm(m.group(0)))
-            if eid is not None and not (written.lower() == written and written.upper() in self.exact):
+            lowered = written.lower() == written
+            # "a target for thieves" is not Target, nor "ice" ICE: a one-word name is written with its capital
+            if eid is not None and not (lowered and (written.upper() in self.exact or " " not in written)):
                 found.append(Mention(m.start(), m.start() + len(written), written, eid))
         return found
 
@@ -188,6 +206,10 @@ def _candidates(text: str) -> list[tuple[int, str]]:
         name, start = m.group(0), m.start()
         if re.search(r"\b(?:Inc|Corp|Co|Ltd|Jr|Sr)$", name) and text[m.end():m.end() + 1] == ".":
             name += "."  # the stop belongs to the abbreviation
+        name = _ON_TIME.sub("", name)
+        title = _TITLE_WORDS.match(name)
+        if title and _PERSON_SHAPE.match(name[title.end():]):
+            name, start = name[title.end():], start + title.end()
         owner = re.match(r"\S+['’]s\s+(?=[A-Z])", name)
         if owner:
             found.append((start, name[:owner.end()].rstrip()))
@@ -273,11 +295,37 @@ def _guess_type(text: str, name: str, start: int) -> tuple[str | None, str]:
         return "group", "an acronym; its kind is not said (a guess)"
     if " " in name:
         return "group", "a capitalised name without a cue word; its kind is a guess"
+    if name in PLACES:
+        return "place", f"{name!r} is a country or a US state"
+    inside = len(re.findall(rf"(?<![.!?]\s)(?<![.!?]\s\W)(?<!^)\b{re.escape(name)}\b", text, re.MULTILINE))
+    if inside >= 2:  # one capitalised word, written more than once inside sentences: a name
+        return "group", f"{name!r} is capitalised inside sentences {inside} times; its kind is a guess"
     return None, ""
 
 
+#: A gazetteer of places a single capitalised word names: the world's countries and the US states.
+PLACES = frozenset("""
+Afghanistan Albania Algeria Andorra Angola Argentina Armenia Australia Austria Azerbaijan Bahamas Bahrain
+Bangladesh Barbados Belarus Belgium Belize Benin Bhutan Bolivia Bosnia Botswana Brazil Brunei Bulgaria Burundi
+Cambodia Cameroon Canada Chad Chile China Colombia Comoros Congo Croatia Cuba Cyprus Czechia Denmark Djibouti
+Dominica Ecuador Egypt Eritrea Estonia Eswatini Ethiopia Fiji Finland France Gabon Gambia Georgia Germany Ghana
+Greece Grenada Guatemala Guinea Guyana Haiti Honduras Hungary Iceland India Indonesia Iran Iraq Ireland Israel
+Italy Jamaica Japan Jordan Kazakhstan Kenya Kiribati Kosovo Kuwait Kyrgyzstan Laos Latvia Lebanon Lesotho Liberia
+Libya Liechtenstein Lithuania Luxembourg Madagascar Malawi Malaysia Maldives Mali Malta Mauritania Mauritius
+Mexico Micronesia Moldova Monaco Mongolia Montenegro Morocco Mozambique Myanmar Namibia Nauru Nepal Netherlands
+Nicaragua Niger Nigeria Norway Oman Pakistan Palau Palestine Panama Paraguay Peru Philippines Poland Portugal
+Qatar Romania Russia Rwanda Samoa Senegal Serbia Seychelles Singapore Slovakia Slovenia Somalia Spain Sudan
+Suriname Sweden Switzerland Syria Taiwan Tajikistan Tanzania Thailand Togo Tonga Tunisia Turkey Turkmenistan
+Tuvalu Uganda Ukraine Uruguay Uzbekistan Vanuatu Venezuela Vietnam Yemen Zambia Zimbabwe
+Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Hawaii Idaho Illinois Indiana
+Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi Missouri Montana
+Nebraska Nevada Ohio Oklahoma Oregon Pennsylvania Tennessee Texas Utah Vermont Virginia Washington Wisconsin
+Wyoming
+""".split())
+
+
 def _unique_id(name: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", norm(name).replace("’", "").replace("'", "")).strip("-") or "entity"
+    base = slug(name.replace("’", "").replace("'", "")) or "entity"
     pid, n = base, 2
     while pid in taken:
         pid, n = f"{base}-{n}", n + 1

@@ -19,7 +19,11 @@ u.s u.k u.n e.u d.c a.m p.m e.g i.e n.y l.a
 #: Abbreviations that often end a sentence too: a stop after them ends it when a capitalised word follows
 #: that is not a name's next word ("... Amazon.com Inc. The company ...").
 _ENDS_TOO = frozenset("inc corp co ltd llc plc etc u.s u.k a.m p.m".split())
-_CANDIDATE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n|\n")
+#: A stop before a capital, or a blank line (a paragraph), or a line break: a line of its own (a heading, a
+#: caption) is a sentence of its own, unless the text is hard-wrapped (see :func:`_wrapped`).
+_CANDIDATE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n[^\S\n]*\n|\n")
+_CANDIDATE_WRAPPED = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n[^\S\n]*\n")
+_WRAP_WIDTH = 100
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _STARTERS = frozenset("The A An It He She They We This That These Those But And In On At As After Before When "
                       "While Its His Her Their Our Some Many Last Earlier Later According".split())
@@ -37,7 +41,7 @@ class Sentence:
 def split_sentences(text: str) -> list[Sentence]:
     """The sentences of ``text`` in order, leading and trailing whitespace left out of each span."""
     cuts = [0]
-    for m in _CANDIDATE.finditer(text):
+    for m in (_CANDIDATE_WRAPPED if _wrapped(text) else _CANDIDATE).finditer(text):
         if m.group(0).startswith("\n") or _ends_sentence(text, m):
             cuts.append(m.end())
     cuts.append(len(text))
@@ -49,6 +53,14 @@ def split_sentences(text: str) -> list[Sentence]:
             start = a + len(piece) - len(piece.lstrip())
             result.append(Sentence(start, start + len(stripped), stripped))
     return result
+
+
+def _wrapped(text: str) -> bool:
+    """Whether ``text`` is hard-wrapped (every line short, several lines to a paragraph), so that a line
+    break inside a paragraph is a space; a text with a paragraph to a line has lines longer than that."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    paragraphs = len([p for p in re.split(r"\n[^\S\n]*\n", text) if p.strip()])
+    return len(lines) >= 2 * paragraphs and all(len(line) <= _WRAP_WIDTH for line in lines)
 
 
 def _ends_sentence(text: str, m: re.Match) -> bool:

@@ -60,13 +60,19 @@ _RULES: list[tuple[re.Pattern, str]] = [(re.compile(p), kind) for p, kind in [
     (rf"\b(?:(?i:in)\s+)?{_MONTH},?\s+{_YEAR}\b", "month-year"),
     (rf"\b{_MONTH}\s+{_DAY}\b(?!\s*,?\s*(?:1[89]|20)\d\d)", "md"),
     # US numeric dates ("Updated 10/23, 8:02 p.m. ET"): month first, the year taken from publication.
-    (r"(?<![\d/.])(?P<nmonth>1[0-2]|0?[1-9])/(?P<nday>3[01]|[12]\d|0?[1-9])(?:/(?P<nyear>(?:19|20)\d\d))?(?![\d/])",
+    # Without a year only after "Updated"/"Posted": "9/11" and "1/3 of" are no dates.
+    (r"(?<![\d/.])(?P<nmonth>1[0-2]|0?[1-9])/(?P<nday>3[01]|[12]\d|0?[1-9])/(?P<nyear>(?:19|20)\d\d)(?![\d/])",
+     "numeric"),
+    (r"(?:(?<=[Uu]pdated)|(?<=UPDATED)|(?<=[Pp]osted))\s+(?P<nmonth>1[0-2]|0?[1-9])/(?P<nday>3[01]|[12]\d|0?[1-9])(?![\d/])",
      "numeric"),
     (rf"\b{_DAY}\s+{_MONTH}\b(?!\s*,?\s*(?:1[89]|20)\d\d)", "dm"),
     (rf"\b(?i:last)\s+{_MONTH}\b", "last-month-name"),
     (r"\b(?i:(?:(?:earlier|later)\s+)?this\s+(?P<unit>month|year))\b", "this"),
     (r"\b(?i:(?:just\s+)?(?:this|the)\s+past\s+week)\b", "past-week"),
     (r"\b(?i:earlier\s+this\s+week)\b", "earlier-this-week"),
+    (r"\b(?i:this\s+week)\b", "this-week"),
+    (r"\b(?P<count>(?i:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}))\s+"
+     r"(?P<unit>(?i:day|week|month|year))s?\s+(?i:ago)\b", "ago"),
     (r"\b(?i:last\s+(?P<unit>week|month|year))\b", "last"),
     (r"\b(?i:next\s+(?P<unit>week|month|year))\b", "next"),
     (rf"\b(?:(?P<rel>(?i:last|next|this|earlier|later|on))\s+)?{_WEEKDAY}\b", "weekday"),
@@ -96,7 +102,7 @@ def find_dates(text: str, published: DateSpan | str) -> list[TimeExpression]:
             start += len(words) - len(words.lstrip())
             if any(start < e and s < end for s, e in taken):
                 continue
-            result = _resolve(kind, match, lo, hi)
+            result = _resolve(kind, match, lo, hi, future=_is_future(text, start))
             if result is None:
                 continue
             edtf, basis = result
@@ -105,6 +111,21 @@ def find_dates(text: str, published: DateSpan | str) -> list[TimeExpression]:
             found.append(TimeExpression(text[start:end], start, end, edtf, basis,
                                         _note(text[start:end], basis, span)))
     return sorted(found, key=lambda t: t.start)
+
+
+#: Words that put the clause before an expression in the future ("will meet on Tuesday", "is set to end by
+#: Jan. 1"): a weekday or a day without a year then looks forward from publication.
+_FUTURE = re.compile(r"\b(?:will|shall|(?:is|are)\s+(?:set|scheduled|expected|due|going)\s+to|plans?\s+to|"
+                     r"upcoming|next)\b|['’]ll\b", re.IGNORECASE)
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+           "eight": 8, "nine": 9, "ten": 10}
+
+
+def _is_future(text: str, start: int) -> bool:
+    """Whether the clause that leads up to ``start`` speaks of the future."""
+    before = text[max(0, start - 120):start]
+    clause = re.split(r"[.;!?\n]|,\s+(?:but|and|while|after|before)\b", before)[-1]
+    return bool(_FUTURE.search(clause))
 
 
 def _publication_days(span: DateSpan) -> tuple[date, date]:
@@ -122,12 +143,12 @@ def _note(words: str, basis: str, span: DateSpan) -> str:
     return f'"{words}", resolved against the article\'s publication date ({span.label}).'
 
 
-def _resolve(kind: str, m: re.Match, lo: date, hi: date) -> tuple[str, str] | None:
+def _resolve(kind: str, m: re.Match, lo: date, hi: date, future: bool = False) -> tuple[str, str] | None:
     """(EDTF, basis) for one match, resolved against both ends of the publication date."""
     if kind in ("mdy", "dmy"):
         day = _day(int(m["year"]), _month(m["month"]), int(m["day"]))
         return (day.isoformat(), "stated") if day else None
-    if kind == "numeric" and m["nyear"]:
+    if kind == "numeric" and m.groupdict().get("nyear"):
         day = _day(int(m["nyear"]), int(m["nmonth"]), int(m["nday"]))
         return (day.isoformat(), "stated") if day else None
     if kind == "month-year":
@@ -137,7 +158,7 @@ def _resolve(kind: str, m: re.Match, lo: date, hi: date) -> tuple[str, str] | No
     if kind == "open":
         start = f"{m['year']}-{_month(m['month']):02d}" if m["month"] else m["year"]
         return f"{start}/..", "stated"
-    answers = [_relative(kind, m, pub) for pub in (lo, hi)]
+    answers = [_relative(kind, m, pub, future) for pub in (lo, hi)]
     if any(a is None for a in answers):
         return None
     first, second = answers
@@ -146,18 +167,26 @@ def _resolve(kind: str, m: re.Match, lo: date, hi: date) -> tuple[str, str] | No
     return _between(first, second), "resolved"
 
 
-def _relative(kind: str, m: re.Match, pub: date) -> str | None:
-    """The EDTF date of a relative expression, for one publication day."""
-    if kind in ("md", "dm"):
-        day = _day(pub.year, _month(m["month"]), int(m["day"]))
-        return day.isoformat() if day else None
-    if kind == "numeric":
-        day = _day(pub.year, int(m["nmonth"]), int(m["nday"]))
+def _relative(kind: str, m: re.Match, pub: date, future: bool = False) -> str | None:
+    """The EDTF date of a relative expression, for one publication day (looking forward if ``future``)."""
+    if kind in ("md", "dm", "numeric"):
+        month, day_of = (_month(m["month"]), int(m["day"])) if kind != "numeric" else (int(m["nmonth"]), int(m["nday"]))
+        day = _day(pub.year, month, day_of)
+        if day and future and day < pub:  # "will end by Jan. 1", written in June: next year's
+            day = _day(pub.year + 1, month, day_of)
         return day.isoformat() if day else None
     if kind == "month":
         month = _month(m["month"])
-        year = pub.year if month <= pub.month else pub.year - 1  # "in April" looks back from May
+        if future:
+            year = pub.year if month >= pub.month else pub.year + 1
+        else:
+            year = pub.year if month <= pub.month else pub.year - 1  # "in April" looks back from May
         return f"{year:04d}-{month:02d}"
+    if kind == "this-week":
+        monday = pub - timedelta(days=pub.weekday())
+        return _days(monday, monday + timedelta(days=6) if future else pub)
+    if kind == "ago":
+        return _ago(_COUNTS.get(m["count"].lower()) or int(m["count"]), m["unit"].lower(), pub)
     if kind == "month-last-year":
         return f"{pub.year - 1:04d}-{_month(m['month']):02d}"
     if kind == "last-month-name":
@@ -182,7 +211,7 @@ def _relative(kind: str, m: re.Match, pub: date) -> str | None:
         monday = pub - timedelta(days=pub.weekday())
         return _days(monday, pub - timedelta(days=1)) if monday < pub else None
     if kind == "weekday":
-        return _weekday(m, pub)
+        return _weekday(m, pub, future)
     if kind == "day-word":
         shift = {"today": 0, "yesterday": -1, "tomorrow": 1}[m["word"].lower()]
         return (pub + timedelta(days=shift)).isoformat()
@@ -194,11 +223,24 @@ def _relative(kind: str, m: re.Match, pub: date) -> str | None:
     return None
 
 
-def _weekday(m: re.Match, pub: date) -> str:
-    """A weekday: the most recent such day on or before publication; "last" strictly before, "next" after."""
+def _ago(count: int, unit: str, pub: date) -> str:
+    """ "two weeks ago": that week; "three months ago": that month; "a year ago": that month, about."""
+    if unit == "day":
+        return (pub - timedelta(days=count)).isoformat()
+    if unit == "week":
+        monday = pub - timedelta(days=pub.weekday()) - timedelta(weeks=count)
+        return _days(monday, monday + timedelta(days=6))
+    months = count * (12 if unit == "year" else 1)
+    year, month = divmod(pub.year * 12 + pub.month - 1 - months, 12)
+    return f"{year:04d}-{month + 1:02d}" + ("~" if unit == "year" else "")
+
+
+def _weekday(m: re.Match, pub: date, future: bool = False) -> str:
+    """A weekday: the most recent such day on or before publication; "last" strictly before; "next", or a
+    clause in the future tense ("will meet on Tuesday"), the next such day after it."""
     target = WEEKDAYS.index(m["weekday"].capitalize())
     rel = (m["rel"] or "").lower()
-    if rel == "next":
+    if rel == "next" or (future and rel not in ("last", "earlier")):
         ahead = (target - pub.weekday()) % 7 or 7
         return (pub + timedelta(days=ahead)).isoformat()
     back = (pub.weekday() - target) % 7
