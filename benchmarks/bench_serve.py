@@ -11,6 +11,12 @@ JSON results. Every answer is compared with the same query run directly on the
 store in this process; a wrong answer, an HTTP error or a failed connection
 counts as an error.
 
+A baseline is measured in the same run, on the same machine under the same
+load: the same queries run directly on the store in this process, one at a
+time (``store.query`` and SPARQL JSON, no HTTP), half before the load and half
+after. The server's p50 and p99 are also reported as ratios to the baseline's
+p50, so that runs on a busier or quieter machine can be compared.
+
 The run is bounded: it stops after ``--queries`` queries or ``--max-seconds``,
 whichever comes first, and the server is stopped with SIGINT (Ctrl-C) after.
 
@@ -118,6 +124,17 @@ def one(url: str, text: str, expected: dict, http_timeout: float) -> tuple[float
         return time.perf_counter() - started, type(exc).__name__
 
 
+def baseline(items: list[tuple[str, str, dict]], store, n: int) -> list[float]:
+    """Milliseconds of ``n`` queries of the mix run in this process, one at a time."""
+    samples = []
+    for i in range(n):
+        name, text, _expected = items[i % len(items)]
+        started = time.perf_counter()
+        to_json(store.query(text, where=name))
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
 def percentile(sorted_values: list[float], p: float) -> float:
     """Nearest-rank percentile."""
     if not sorted_values:
@@ -136,6 +153,7 @@ def main() -> int:
     parser.add_argument("--isolation", choices=["auto", "process", "thread"], default="auto")
     parser.add_argument("--workers", type=int, default=0, help="the server's query workers (0: its default)")
     parser.add_argument("--graph", type=Path, help="a built graph (default: build the sample case)")
+    parser.add_argument("--baseline", type=int, default=1000, help="in-process queries for the baseline")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args()
 
@@ -147,6 +165,7 @@ def main() -> int:
                 raise SystemExit("cannot build the sample case")
         store = open_store(graph)
         items = workload(store)
+        floor = baseline(items, store, args.baseline // 2)
         process, url, pool_text = start_server(graph, args.timeout, args.max_rows, args.isolation, args.workers)
         try:
             for _name, text, expected in items:  # warm-up, untimed
@@ -175,6 +194,7 @@ def main() -> int:
             wall = time.perf_counter() - started
         finally:
             stop_server(process)
+        floor = sorted(floor + baseline(items, store, args.baseline - args.baseline // 2))
 
     latencies = sorted(s[1] * 1000 for s in samples)
     errors = Counter(s[2] for s in samples if s[2])
@@ -192,14 +212,20 @@ def main() -> int:
         "seconds": round(wall, 2), "queries_per_second": round(len(samples) / wall, 1),
         "p50_ms": round(percentile(latencies, 50), 1), "p90_ms": round(percentile(latencies, 90), 1),
         "p99_ms": round(percentile(latencies, 99), 1), "max_ms": round(latencies[-1], 1) if latencies else None,
+        "baseline_p50_ms": round(percentile(floor, 50), 2), "baseline_p99_ms": round(percentile(floor, 99), 2),
         "per_query": per_query,
     }
+    figures["p50_ratio"] = round(figures["p50_ms"] / figures["baseline_p50_ms"], 1)
+    figures["p99_ratio"] = round(figures["p99_ms"] / figures["baseline_p50_ms"], 1)
     print(f"{figures['queries']} queries ({figures['distinct_queries']} saved queries, parameters bound) from "
           f"{args.clients} client{'s' if args.clients != 1 else ''}, server with {pool_text}, in {wall:.2f} s: "
           f"{figures['queries_per_second']} queries/s; "
           f"errors {figures['errors']}{' ' + str(dict(errors)) if errors else ''}")
     print(f"latency ms: p50 {figures['p50_ms']}  p90 {figures['p90_ms']}  p99 {figures['p99_ms']}  "
           f"max {figures['max_ms']}")
+    print(f"baseline (in process, one at a time) ms: p50 {figures['baseline_p50_ms']}  p99 "
+          f"{figures['baseline_p99_ms']}; server p50 {figures['p50_ratio']}x and p99 {figures['p99_ratio']}x "
+          "the baseline's p50")
     print("per query (p50 / max ms):")
     for name, f in per_query.items():
         print(f"  {name:26} {f['n']:5}  {f['p50_ms']:7}  {f['max_ms']:7}")
