@@ -30,6 +30,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "timeline.views.network": ("coparticipation_graph", "actor_event_graph", "relation_graph", "centrality",
                                "paths", "write_graphml", "write_gexf"),
     "timeline.render.timeline": ("render_timeline", "timeline_page"),
+    "timeline.render.story": ("render_story", "story_page"),
     "timeline.render.graph": ("render_graph", "graph_page"),
     "timeline.render.embed": ("embed_snippet",),
     "timeline.export": ("to_timelinejs",),

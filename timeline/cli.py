@@ -244,8 +244,8 @@ def validate(case: str | None, no_shacl: bool, shacl_engine: str, quiet: bool, e
 @shacl_options
 @warning_options
 @click.option("--pages", is_flag=True,
-              help="Also write the case's timeline and graph pages (timeline.html, graph.html) beside the graph, "
-                   "replacing those there.")
+              help="Also write the case's timeline, graph and story pages (timeline.html, graph.html, story.html) "
+                   "beside the graph, replacing those there.")
 @click.option("--store", "store_to", metavar="DIR|URL",
               help="Also load the graph into an on-disk Oxigraph store (DIR, replaced atomically) or push it to a "
                    "SPARQL endpoint (URL; the case's graphs are replaced, never duplicated).")
@@ -281,7 +281,7 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
                f"{report.graphs} graphs, {', '.join(f'{v} {k}' for k, v in counts.items())} "
                f"({len(report.warnings)} warning(s), {report.seconds:.2f} s)")
     if pages:  # beside the graph: a page of another case is never overwritten by one of this case
-        written = pipeline.render_pages(report.output)
+        written = pipeline.render_pages(report.output, case_dir=case_dir)
         click.echo(f"wrote {', '.join(display_path(p) for p in written)} (open them in a web browser)")
     if store_to:
         _store_to(report.output, store_to)
@@ -804,7 +804,7 @@ def _view_options(f):
     return f
 
 
-def _load_view(case, graph, date_from, date_to, actors, types):
+def _load_view(case, graph, date_from, date_to, actors, types, store=None):
     from timeline.case.dates import EdtfError, parse_simple
     from timeline.query import saved_queries
     from timeline.stores import open_store
@@ -822,7 +822,8 @@ def _load_view(case, graph, date_from, date_to, actors, types):
     start, end = day(date_from, "--from", False), day(date_to, "--to", True)
     if start and end and start > end:
         raise click.BadParameter("is before --from", param_hint="--to")
-    store = open_store(_graph_path(case, graph))
+    if store is None:
+        store = open_store(_graph_path(case, graph))
     entity = saved_queries.Param("actor", "entity", "")
     actor_ids = [_option_term(entity, "actors", a, store).value.rsplit("/", 1)[-1] for a in actors]
     concept = saved_queries.Param("type", "event-type", "")
@@ -862,6 +863,35 @@ def render_timeline_cmd(case, graph, date_from, date_to, actors, types, title, o
     view = _load_view(case, graph, date_from, date_to, actors, types)
     page_title = title or view.case_title
     _write_page(render_timeline(view, group_by=group_by, title=page_title), output, page_title, embed_snippet)
+
+
+@render.command("story")
+@_view_options
+@click.option("--no-title", "no_title", is_flag=True,
+              help="No title bar above the slides (it stays for screen readers, and the title slide stays): for a "
+                   "page embedded under a heading of its own.")
+@click.option("--theme", type=click.Choice(["auto", "light", "dark", "contrast"]), default="auto",
+              show_default=True, help="Colours. auto: light, or dark when the reader's system asks for it; "
+                                      "contrast: black on white with heavy borders.")
+@click.option("--accent", metavar="COLOR",
+              help="Accent colour of the buttons, links, quote bars and the current date on the navigator, #rgb or "
+                   "#rrggbb (made darker or lighter where needed to keep the text readable).")
+def render_story_cmd(case, graph, date_from, date_to, actors, types, title, output, embed_snippet, no_title, theme,
+                     accent) -> None:
+    """A story: a title slide, then one slide per event in date order, with its quotes, people and claims."""
+    from timeline.case import choice as case_choice
+    from timeline.render.story import case_description, render_story
+    from timeline.render.themes import check_accent
+    from timeline.stores import open_store
+
+    check_accent(accent)  # before the graph is read
+    store = open_store(_graph_path(case, graph))
+    view = _load_view(case, graph, date_from, date_to, actors, types, store=store)
+    case_dir = None if graph else case_choice.choose_case(case).path  # where the events' image files are
+    page_title = title or view.case_title
+    html = render_story(view, title=page_title, show_title=not no_title, theme=theme, accent=accent,
+                        description=case_description(store), case_dir=case_dir)
+    _write_page(html, output, page_title, embed_snippet)
 
 
 @render.command("graph")

@@ -29,6 +29,7 @@ from timeline.gcpause import collections_paused
 from timeline.graph import rdfimport
 from timeline.graph.build import Iris, case_nquads, parse_dataset
 from timeline.render.graph import render_graph
+from timeline.render.story import case_description, render_story
 from timeline.render.timeline import render_timeline
 from timeline.shacl import scan as shacl_scan
 from timeline.stores import open_store
@@ -229,18 +230,22 @@ def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine
 
 
 #: The pages ``timeline build --pages`` writes beside the graph.
-PAGES = ("timeline.html", "graph.html")
+PAGES = ("timeline.html", "graph.html", "story.html")
 
 
-def render_pages(graph: Path, directory: Path | None = None) -> list[Path]:
-    """Write the case's timeline and graph pages (default options) beside ``graph``; returns their paths.
+def render_pages(graph: Path, directory: Path | None = None, case_dir: Path | None = None) -> list[Path]:
+    """Write the case's timeline, graph and story pages (default options) beside ``graph``; returns their paths.
 
-    Each page is written atomically, so a failure leaves the previous page in place.
+    ``case_dir``: the case the graph was built from, whose image files the story shows. Each page is written
+    atomically, so a failure leaves the previous page in place.
     """
     directory = directory or graph.parent
-    view = load_view(open_store(graph))
+    store = open_store(graph)
+    view = load_view(store)
     pages = {"timeline.html": render_timeline(view, title=view.case_title),
-             "graph.html": render_graph(view, title=view.case_title)}
+             "graph.html": render_graph(view, title=view.case_title),
+             "story.html": render_story(view, title=view.case_title, description=case_description(store),
+                                        case_dir=case_dir)}
     written = []
     for name in PAGES:
         write_atomic(directory / name, pages[name].encode("utf-8"))
