@@ -227,9 +227,15 @@ def test_a_link_to_an_event_opens_its_slide_and_back_goes_back(browser, sample) 
         assert state(page)["id"] == ICE
         clean(v)
     with visit(browser, f"{path.as_uri()}#{ICE}", viewport=(360, 740), wait_for=READY) as v:
-        v.page.wait_for_timeout(300)
-        check_frame(state(v.page), (360, 740), "deep link on a phone")
+        page = v.page
+        page.wait_for_timeout(300)
+        check_frame(state(page), (360, 740), "deep link on a phone")
         v.screenshot("story-360.png")
+        # The quotes are below the fold on a phone: the frame says so until the slide is scrolled to its end.
+        assert page.is_visible(".st-more-cue")
+        page.evaluate("document.getElementById('st-viewport').scrollTop = 1e6")
+        page.wait_for_selector(".st-more-cue", state="hidden")
+        assert page.is_visible(".st-slide.st-current .st-quote")
         clean(v)
 
 

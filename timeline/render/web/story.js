@@ -77,6 +77,7 @@
     if (how.announce !== false) live.textContent = describe(i);
     if (how.history) record(i, how.history);
     reveal(i);
+    markMore();
     if (how.focusTick) ticks[i].focus({ preventScroll: true });
     else if (focusWasInside && i !== before) viewport.focus({ preventScroll: true });
   }
@@ -95,6 +96,13 @@
     if (i === current) return;
     show(i, how);
   }
+
+  /* Mark the frame while the slide goes on below the fold (the CSS fades it and says "More below"). */
+  var main = viewport.parentNode;
+  function markMore() {
+    main.classList.toggle('st-more', viewport.scrollHeight - viewport.scrollTop - viewport.clientHeight > 8);
+  }
+  viewport.addEventListener('scroll', markMore, { passive: true });
 
   // ---------------------------------------------------------------- the address
 
@@ -257,7 +265,7 @@
   var resizeTimer = null;
   window.addEventListener('resize', function () {
     window.clearTimeout(resizeTimer);
-    resizeTimer = window.setTimeout(layout, 60);
+    resizeTimer = window.setTimeout(function () { layout(); markMore(); }, 60);
   });
 
   // ---------------------------------------------------------------- start
