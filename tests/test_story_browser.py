@@ -266,6 +266,22 @@ def test_embedded_in_a_course_page_at_650_px(browser, sample, tmp_path) -> None:
         assert v.console_errors == [] and v.page_errors == []
 
 
+def test_in_a_notebook_the_sandboxed_frame_works(browser, sample, tmp_path) -> None:
+    from timeline.render.story import story_page
+
+    _, view = sample
+    host = tmp_path / "notebook.html"
+    host.write_text("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Notebook</title></head>"
+                    "<body>" + story_page(view)._repr_html_() + "</body></html>", encoding="utf-8")
+    with visit(browser, host.as_uri()) as v:
+        frame = v.page.wait_for_selector("iframe").content_frame()
+        frame.wait_for_selector(READY)
+        for _ in range(3):
+            frame.click("#st-next")
+        assert frame.evaluate("storyPage.currentId()") == view.events[2].id
+        clean(v)
+
+
 def test_keyboard_only_with_visible_focus_and_announcements(browser, sample) -> None:
     path, view = sample
     with visit(browser, path.as_uri(), viewport=(600, 900), wait_for=READY) as v:
