@@ -133,6 +133,143 @@ def test_one_of_range_keeps_qualifier_flags():
     assert span.approximate
 
 
+@pytest.mark.parametrize(
+    ("text", "lo", "hi", "unit", "label"),
+    [
+        ("[2018-06-01,2018-06-03]", D(2018, 6, 1), D(2018, 6, 3), "day", "one of 1 June 2018 or 3 June 2018"),
+        ("[2018-06-03,2018-06-01]", D(2018, 6, 1), D(2018, 6, 3), "day", "one of 3 June 2018 or 1 June 2018"),
+        ("[1667,1668,1670..1672]", D(1667, 1, 1), D(1672, 12, 31), "year", "one of 1667, 1668 or 1670 to 1672"),
+        ("[1667,1760-12]", D(1667, 1, 1), D(1760, 12, 31), "month", "one of 1667 or December 1760"),
+        ("[2018-22,2018-06-12~]", D(2018, 6, 1), D(2018, 8, 31), "day", "one of summer 2018 or about 12 June 2018"),
+        ("[1760-01,1760-02,1760-12..]", D(1760, 1, 1), None, "month",
+         "one of January 1760, February 1760 or December 1760 or later"),
+        ("[..1760-12-03,1770]", None, D(1770, 12, 31), "day", "one of 3 December 1760 or earlier or 1770"),
+    ],
+)
+def test_one_of_list_is_one_date_between_its_earliest_and_latest_member(text, lo, hi, unit, label):
+    """"Either the 1st or the 3rd": one day, not known which, so every bound runs from the first day of the earliest
+    member to the last day of the latest (the days between are not excluded: bounds are one window)."""
+    span = parse_edtf(text)
+    assert bounds(span) == (lo, hi, lo, hi)
+    assert (span.unit, span.label, span.edtf) == (unit, label, text)
+    assert span.uncertain and not span.is_interval
+    assert span.approximate == ("~" in text)
+    day = D(2018, 6, 2)  # between the members of the first list: a window on it may hold the date
+    assert span.overlaps(day, day) == ((lo is None or lo <= day) and (hi is None or day <= hi))
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ("[2018-06-01, 2018-06-03]", ["no spaces", "'[2018-06-01,2018-06-03]'"]),
+        ("[2018-06-01]", ["two dates or more", "'2018-06-01'"]),
+        ("[2018-06-01,]", ["empty member"]),
+        ("[2018,..2019]", ["only the first member", "start with '..'"]),
+        ("[2018..,2019]", ["only the last", "end with it"]),
+        ("[2018,2019..2018]", ["ends before it starts"]),
+        ("[2018,2019", ["ends with ']'"]),
+        ("[2018-06-01T10:00:00,2018-06-03]", ["date-time", "[2018-06-01,2018-06-03]"]),
+        ("[2018,2018-13]", ["month 13"]),
+    ],
+)
+def test_bad_one_of_lists_say_what_to_write(text, fragments):
+    with pytest.raises(EdtfError) as info:
+        parse_edtf(text)
+    message = str(info.value)
+    assert "\n" not in message
+    for fragment in fragments:
+        assert fragment in message
+
+
+# ------------------------------------------------------------ date-times
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "label"),
+    [
+        ("1985-04-12T23:20:30", D(1985, 4, 12), "12 April 1985 23:20:30"),
+        ("1985-04-12T23:20:30Z", D(1985, 4, 12), "12 April 1985 23:20:30 UTC"),
+        # 03:20:30 on 13 April in UTC: the date is the one written, not the UTC one
+        ("1985-04-12T23:20:30-04", D(1985, 4, 12), "12 April 1985 23:20:30 UTC-04"),
+        ("1985-04-12T23:20:30+04:30", D(1985, 4, 12), "12 April 1985 23:20:30 UTC+04:30"),
+        ("2004-01-01T01:00:00+05:00", D(2004, 1, 1), "1 January 2004 01:00:00 UTC+05:00"),  # 31 December in UTC
+        ("2004-01-01T00:00:00-00:30", D(2004, 1, 1), "1 January 2004 00:00:00 UTC-00:30"),
+        ("2004-01-01T24:00:00", D(2004, 1, 1), "1 January 2004 24:00:00"),  # the end of the day written
+        ("2020-02-29T12:00:00+14:00", D(2020, 2, 29), "29 February 2020 12:00:00 UTC+14:00"),
+    ],
+)
+def test_a_date_time_is_the_calendar_date_as_written(text, day, label):
+    span = parse_edtf(text)
+    assert bounds(span) == (day, day, day, day)
+    assert (span.unit, span.label, span.edtf) == ("day", label, text)
+    assert not (span.approximate or span.uncertain or span.is_interval)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("1985-04-12T24:00:01", "not a time of day"),
+        ("1985-04-12T23:60:00", "not a time of day"),
+        ("1985-04-12T23:20:60", "not a time of day"),
+        ("1985-04-12T23:20:30+00:00", "write a zero offset as Z"),
+        ("1985-04-12T23:20:30-00", "write a zero offset as Z"),
+        ("1985-04-12T23:20:30+14:30", "not a time zone offset"),
+        ("1985-04-12T23:20:30+14", "write 14 hours as 14:00"),
+        ("1985-04-12T23:20:30+04:60", "not a time zone offset"),
+        ("1985-04-12T23:20:30?", "no qualifier"),
+        ("1985-04-12T23:20:30.5", "no fraction"),
+        ("1985-04-12T23:20", "hh:mm:ss"),
+        ("1985-04T23:20:30", "YYYY-MM-DDT"),
+        ("1985-04-12t23:20:30", "not an EDTF date"),
+        ("2019-02-29T10:00:00", "has no day 29"),
+        ("1985-04-12T23:20:30/1986", "write '1985-04-12/1986'"),
+        ("../1985-04-12T23:20:30Z", "write '../1985-04-12'"),
+    ],
+)
+def test_bad_date_times_are_edtf_errors(text, fragment):
+    with pytest.raises(EdtfError) as info:
+        parse_edtf(text)
+    assert fragment in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+# ------------------------------------------------------------ out of scope
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ("XXXX", ["unknown year", "19XX"]),
+        ("1XXX", ["at most two unspecified year digits", "[1000..1999]"]),
+        ("0000", ["year 0000", "0001 to 9999"]),
+        ("-0999", ["year 0000", "0001 to 9999"]),
+        ("2001-34", ["sub-year groupings", "2001-04/2001-06"]),
+        ("1950S2", ["significant digits", "[1900..1999]", "1950~"]),
+        ("156X-12-25", ["[1560-12-25,1561-12-25,…,1569-12-25]"]),
+        ("1560-XX-25", ["[1560-01-25,1560-02-25,…,1560-12-25]"]),
+        ("1984-1X", ["1984-XX", "[1984-10..1984-12]"]),
+        ("2004?-06-11", ["qualify the whole date", "2004-06-11?"]),
+        ("?2004-06-~11", ["qualify the whole date", "2004-06-11%"]),
+        ("1984?~", ["write 1984%"]),
+        ("{1960,1961-12}", ["'all of' sets", "1960/1961-12"]),
+    ],
+)
+def test_features_out_of_scope_say_what_to_write_instead(text, fragments):
+    with pytest.raises(EdtfError) as info:
+        parse_edtf(text)
+    message = str(info.value)
+    assert message.startswith(repr(text)) and "\n" not in message
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_xxxx_is_refused_for_its_unknown_year_not_as_year_0000():
+    """It used to say "year 0000 is not supported": XXXX is no year 0000, it is any year."""
+    with pytest.raises(EdtfError) as info:
+        parse_edtf("XXXX")
+    assert "0000" not in str(info.value)
+
+
 # ------------------------------------------------------------------ errors
 
 
@@ -331,7 +468,19 @@ def test_property_one_of_ranges(a, b, precision, shape):
 
 
 @settings(max_examples=200, deadline=None)
-@given(year=st.integers(1, 9998), month=st.integers(0, 99).filter(lambda m: not (1 <= m <= 12 or 21 <= m <= 24)))
+@given(days=st.lists(dates, min_size=2, max_size=5), precision=precisions)
+def test_property_one_of_lists_span_their_members(days, precision):
+    text = "[" + ",".join(written(d, precision) for d in days) + "]"
+    span = parse_edtf(text)
+    members = [parse_edtf(written(d, precision)) for d in days]
+    assert span.earliest_begin == span.earliest_end == min(m.earliest_begin for m in members)
+    assert span.latest_begin == span.latest_end == max(m.latest_end for m in members)
+    assert span.unit == precision and span.uncertain
+    assert all(span.overlaps(d, d) for d in days)
+
+
+@settings(max_examples=200, deadline=None)
+@given(year=st.integers(1, 9998), month=st.integers(0, 99).filter(lambda m: not (1 <= m <= 12 or 21 <= m <= 41)))
 def test_property_impossible_months_are_edtf_errors(year, month):
     with pytest.raises(EdtfError, match="does not exist"):
         parse_edtf(f"{year:04d}-{month:02d}")
