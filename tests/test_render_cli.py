@@ -107,3 +107,33 @@ def test_unwritable_output_is_one_line(graph, tmp_path) -> None:
 def test_missing_graph_says_to_build(tmp_path) -> None:
     result = render(tmp_path / "none.nq", "timeline", tmp_path / "t.html")
     assert result.exit_code == 1 and "run `timeline build` first" in result.stderr
+
+
+def test_timeline_theme_accent_title_and_lanes(graph, tmp_path) -> None:
+    out = tmp_path / "t.html"
+    result = render(graph, "timeline", out, "--theme", "contrast", "--accent", "#0A7", "--no-title")
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert '<html lang="en" class="tl-no-js" data-theme="contrast">' in html
+    assert '<h1 id="tl-title" class="tl-visually-hidden">' in html
+    assert "--tl-accent: #00aa77;" in html  # #0A7 in the light theme: readable on white as it is
+    assert page_data(html, "timeline-config")["groupBy"] == "none"  # auto, for the sample
+    by_actor = tmp_path / "actors.html"
+    assert render(graph, "timeline", by_actor, "--group-by", "actor").exit_code == 0
+    assert page_data(by_actor.read_text(encoding="utf-8"), "timeline-config")["groupBy"] == "actor"
+
+
+@pytest.mark.parametrize("value", ["red", "#12", "#12345g", "rgb(0,0,0)"])
+def test_bad_accent_is_one_line_naming_the_option(graph, tmp_path, value) -> None:
+    result = render(graph, "timeline", tmp_path / "x.html", "--accent", value)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"timeline: error: --accent {value} is not a colour: write it as #rgb or #rrggbb, "
+                     "such as #0b57d0"]
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_bad_theme_is_refused(graph, tmp_path) -> None:
+    result = render(graph, "timeline", tmp_path / "x.html", "--theme", "sepia")
+    assert result.exit_code == 2 and "--theme" in result.output and "sepia" in result.output
+    assert not (tmp_path / "x.html").exists()

@@ -9,10 +9,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from smallcase import small_case_view
 
 from timeline.errors import TimelineError
-from timeline.render import assets
+from timeline.render import assets, themes
 from timeline.render.timeline import (
+    AUTO_MAX_TYPES,
     MAX_LANES,
     OTHER_LANE,
     WEB_DIR,
@@ -33,6 +35,12 @@ HOSTILE_IMG = '<img src=x onerror="window.__xss=1">'
 @pytest.fixture(scope="module")
 def page(view) -> str:
     return render_timeline(view)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> View:
+    """A user's small case: twelve events from two articles, five event types (tests/smallcase.py)."""
+    return small_case_view(tmp_path_factory.mktemp("small"))
 
 
 def hostile_view() -> View:
@@ -176,7 +184,9 @@ def test_accessibility_hooks_in_markup(page) -> None:
     assert page.count('aria-live="polite"') == 1
     assert 'aria-live="assertive"' not in page and 'role="status"' not in page and 'role="alert"' not in page
     for control in ("tl-search", "tl-actor", "tl-type"):
-        assert f'<label for="{control}">' in page
+        assert re.search(f'<label for="{control}"[^>]*>', page)
+    assert re.search(r'<button type="button" id="tl-filters-toggle"[^>]*aria-expanded="false"'
+                     r'[^>]*aria-controls="tl-filter-fields"', page, re.S)
     for button in ("tl-zoom-in", "tl-zoom-out", "tl-fit"):
         assert f'id="{button}"' in page
 
@@ -202,7 +212,8 @@ def test_hostile_text_is_escaped() -> None:
     assert set(attributes(text).tags) <= {"html", "head", "meta", "link", "title", "style", "body", "div", "header",
                                           "h1", "p", "span", "label", "input", "select", "option", "button", "main",
                                           "section", "h2", "noscript", "strong", "aside", "details", "summary",
-                                          "ol", "li", "a", "time", "footer", "pre", "script"}
+                                          "ol", "li", "a", "time", "footer", "pre", "script", "h3",
+                                          "blockquote"}
 
 
 def test_only_http_urls_become_links() -> None:
@@ -246,6 +257,36 @@ def test_lanes_by_group(view, group_by) -> None:
         assert counts == sorted(counts, reverse=True)
     if group_by == "none":
         assert all(e["lanes"] == ["all"] for e in cfg["events"])
+
+
+def test_by_default_every_event_is_drawn_once(view, small) -> None:
+    """auto: one lane for the sample (27 types, some events of two), lanes by type for the small case."""
+    sample, little = config(view), config(small)
+    assert (sample["groupBy"], sample["lanes"]) == ("none", [])
+    assert little["groupBy"] == "type"
+    assert [lane["label"] for lane in little["lanes"]] == ["meeting", "statement", "contract", "deployment",
+                                                            "protest"]
+    for cfg, v in ((sample, view), (little, small)):
+        assert [len(e["lanes"]) for e in cfg["events"]] == [1] * len(v.events)
+    assert "lanes by event type (5)" in render_timeline(small)
+    assert "45 of 45 events shown</span>, 2015\u20132021." in render_timeline(view)
+
+
+def test_auto_lanes_follow_the_rule(small) -> None:
+    def grouping(types_of_each: list[list[str]]) -> str:
+        copy = View(small.case_title, [], {}, small.entities, small.sources)
+        for event, types in zip(small.events, types_of_each, strict=False):
+            copy.events.append(EventView(**{**event.__dict__, "types": types, "type_labels": types}))
+        return config(copy)["groupBy"]
+
+    n = len(small.events)
+    assert grouping([["meeting"]] * n) == "none"  # one type: a single lane says the same
+    assert grouping([["meeting"], ["letter"]] * (n // 2)) == "type"
+    few = [[f"type-{i % AUTO_MAX_TYPES}"] for i in range(n)]
+    assert grouping(few) == "type"
+    assert grouping([[f"type-{i % (AUTO_MAX_TYPES + 1)}"] for i in range(n)]) == "none"  # too many lanes
+    assert grouping([["meeting", "letter"]] + few[1:]) == "none"  # an event would be drawn twice
+    assert grouping([[]] + few[1:]) == "none"
 
 
 def test_unknown_group_by_is_refused(view) -> None:
@@ -335,6 +376,67 @@ def test_empty_view_renders() -> None:
     text = render_timeline(empty)
     assert "0 of 0 events shown" in text
     assert page_config(text)["bounds"] is None
+
+
+# ---------------------------------------------------------------- the printed handout
+
+
+def handout_of(text: str) -> str:
+    return re.search(r'<section class="tl-handout".*?</section>', text, re.S).group(0)
+
+
+def test_handout_lists_every_event_with_its_quotes_and_sources(page, view) -> None:
+    handout = handout_of(page)
+    events = re.findall(r'<li class="tl-handout-event">(.*?)</li>', handout, re.S)
+    assert len(events) == len(view.events)
+    sources = [html.unescape(re.sub(r"<[^>]+>", "", li)) for li in
+               re.findall(r"<li>(.*?)</li>", re.search(r'<ol class="tl-handout-sources">(.*?)</ol>', handout,
+                                                        re.S).group(1), re.S)]
+    assert len(sources) == len({c.source for e in view.events for c in e.citations}) == 5
+    for event, text in zip(view.events, events, strict=True):
+        assert html.unescape(re.search(r'<h3 class="tl-handout-title">(.*?)</h3>', text).group(1)) == event.label
+        assert event.date_label in html.unescape(text)
+        if event.description:
+            assert html.escape(event.description) in text
+        quotes = re.findall(r'<p>\u201c(.*?)\u201d <span class="tl-handout-ref">\[(\d+)\]</span>', text, re.S)
+        assert [html.unescape(q) for q, _ in quotes] == [c.quote for c in event.citations]
+        for (_, number), citation in zip(quotes, event.citations, strict=True):
+            source = view.sources[citation.source]
+            assert source.title in sources[int(number) - 1] and (source.url or "") in sources[int(number) - 1]
+    # Numbered in the order the events first cite them.
+    first = [int(n) for text in events for n in re.findall(r'tl-handout-ref">\[(\d+)\]', text)]
+    assert sorted(set(first)) == list(range(1, 6)) and first[0] == 1
+
+
+def test_handout_prints_only_http_addresses() -> None:
+    handout = handout_of(render_timeline(hostile_view()))
+    assert "https://example.org/a?x=1&amp;y=2" in handout
+    assert "javascript" not in handout.lower()
+    assert "&lt;img src=x onerror" in handout and "<img" not in handout  # the quotes, as text
+
+
+# ---------------------------------------------------------------- themes, title, accent
+
+
+def test_theme_title_and_accent(view) -> None:
+    text = render_timeline(view, theme="dark", show_title=False, accent="#E91E63")
+    assert '<html lang="en" class="tl-no-js" data-theme="dark">' in text
+    assert f'<h1 id="tl-title" class="tl-visually-hidden">{html.escape(view.case_title)}</h1>' in text
+    assert themes.theme_css("#e91e63") in text
+    plain = render_timeline(view)
+    assert 'data-theme="auto"' in plain and '<h1 id="tl-title">' in plain
+    assert themes.theme_css(themes.DEFAULT_ACCENT) in plain
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"theme": "sepia"}, "theme 'sepia'"),
+    ({"accent": "red"}, "#rgb or #rrggbb"),
+    ({"accent": "#12345"}, "#rgb or #rrggbb"),
+    ({"accent": "#fff;}body{x"}, "#rgb or #rrggbb"),
+])
+def test_bad_theme_or_accent_is_refused(view, options, message) -> None:
+    with pytest.raises(TimelineError, match=re.escape(message)):
+        render_timeline(view, **options)
 
 
 # ---------------------------------------------------------------- notebook and saving

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,8 +18,10 @@ import pytest
 
 pytest.importorskip("playwright")
 
-from browser import visit  # noqa: E402
+from browser import ARTIFACTS, Visit, visit  # noqa: E402
+from smallcase import small_case_view  # noqa: E402
 
+from timeline.render import themes  # noqa: E402
 from timeline.render.embed import HEIGHT_MESSAGE, embed_snippet  # noqa: E402
 from timeline.render.timeline import render_timeline, timeline_page  # noqa: E402
 from timeline.stores import open_store  # noqa: E402
@@ -78,7 +81,7 @@ def drawn_events(page) -> set[str]:
 # ---------------------------------------------------------------- the sample case
 
 
-def test_every_event_of_the_store_is_drawn(browser, sample) -> None:
+def test_every_event_of_the_store_is_drawn_once(browser, sample) -> None:
     path, view, store = sample
     n = int(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?e a tl:Event }").records()[0]["n"])
     assert n == len(view.events) == 45
@@ -87,9 +90,10 @@ def test_every_event_of_the_store_is_drawn(browser, sample) -> None:
         assert page.inner_text("#tl-count") == f"{n} of {n} events shown"
         assert page.eval_on_selector_all("#tl-twin-list > li", "els => els.length") == n
         assert page.eval_on_selector_all("#tl-twin-list time[datetime]", "els => els.length") == n
-        # Lanes are labelled with text, not colour alone.
-        labels = page.eval_on_selector_all(".vis-label .tl-lane-label", "els => els.map(e => e.textContent)")
-        assert "Amazon" in labels and "U.S. Immigration and Customs Enforcement" in labels
+        # One lane (auto, for the sample): each event drawn once, all of them in the first view.
+        drawn = page.eval_on_selector_all(".vis-item[data-event]", "els => els.map(e => e.dataset.event)")
+        assert sorted(drawn) == sorted(e.id for e in view.events)
+        assert page.eval_on_selector_all(".vis-label .tl-lane-label", "els => els.length") == 0
         # Date precision is visible: the month-precision meeting says so on the item and spans its month.
         item = page.locator(f'.vis-item[data-event="{ICE}"]').first
         assert "June 2018" in item.inner_text()
@@ -99,24 +103,42 @@ def test_every_event_of_the_store_is_drawn(browser, sample) -> None:
         # An approximate date has a text marker and a dashed border.
         approx = page.locator('.vis-item[data-event="amazon-employees-object"]').first
         assert approx.locator(".tl-mark").inner_text() == "~"
-        assert approx.evaluate("e => getComputedStyle(e).borderTopStyle") == "dashed"
-        # The wheel over the plot neither zooms nor scrolls the lanes: the page scrolls. Ctrl + wheel zooms.
+        assert approx.locator(".vis-item-content").evaluate("e => getComputedStyle(e).borderTopStyle") == "dashed"
+        # The wheel over the plot neither zooms nor scrolls the timeline: the page scrolls. Ctrl + wheel zooms.
         page.evaluate("window.scrollTo(0, 0)")
         box = page.locator("#tl-widget .vis-panel.vis-center").bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 100)
         before = page.evaluate("JSON.stringify(timelinePage.timeline.getWindow())")
-        lanes_top = page.evaluate("document.querySelector('#tl-widget .vis-panel.vis-left').scrollTop")
         page.mouse.wheel(0, 200)
         page.wait_for_function("window.scrollY > 0")
         assert page.evaluate("JSON.stringify(timelinePage.timeline.getWindow())") == before
-        assert page.evaluate("document.querySelector('#tl-widget .vis-panel.vis-left').scrollTop") == lanes_top
         page.keyboard.down("Control")
         page.mouse.wheel(0, -200)
         page.keyboard.up("Control")
         page.wait_for_timeout(100)
         assert page.evaluate("JSON.stringify(timelinePage.timeline.getWindow())") != before
+        clean(v)
+
+
+def test_lanes_by_actor_when_asked(browser, sample, tmp_path) -> None:
+    """--group-by actor: an event is drawn in the lane of each of its actors; the lanes scroll in their box."""
+    _, view, _ = sample
+    path = tmp_path / "actors.html"
+    path.write_text(render_timeline(view, group_by="actor"), encoding="utf-8")
+    with visit(browser, path.as_uri(), wait_for=READY) as v:
+        page = v.page
+        labels = page.eval_on_selector_all(".vis-label .tl-lane-label", "els => els.map(e => e.textContent)")
+        assert "Amazon" in labels and "U.S. Immigration and Customs Enforcement" in labels
+        # The wheel over the lane names scrolls them; over the plot it leaves them alone.
+        box = page.locator("#tl-widget .vis-panel.vis-center").bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 100)
+        lanes_top = page.evaluate("document.querySelector('#tl-widget .vis-panel.vis-left').scrollTop")
+        page.mouse.wheel(0, 200)
+        page.wait_for_timeout(100)
+        assert page.evaluate("document.querySelector('#tl-widget .vis-panel.vis-left').scrollTop") == lanes_top
+        page.evaluate("window.scrollTo(0, 0)")
         page.click("#tl-fit")
-        assert len(drawn_events(page)) == n
+        assert drawn_events(page) == {e.id for e in view.events}
         clean(v)
 
 
@@ -216,12 +238,244 @@ def test_search_and_filters(browser, sample) -> None:
         page.select_option("#tl-actor", "ice")
         assert page.evaluate("timelinePage.shown()") == len(ice_events)
         page.wait_for_timeout(100)
-        assert drawn_events(page) == ice_events
+        assert set(page.eval_on_selector_all(".vis-item[data-event]", "els => els.map(e => e.dataset.event)")) \
+            == ice_events
+        assert_whole_and_inside(page.evaluate(FRAME))  # the filtered events are fitted in, labels whole
         page.select_option("#tl-type", "meeting")
         assert page.evaluate("timelinePage.shown()") == 1
         page.click("#tl-reset")
         assert page.evaluate("timelinePage.shown()") == 45
         assert page.inner_text("#tl-count") == "45 of 45 events shown"
+        clean(v)
+
+
+# ---------------------------------------------------------------- what a person sees at three widths
+
+WIDTHS = [(1280, 800), (600, 900), (360, 740)]
+
+#: Every drawn event's extent (its box, its label, its dot) against the time axis's frame; the labels and item
+#: boxes whose text overflows them; the page's sideways overflow; where the timeline starts on the screen.
+FRAME = """() => {
+  const frame = document.querySelector('#tl-widget .vis-panel.vis-center').getBoundingClientRect();
+  const out = { outside: [], overflowing: [], drawn: [], frame: [frame.left, frame.right] };
+  for (const item of document.querySelectorAll('#tl-widget .vis-item[data-event]')) {
+    const content = item.querySelector('.vis-item-content');
+    const boxes = [item, content, item.querySelector('.vis-dot')].filter(Boolean).map(e => e.getBoundingClientRect());
+    const left = Math.min(...boxes.map(b => b.left)), right = Math.max(...boxes.map(b => b.right));
+    const top = Math.min(...boxes.map(b => b.top)), bottom = Math.max(...boxes.map(b => b.bottom));
+    out.drawn.push(item.dataset.event);
+    if (left < frame.left + 4 || right > frame.right - 4 || top < frame.top || bottom > frame.bottom) {
+      out.outside.push([item.dataset.event, Math.round(left - frame.left), Math.round(frame.right - right)]);
+    }
+    for (const el of [content, item.querySelector('.tl-item-text'), item.querySelector('.tl-item-label')]) {
+      if (el && (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)) {
+        out.overflowing.push([item.dataset.event, el.className, el.scrollWidth, el.clientWidth]);
+      }
+    }
+  }
+  out.labels = [...document.querySelectorAll('#tl-widget .vis-item[data-event] .tl-item-label')]
+    .map(e => [e.closest('.vis-item').dataset.event, e.textContent]);
+  out.pageOverflow = document.scrollingElement.scrollWidth - innerWidth;
+  out.widgetTop = document.getElementById('tl-widget').getBoundingClientRect().top;
+  out.firstScreenItems = [...document.querySelectorAll('#tl-widget .vis-item[data-event]')]
+    .filter(e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }).length;
+  return out;
+}"""
+
+
+def assert_whole_and_inside(got: dict) -> None:
+    assert got["pageOverflow"] <= 0, got["pageOverflow"]
+    assert got["outside"] == [], got["outside"]
+    assert got["overflowing"] == [], got["overflowing"]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A user's small case (tests/smallcase.py): page path and view, rendered without options."""
+    directory = tmp_path_factory.mktemp("small")
+    view = small_case_view(directory)
+    page = directory / "timeline.html"
+    page.write_text(render_timeline(view), encoding="utf-8")
+    return page, view
+
+
+@pytest.fixture(params=["sample", "small"])
+def case_page(request, sample, small):
+    """Each of the two cases as a page rendered without options: (name, page path, view)."""
+    if request.param == "sample":
+        return "sample", sample[0], sample[1]
+    return "small", small[0], small[1]
+
+
+def first_screen(v, name: str) -> None:
+    """Screenshots to look at: the first screen, and the whole page."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    v.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    v.screenshot(f"{name}-full.png")
+
+
+@pytest.mark.parametrize("size", WIDTHS, ids=lambda s: f"{s[0]}px")
+def test_first_view_reads_at_a_glance(browser, case_page, size) -> None:
+    name, path, view = case_page
+    with visit(browser, path.as_uri(), viewport=size, wait_for=READY) as v:
+        page = v.page
+        page.wait_for_timeout(200)
+        first_screen(v, f"timeline-{name}-{size[0]}")
+        got = page.evaluate(FRAME)
+        # Every event drawn once, whole (labels are the full titles, wrapped between words), inside the frame.
+        assert sorted(got["drawn"]) == sorted(e.id for e in view.events)
+        assert dict(got["labels"]) == {e.id: e.label for e in view.events}
+        assert_whole_and_inside(got)
+        # The first screen is the timeline, not the controls.
+        assert got["widgetTop"] <= 0.3 * size[1], got["widgetTop"]
+        assert got["firstScreenItems"] >= 3
+        # Zoomed in and moved, then "Fit all": the same whole view again.
+        page.click("#tl-zoom-in")
+        page.click("#tl-zoom-in")
+        page.wait_for_timeout(400)
+        assert page.evaluate(FRAME)["outside"] != []
+        page.click("#tl-fit")
+        page.wait_for_timeout(400)
+        assert_whole_and_inside(page.evaluate(FRAME))
+        clean(v)
+
+
+def test_the_23_december_events_show_in_full(browser, small) -> None:
+    path, view = small
+    last = [e.id for e in view.events if e.date_label == "23 December 2023"]
+    assert len(last) == 2
+    for size in WIDTHS:
+        with visit(browser, path.as_uri(), viewport=size, wait_for=READY) as v:
+            got = v.page.evaluate(FRAME)
+            assert set(last) <= set(got["drawn"]) and got["outside"] == []
+            for event_id in last:
+                text = v.page.locator(f'.vis-item[data-event="{event_id}"] .tl-item-text').inner_text()
+                assert text.replace("\n", " ").startswith("23 December 2023")
+            clean(v)
+
+
+def test_a_week_long_event_shows_its_label(browser, small) -> None:
+    path, _ = small
+    with visit(browser, path.as_uri(), wait_for=READY) as v:
+        item = v.page.locator('.vis-item[data-event="week-long-trial"]')
+        bar = item.bounding_box()
+        label = item.locator(".tl-item-text").bounding_box()
+        assert bar["width"] < 20  # a sliver of a bar at this zoom ...
+        assert label["width"] > 150 and item.locator(".tl-item-label").is_visible()  # ... with its whole label
+        assert "Riverside High tries face matching for a week" in item.inner_text()
+        clean(v)
+
+
+def test_a_new_width_fits_again(browser, small) -> None:
+    path, _ = small
+    with visit(browser, path.as_uri(), viewport=(1280, 800), wait_for=READY) as v:
+        v.page.set_viewport_size({"width": 360, "height": 740})
+        v.page.wait_for_timeout(600)
+        assert_whole_and_inside(v.page.evaluate(FRAME))
+        clean(v)
+
+
+def tab_to_timeline(page) -> None:
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "tl-widget":
+            return
+    raise AssertionError("Tab never reached the timeline")
+
+
+PANEL_IN_SIGHT = """() => {
+  const r = document.getElementById('tl-panel').getBoundingClientRect();
+  return r.height > 0 && r.top < innerHeight - 40 && r.bottom > 40;
+}"""
+
+
+@pytest.mark.parametrize("size", WIDTHS, ids=lambda s: f"{s[0]}px")
+def test_first_event_by_keyboard(browser, case_page, size) -> None:
+    name, path, view = case_page
+    first = view.events[0]
+    with visit(browser, path.as_uri(), viewport=size, wait_for=READY) as v:
+        page = v.page
+        tab_to_timeline(page)
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate("timelinePage.current()") == first.id
+        page.wait_for_selector("#tl-detail:not([hidden])")
+        assert page.inner_text("#tl-detail-title") == first.label
+        assert page.evaluate(PANEL_IN_SIGHT)
+        assert page.evaluate("document.activeElement.id") == "tl-widget"  # arrows go on from here
+        assert page.locator(f'.vis-item.vis-selected[data-event="{first.id}"]').count() == 1
+        page.wait_for_timeout(300)
+        first_screen(v, f"timeline-{name}-{size[0]}-keyboard")
+        page.keyboard.press("Escape")
+        assert page.is_hidden("#tl-detail")
+        clean(v)
+
+
+@contextmanager
+def touch_visit(browser, url: str, size: tuple[int, int]):
+    """A phone-like context (touch, no mouse): a visit recording requests and errors as tests/browser.py does."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, has_touch=True,
+                                  is_mobile=size[0] < 700, device_scale_factor=1)
+    page = context.new_page()
+    seen = Visit(page)
+    own = url.split("#", 1)[0]
+    page.on("request", lambda r: None if r.url.split("#", 1)[0] == own or r.url.startswith("data:")
+            else seen.requests.append(r.url))
+    page.on("console", lambda m: seen.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen.page_errors.append(str(e)))
+    try:
+        page.goto(url)
+        page.wait_for_selector(READY)
+        yield seen
+    finally:
+        context.close()
+
+
+def touch(cdp, kind: str, points: list[tuple[float, float]]) -> None:
+    cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y} for x, y in points]})
+
+
+def gesture(page, cdp, start: list[tuple[float, float]], end: list[tuple[float, float]], steps: int = 12) -> None:
+    """Fingers put down at ``start``, moved in steps to ``end``, lifted."""
+    touch(cdp, "touchStart", start)
+    for k in range(1, steps + 1):
+        touch(cdp, "touchMove", [(x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps)
+                                 for (x0, y0), (x1, y1) in zip(start, end, strict=True)])
+        page.wait_for_timeout(16)
+    touch(cdp, "touchEnd", [])
+    page.wait_for_timeout(300)
+
+
+WINDOW = "(() => { const w = timelinePage.timeline.getWindow(); return [w.start.getTime(), w.end.getTime()]; })()"
+
+
+@pytest.mark.parametrize("size", WIDTHS, ids=lambda s: f"{s[0]}px")
+def test_touch_tap_swipe_pinch(browser, case_page, size) -> None:
+    name, path, view = case_page
+    first = view.events[0]
+    with touch_visit(browser, path.as_uri(), size) as v:
+        page = v.page
+        # Tap selects, and the details show the event.
+        page.locator(f'.vis-item[data-event="{first.id}"] .vis-item-content').tap()
+        page.wait_for_function(f"timelinePage.current() === {first.id!r}")
+        page.wait_for_selector("#tl-detail:not([hidden])")
+        assert page.inner_text("#tl-detail-title") == first.label
+        assert page.evaluate(PANEL_IN_SIGHT)
+        page.click("#tl-detail .tl-close")
+        # Swipe left: later times come into view; the page does not scroll sideways.
+        page.evaluate("document.getElementById('tl-widget').scrollIntoView({block: 'start'})")
+        box = page.locator("#tl-widget .vis-panel.vis-center").bounding_box()
+        y = box["y"] + 40
+        cdp = page.context.new_cdp_session(page)
+        before = page.evaluate(WINDOW)
+        gesture(page, cdp, [(box["x"] + box["width"] * 0.8, y)], [(box["x"] + box["width"] * 0.3, y)])
+        after = page.evaluate(WINDOW)
+        assert after[0] > before[0] and abs((after[1] - after[0]) - (before[1] - before[0])) < 1000
+        assert page.evaluate("document.scrollingElement.scrollLeft") == 0
+        # Pinch out: zoomed in.
+        mid = box["x"] + box["width"] / 2
+        gesture(page, cdp, [(mid - 20, y), (mid + 20, y)], [(mid - 120, y), (mid + 120, y)])
+        pinched = page.evaluate(WINDOW)
+        assert pinched[1] - pinched[0] < 0.8 * (after[1] - after[0])
         clean(v)
 
 
@@ -278,6 +532,67 @@ def test_text_contrast(browser, sample) -> None:
         clean(v)
 
 
+@pytest.mark.parametrize(("theme", "scheme", "background"), [
+    ("auto", "light", themes.LIGHT["bg"]), ("auto", "dark", themes.DARK["bg"]), ("light", "dark", themes.LIGHT["bg"]),
+    ("dark", "light", themes.DARK["bg"]), ("contrast", "dark", themes.CONTRAST["bg"]),
+])
+def test_every_theme_keeps_text_readable(browser, sample, tmp_path, theme, scheme, background) -> None:
+    _, view, _ = sample
+    path = tmp_path / f"{theme}.html"
+    path.write_text(render_timeline(view, theme=theme, accent="#e91e63"), encoding="utf-8")
+    with visit(browser, f"{path.as_uri()}#{ICE}", wait_for=READY) as v:
+        page = v.page
+        page.emulate_media(color_scheme=scheme)
+        page.wait_for_selector("#tl-detail:not([hidden])")
+        page.wait_for_timeout(200)
+        first_screen(v, f"timeline-theme-{theme}-{scheme}")
+        page.click("#tl-licenses summary")
+        page.click("#tl-help summary")
+        rgb = "rgb({}, {}, {})".format(*(int(background[k:k + 2], 16) for k in (1, 3, 5)))
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == rgb
+        result = page.evaluate(CONTRAST)
+        assert result["checked"] > 100
+        assert result["low"] == []
+        clean(v)
+
+
+def test_print_is_a_handout(browser, small, tmp_path) -> None:
+    """Printed, the page is a dated list of the events with their quotes and sources; no chart, no controls."""
+    _, view = small
+    path = tmp_path / "embed.html"
+    path.write_text(render_timeline(view, show_title=False, theme="dark"), encoding="utf-8")
+    for name, (width, height) in (("a4", (794, 1123)), ("letter", (816, 1056))):
+        with visit(browser, path.as_uri(), viewport=(width, height), wait_for=READY) as v:
+            page = v.page
+            page.emulate_media(media="print")
+            for hidden in ("#tl-widget", ".tl-bar", "#tl-panel", "#tl-twin", ".tl-legend", ".tl-footer"):
+                assert page.is_hidden(hidden), hidden
+            assert page.is_visible("#tl-title")  # hidden on screen (--no-title), printed as the handout's title
+            assert page.is_visible("#tl-handout")
+            events = page.locator(".tl-handout-event")
+            assert events.count() == len(view.events)
+            for k, event in enumerate(view.events):
+                text = events.nth(k).inner_text()
+                assert event.label in text and event.date_label in text
+                for citation in event.citations:
+                    assert citation.quote in text
+            sources = page.locator(".tl-handout-sources li").all_inner_texts()
+            assert len(sources) == 2 and all("https://" in s for s in sources)
+            # Black on white whatever the theme, and no line runs past the page's width.
+            assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+            assert page.evaluate("getComputedStyle(document.querySelector('.tl-handout-title')).color") == \
+                "rgb(0, 0, 0)"
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+            smallest = page.evaluate("""Math.min(...[...document.querySelectorAll('#tl-handout *')]
+                .filter(e => e.textContent.trim()).map(e => parseFloat(getComputedStyle(e).fontSize)))""")
+            assert smallest >= 12  # px, 9pt
+            v.screenshot(f"timeline-handout-{name}.png")
+            pdf = page.pdf(format="A4" if name == "a4" else "Letter")
+            pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+            assert pdf.startswith(b"%PDF") and 1 <= pages <= 4, pages  # twelve events, sixteen quotes
+            clean(v)
+
+
 # ---------------------------------------------------------------- hostile input
 
 
@@ -308,7 +623,7 @@ def hostile_view() -> View:
 
 def test_hostile_text_stays_text(browser, tmp_path) -> None:
     path = tmp_path / "xss.html"
-    path.write_text(render_timeline(hostile_view()), encoding="utf-8")
+    path.write_text(render_timeline(hostile_view(), group_by="actor"), encoding="utf-8")
     with visit(browser, path.as_uri() + "#evil-event", wait_for=READY) as v:
         page = v.page
         page.wait_for_selector("#tl-detail:not([hidden])")

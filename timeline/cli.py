@@ -853,16 +853,32 @@ def _write_page(html: str, output: Path, title: str, embed: bool) -> None:
 
 @render.command("timeline")
 @_view_options
-@click.option("--group-by", type=click.Choice(["actor", "type", "source", "none"]), default="actor",
-              show_default=True, help="Lanes of the timeline.")
+@click.option("--group-by", type=click.Choice(["auto", "actor", "type", "source", "none"]), default="auto",
+              show_default=True,
+              help="Lanes of the timeline. auto: lanes by event type when the events fall into 2 to 5 types, each "
+                   "event in exactly one; otherwise one lane. By actor or source an event is drawn in each of its "
+                   "lanes.")
+@click.option("--no-title", "no_title", is_flag=True,
+              help="No visible heading (it stays for screen readers and on the printed handout): for a page "
+                   "embedded under a heading of its own.")
+@click.option("--theme", type=click.Choice(["auto", "light", "dark", "contrast"]), default="auto",
+              show_default=True, help="Colours. auto: light, or dark when the reader's system asks for it; "
+                                      "contrast: black on white with heavy borders.")
+@click.option("--accent", metavar="COLOR",
+              help="Accent colour of the events and links, #rgb or #rrggbb (made darker or lighter where needed "
+                   "to keep the text readable).")
 def render_timeline_cmd(case, graph, date_from, date_to, actors, types, title, output, embed_snippet,
-                        group_by) -> None:
-    """An interactive timeline: lanes, zoom and pan, precision-aware dates, citations on click."""
+                        group_by, no_title, theme, accent) -> None:
+    """An interactive timeline: zoom and pan, precision-aware dates, citations on click; prints as a handout."""
+    from timeline.render.themes import check_accent
     from timeline.render.timeline import render_timeline
 
+    check_accent(accent)  # a bad colour fails before the graph is read
     view = _load_view(case, graph, date_from, date_to, actors, types)
     page_title = title or view.case_title
-    _write_page(render_timeline(view, group_by=group_by, title=page_title), output, page_title, embed_snippet)
+    html = render_timeline(view, group_by=group_by, title=page_title, show_title=not no_title, theme=theme,
+                           accent=accent)
+    _write_page(html, output, page_title, embed_snippet)
 
 
 @render.command("story")

@@ -2,17 +2,19 @@
 
 :func:`render_timeline` turns a :class:`~timeline.views.model.View` into a whole
 HTML document. Everything is inlined: vis-timeline (from npm, with its license
-notices), the page's own ``timeline/render/web/timeline.js`` and ``timeline.css``, the
-view as JSON and a small JSON configuration computed here (lanes, where each
-event is drawn, which source URLs may become links). The page makes no
-network request.
+notices), the theme colours (:mod:`timeline.render.themes`), the page's own
+``timeline/render/web/timeline.js`` and ``timeline.css``, the view as JSON and
+a small JSON configuration computed here (lanes, where each event is drawn,
+which source URLs may become links). The page makes no network request.
 
 What is computed here rather than in the browser, so it can be tested without
-one: the lanes (by actor, event type or source), the drawn extent of every
+one: the lanes (one, or by actor, event type or source; ``auto`` picks one lane
+or lanes by type, :data:`AUTO_RULE`), the drawn extent of every
 event from its date bounds (a month-precision event spans its month, an open
 end runs to the end of the view, an "on or before" date is a point at its
-latest bound), the ``<time datetime>`` of the text twin, and which URLs are
-safe (``http``/``https`` only; the script checks again).
+latest bound), the ``<time datetime>`` of the text twin, the printed handout
+(every event with its quotes and numbered sources), and which URLs are safe
+(``http``/``https`` only; the script checks again).
 
 The page is the template ``timeline/templates/timeline.html.j2``: every
 piece of case text is autoescaped (:mod:`timeline.templating`) or embedded
@@ -35,12 +37,17 @@ from timeline import __version__, templating
 from timeline.errors import TimelineError
 from timeline.files import write_atomic
 from timeline.htmlsafe import safe_url, script_json
-from timeline.render import assets
+from timeline.render import assets, themes
 from timeline.render.embed import HEIGHT_MESSAGE
 from timeline.views.model import EventView, View
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
-GROUP_BYS = ("actor", "type", "source", "none")
+GROUP_BYS = ("auto", "actor", "type", "source", "none")
+#: ``auto`` draws lanes by event type when the events fall into this many types or fewer (and at least two),
+#: each event in exactly one, so that no event is drawn twice; otherwise one lane.
+AUTO_MAX_TYPES = 5
+AUTO_RULE = (f"auto: lanes by event type when the events fall into 2 to {AUTO_MAX_TYPES} types, each event in "
+             "exactly one; otherwise one lane (every event drawn once)")
 #: More lanes than this and the smallest ones are folded into one "Other …" lane.
 MAX_LANES = 60
 #: From this many timeline items on, vis-timeline clusters items that crowd each other.
@@ -76,17 +83,29 @@ class Lane:
     count: int
 
 
-def lanes(view: View, group_by: str = "actor") -> tuple[list[Lane], dict[str, list[str]]]:
+def resolve_group_by(view: View, group_by: str) -> str:
+    """``group_by`` with ``auto`` decided for ``view`` (:data:`AUTO_RULE`); any other value is kept (or refused)."""
+    if group_by not in GROUP_BYS:
+        raise TimelineError(f"group_by {group_by!r}: expected one of {', '.join(GROUP_BYS)}", param="group_by",
+                            said=f"group_by {group_by!r}", value=group_by)
+    if group_by != "auto":
+        return group_by
+    kinds = {t for e in view.events for t in e.types}
+    single = all(len(set(e.types)) == 1 for e in view.events)
+    return "type" if single and 2 <= len(kinds) <= AUTO_MAX_TYPES else "none"
+
+
+def lanes(view: View, group_by: str = "auto") -> tuple[list[Lane], dict[str, list[str]]]:
     """The lanes in display order, and for each event id the ids of the lanes it is drawn in.
 
-    Busiest lanes first (then by label). An event appears once in each of its
-    actors' (types', sources') lanes. Beyond :data:`MAX_LANES` the smallest
+    ``auto`` is decided first (:func:`resolve_group_by`). Busiest lanes first
+    (then by label). An event appears once in each of its actors' (types',
+    sources') lanes. Beyond :data:`MAX_LANES` the smallest
     lanes are folded into one "Other" lane; events with no actor (type,
     source) go to a lane of their own. With ``group_by="none"`` there are no
     lanes and every event is drawn once.
     """
-    if group_by not in GROUP_BYS:
-        raise TimelineError(f"group_by {group_by!r}: expected one of {', '.join(GROUP_BYS)}")
+    group_by = resolve_group_by(view, group_by)
     if group_by == "none":
         return [], {e.id: [ALL_LANE] for e in view.events}
     keys: dict[str, list[tuple[str, str, str]]] = {}
@@ -203,8 +222,9 @@ def marker(event: EventView) -> str:
     return ("~" if event.approximate else "") + ("?" if event.uncertain else "")
 
 
-def config(view: View, group_by: str = "actor") -> dict[str, object]:
+def config(view: View, group_by: str = "auto") -> dict[str, object]:
     """What the page's script needs besides the view: lanes, drawn extents, safe URLs, wording."""
+    group_by = resolve_group_by(view, group_by)
     lane_list, members = lanes(view, group_by)
     bounds = _bounds(view)
     view_end = bounds[1] if bounds else None
@@ -213,13 +233,6 @@ def config(view: View, group_by: str = "actor") -> dict[str, object]:
         geo = geometry(event, view_end)
         geo.update(id=event.id, lanes=members[event.id], marker=marker(event), datetime=datetime_attr(event))
         events.append(geo)
-    urls: dict[str, str] = {}
-    for source in view.sources.values():
-        if safe_url(source.url):
-            urls[source.id] = source.url
-    for citation in _all_citations(view):
-        if citation.source not in urls and safe_url(citation.url):
-            urls[citation.source] = citation.url
     n_items = sum(len(e["lanes"]) for e in events)
     singular, plural = _LANE_WORDS.get(group_by, ("", ""))
     return {
@@ -232,8 +245,20 @@ def config(view: View, group_by: str = "actor") -> dict[str, object]:
         "laneWord": singular,
         "lanes": [{"id": lane.id, "label": lane.label, "detail": lane.detail, "count": lane.count}
                   for lane in lane_list],
-        "safeUrls": dict(sorted(urls.items())),
+        "safeUrls": _safe_urls(view),
     }
+
+
+def _safe_urls(view: View) -> dict[str, str]:
+    """Each source's URL, when it is http(s): the only ones that become links."""
+    urls: dict[str, str] = {}
+    for source in view.sources.values():
+        if safe_url(source.url):
+            urls[source.id] = source.url
+    for citation in _all_citations(view):
+        if citation.source not in urls and safe_url(citation.url):
+            urls[citation.source] = citation.url
+    return dict(sorted(urls.items()))
 
 
 def _all_citations(view: View):
@@ -305,31 +330,83 @@ def _twin(view: View, cfg: dict[str, object]) -> list[dict[str, str]]:
     return rows
 
 
-def render_timeline(view: View, *, group_by: str = "actor", title: str | None = None) -> str:
-    """The whole HTML document of the interactive timeline of ``view`` (template ``timeline.html.j2``)."""
+def _handout(view: View, twin: list[dict[str, str]]) -> tuple[list[dict[str, object]], list[dict[str, str]]]:
+    """The printed handout: each event with its quotes, each quote citing a numbered source; and the sources.
+
+    Sources are numbered in the order the events first cite them; a URL is printed only when it is http(s).
+    """
+    numbers: dict[str, int] = {}
+    sources: list[dict[str, str]] = []
+    urls = _safe_urls(view)
+    rows = []
+    for event, row in zip(view.events, twin, strict=True):
+        quotes = []
+        for citation in event.citations:
+            if citation.source not in numbers:
+                numbers[citation.source] = len(numbers) + 1
+                source = view.sources.get(citation.source)
+                sources.append({"n": str(numbers[citation.source]),
+                                "title": (source.title if source else citation.title) or citation.source,
+                                "publisher": (source.publisher if source else citation.publisher) or "",
+                                "published": (source.published if source else citation.published) or "",
+                                "url": urls.get(citation.source, "")})
+            quotes.append({"text": citation.quote, "n": numbers[citation.source]})
+        rows.append({**row, "description": event.description, "quotes": quotes})
+    return rows, sources
+
+
+def _years(view: View) -> str:
+    """The years the events span, "2015–2021" (one year: "2018"; no dated event: "")."""
+    bounds = _bounds(view)
+    if not bounds:
+        return ""
+    first, last = bounds[0].year, bounds[1].year
+    return str(first) if first == last else f"{first}\u2013{last}"
+
+
+def render_timeline(view: View, *, group_by: str = "auto", title: str | None = None, show_title: bool = True,
+                    theme: str = "auto", accent: str | None = None) -> str:
+    """The whole HTML document of the interactive timeline of ``view`` (template ``timeline.html.j2``).
+
+    ``group_by``: the lanes (:data:`GROUP_BYS`; :data:`AUTO_RULE`). ``show_title=False`` keeps the heading for
+    screen readers and the printed handout only (an embed under the host page's own heading). ``theme`` and
+    ``accent`` (``#rgb`` or ``#rrggbb``): the colours (:mod:`timeline.render.themes`).
+    """
     from markupsafe import Markup
 
+    theme = themes.check_theme(theme)
+    accent = themes.check_accent(accent)
     cfg = config(view, group_by)
+    group_by = str(cfg["groupBy"])
     n = len(view.events)
     config_json = json.dumps(cfg, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    twin = _twin(view, cfg)
+    handout, handout_sources = _handout(view, twin)
     return templating.render(
         "timeline.html.j2",
         version=__version__,
         vis_version=assets.version("vis-timeline"),
         title=title or view.case_title or "Timeline",
+        show_title=show_title,
+        theme=theme,
+        years=_years(view),
         n=n,
         events_word="event" if n == 1 else "events",
-        lane_note=("one lane" if group_by == "none"
+        lane_note=("" if group_by == "none"
                    else f"lanes by {_LANE_WORDS[group_by][0]} ({len(cfg['lanes'])})"),
         filters=_filters_text(view),
         actor_options=_actor_options(view),
         type_options=_type_options(view),
-        twin=_twin(view, cfg),
+        twin=twin,
         twin_open=n <= TWIN_OPEN_UP_TO,
+        handout=handout,
+        handout_sources=handout_sources,
         notices="\n\n".join(license_notices()),
         # Safe as they are: _inline leaves no closing </style> or </script> in the CSS and JS (ours and
-        # vis-timeline's), and script_json no '<', '>' or '&' in the JSON.
+        # vis-timeline's), theme_css is built from checked #rrggbb colours, and script_json leaves no '<', '>'
+        # or '&' in the JSON.
         vis_css=Markup(_inline(assets.read(assets.TIMELINE_CSS), "css")),
+        theme_css=Markup(themes.theme_css(accent)),
         own_css=Markup(_inline(_read_web("timeline.css"), "css")),
         data_json=Markup(script_json(view.to_json())),
         config_json=Markup(script_json(config_json)),

@@ -15,7 +15,7 @@
   var doc = document;
   var root = doc.documentElement;
   root.classList.remove('tl-no-js');
-  root.classList.add('tl-js');
+  root.classList.add('tl-js', window.parent === window ? 'tl-top' : 'tl-framed');
 
   function readJson(id) {
     return JSON.parse(doc.getElementById(id).textContent);
@@ -26,6 +26,8 @@
   var events = data.events;          // in date order
   var geo = config.events;           // aligned with events: drawn extent, lanes, marker
   var DAY = 86400000;
+  var TALL_FROM = 80;               // more events than this: the timeline scrolls inside a box of fixed height
+  var MARGIN = 16;                  // px kept free at both ends of the frame when every event is fitted in
 
   // ---------------------------------------------------------------- motion
 
@@ -140,6 +142,7 @@
   var itemEvent = new Map();       // item id -> event index
   var eventItemIds = [];           // event index -> item ids
   var itemRows = [];
+  var itemClasses = [];            // event index -> its items' class names
   geo.forEach(function (g, i) {
     var ev = events[i];
     var ids = [];
@@ -148,11 +151,12 @@
     if (ev.uncertain) classes.push('tl-uncertain');
     if (g.open === 'end') classes.push('tl-open-end');
     if (g.open === 'start') classes.push('tl-open-start');
+    itemClasses.push(classes.join(' '));
     var startDate = localDate(g.start);
     var endDate = g.end ? localDate(g.end) : null;
     g.lanes.forEach(function (lane) {
       var id = ev.id + '|' + lane;
-      var row = { id: id, event: ev.id, index: i, start: startDate, type: g.kind, className: classes.join(' ') };
+      var row = { id: id, event: ev.id, index: i, start: startDate, type: g.kind, className: itemClasses[i] };
       if (endDate) row.end = endDate;
       if (grouped) row.group = groupId(lane);
       itemRows.push(row);
@@ -198,16 +202,26 @@
     }
     var cached = contentCache.get(item.id);
     if (cached) return cached;
+    var wrap = itemContent(i);
+    contentCache.set(item.id, wrap);
+    return wrap;
+  }
+
+  /* An event's label: its date (with the marker of an imprecise one), then its whole title, which wraps
+     between words (CSS: --tl-label-width); never cut. */
+  function itemContent(i) {
+    var ev = events[i];
+    var g = geo[i];
     var wrap = el('span', 'tl-item-text');
     if (g.marker) wrap.appendChild(el('span', 'tl-mark', g.marker));
     wrap.appendChild(el('span', 'tl-item-date', ev.date_label));
+    wrap.appendChild(doc.createTextNode(' '));
     wrap.appendChild(el('span', 'tl-item-label', ev.label));
     if (g.open === 'end') {
       var arrow = el('span', 'tl-mark tl-mark-end', '\u2192');
       arrow.setAttribute('aria-hidden', 'true');
       wrap.appendChild(arrow);
     }
-    contentCache.set(item.id, wrap);
     return wrap;
   }
 
@@ -238,16 +252,16 @@
   var start = bounds ? localDate(bounds[0]) : new Date(2000, 0, 1);
   var end = bounds ? localDate(bounds[1]) : new Date(2001, 0, 1);
   var span = Math.max(end - start, 30 * DAY);
+  /* A few lanes, or one lane of a case small enough to read as a whole, take the height they need and the
+     page scrolls; many lanes, or many events, scroll inside a box of fixed height. */
+  var tall = (grouped && config.lanes.length > 6) || events.length > TALL_FROM;
   var options = {
     template: itemTemplate,
     groupTemplate: groupTemplate,
     xss: { disabled: false },
     zoomKey: 'ctrlKey',
     horizontalScroll: false,
-    // Many lanes scroll inside a box of fixed height (the lane names are a scrollable column); a single lane
-    // takes the height it needs and the page scrolls.
-    verticalScroll: grouped,
-    maxHeight: grouped ? 640 : undefined,
+    verticalScroll: tall,
     orientation: { axis: 'top', item: 'top' },
     stack: true,
     selectable: true,
@@ -259,9 +273,10 @@
     dataAttributes: ['event'],
     margin: { item: { horizontal: 6, vertical: 4 }, axis: 4 },
     zoomMin: 7 * DAY,
-    zoomMax: span * 3,
+    // Room for the labels of the last events, right of their dates (fitWindow below squeezes time for them).
+    zoomMax: span * 8,
     min: new Date(start.getTime() - span),
-    max: new Date(end.getTime() + span),
+    max: new Date(end.getTime() + span * 6),
     // Created "parked" on an empty stretch before the first event, then moved to fit all events (below):
     // vis-timeline measures every item added inside the window one by one (a forced layout each), which
     // takes tens of seconds for 10,000 items; items added outside the window are drawn in one batch later.
@@ -270,6 +285,11 @@
     locale: 'en',
     onInitialDrawComplete: function () { window.setTimeout(maybeReady, 0); }
   };
+  if (tall) options.maxHeight = Math.max(420, Math.min(720, Math.round(window.innerHeight * 0.8)));
+  if (!config.cluster) {
+    // Stacked in date order, the earliest event on top: a column of labels that reads down like a list.
+    options.order = function (a, b) { return a.index - b.index; };
+  }
   if (config.cluster) {
     options.cluster = {
       maxItems: 3,
@@ -323,26 +343,181 @@
     };
   }
 
-  var fitStart = new Date(start.getTime() - span * 0.02);
-  var fitEnd = new Date(end.getTime() + span * 0.02);
-  // vis-timeline applies options.start/end again on its first draw, so they are replaced, not just the window
-  // (and "cluster" is repeated: setOptions without it turns clustering off).
-  timeline.setOptions({ start: fitStart, end: fitEnd, cluster: options.cluster || false });
-  timeline.setWindow(fitStart, fitEnd, { animation: false });
+  // ---------------------------------------------------------------- fitting every event in
 
-  /* The window that shows the given events (all when none is given), with a little room on both sides. */
-  function windowFor(indexes) {
+  /* How far each event's label reaches right of its date, in px: measured once from copies of the labels
+     built as vis-timeline builds them (so the page's CSS applies), out of sight. A large case is clustered,
+     its labels mostly hidden: it gets the widest a label can be instead of a measure of each. */
+  var labelWidths = null;
+  var labelMax = 0;
+  function measureLabels() {
+    var box = el('div', 'tl-measure');
+    box.setAttribute('aria-hidden', 'true');
+    // Inside the time axis's panel: its font size, and its width for the labels' cqw.
+    var host = widget.querySelector('.vis-panel.vis-center') || widget;
+    host.appendChild(box);
+    if (config.cluster) {
+      var probe = el('span', 'tl-item-text', 'x');
+      box.appendChild(probe);
+      labelMax = parseFloat(window.getComputedStyle(probe).maxWidth) || 300;
+      labelWidths = null;
+    } else {
+      var nodes = geo.map(function (g, i) {
+        var item = el('div', 'vis-item ' + (g.kind === 'range' ? 'vis-range ' : 'vis-point ') + itemClasses[i]);
+        var content = el('div', 'vis-item-content');
+        content.appendChild(itemContent(i));
+        item.appendChild(content);
+        box.appendChild(item);
+        return content;
+      });
+      // A point's label starts just right of its dot (vis-timeline: the dot's width and half of it again).
+      labelWidths = nodes.map(function (node, i) {
+        return node.getBoundingClientRect().width + (geo[i].kind === 'range' ? 2 : 14);
+      });
+    }
+    host.removeChild(box);
+  }
+
+  function frameWidth() {
+    var center = widget.querySelector('.vis-panel.vis-center');
+    var left = widget.querySelector('.vis-panel.vis-left');
+    return (center && center.clientWidth) || widget.clientWidth - (left ? left.offsetWidth : 0);
+  }
+
+  /* The window that shows the given events whole, labels included, with MARGIN px free at both ends, and
+     which of them have their label left of their date (``flips``, see patchFlips).
+
+     All of time across the frame (px per ms: ``scale``) if it can be; a label that would run past the right
+     end goes left of its date instead (a bar's label then ends where the bar ends), if it fits there. Then
+     time is squeezed until every label still on the right ends inside the frame; a flipped label that no
+     longer fits on the left comes back to the right, and so on until nothing changes. A label wider than three
+     quarters of the frame gets that much. A large, clustered case gets no flips. */
+  function fitWindow(indexes) {
     var lo = Infinity;
     var hi = -Infinity;
     indexes.forEach(function (i) {
       var m = eventMiddle(i);
-      if (m.start < lo) lo = m.start;
-      if (m.end > hi) hi = m.end;
+      lo = Math.min(lo, m.start);
+      hi = Math.max(hi, m.end);
     });
     if (lo === Infinity) return null;
-    var pad = Math.max((hi - lo) * 0.03, 15 * DAY);
-    return { start: lo - pad, end: hi + pad };
+    var width = Math.max(frameWidth(), 120);
+    var usable = width - 2 * MARGIN;
+    var most = width / (options.zoomMin * 1.01);  // the closest zoom vis-timeline allows
+    var label = function (i) { return labelWidths ? labelWidths[i] : labelMax; };
+    var rightEnd = function (i) { return geo[i].kind === 'range' ? eventMiddle(i).end : eventMiddle(i).start; };
+    var fitsRight = function (i, scale) {
+      var m = eventMiddle(i);
+      return (m.start - lo) * scale + label(i) <= usable && (m.end - lo) * scale <= usable;
+    };
+    var fitsLeft = function (i, scale) {
+      return (rightEnd(i) - lo) * scale >= label(i) && (eventMiddle(i).end - lo) * scale <= usable;
+    };
+    var scale = hi > lo ? Math.min(usable / (hi - lo), most) : most;
+    var flips = new Set();
+    if (labelWidths) {
+      indexes.forEach(function (i) {
+        if (!fitsRight(i, scale) && fitsLeft(i, scale)) flips.add(i);
+      });
+    }
+    for (var round = 0; round <= indexes.length; round++) {
+      var squeezed = scale;
+      indexes.forEach(function (i) {
+        if (flips.has(i)) return;
+        var m = eventMiddle(i);
+        if (m.start > lo) squeezed = Math.min(squeezed, Math.max(usable - label(i), usable / 4) / (m.start - lo));
+      });
+      var back = [];
+      flips.forEach(function (i) { if (!fitsLeft(i, squeezed)) back.push(i); });
+      back.forEach(function (i) { flips.delete(i); });
+      if (!back.length) {
+        scale = squeezed;
+        break;
+      }
+    }
+    var length = width / scale;
+    var from = lo - MARGIN / scale;
+    return { start: from, end: from + length, flips: flips };
   }
+
+  function fitAllWindow() {
+    return fitWindow(visibleOrder());
+  }
+
+  /* Set each event's label on the side fitWindow chose (items whose side changes are redrawn). */
+  function applyFlips(flips) {
+    if (!flipsPatched || !flips) return;
+    var changes = [];
+    for (var i = 0; i < events.length; i++) {
+      var want = flips.has(i);
+      if (want === !!flipped[i]) continue;
+      flipped[i] = want;
+      var className = itemClasses[i] + (want ? ' tl-flip' : '');
+      eventItemIds[i].forEach(function (id) { changes.push({ id: id, className: className, flip: want }); });
+    }
+    if (changes.length) itemSet.update(changes);
+  }
+
+  /* A label left of its date: vis-timeline draws labels right of their dates only, and stacks items by the
+     room it thinks they take. For an item marked ``flip`` the room is moved left of the date (a point: the
+     label ends at its dot; a bar: the label ends where the bar ends); CSS moves the label there (.tl-flip).
+     Guarded: a vis-timeline without these internals draws every label on the right (flipsPatched false, and
+     fitWindow's squeeze still keeps every label inside the frame, with no flip asked for). */
+  var flipped = [];
+  var flipsPatched = false;
+  function patchFlips() {
+    var items = timeline.itemSet && timeline.itemSet.items;
+    if (!items || !labelWidths) return;
+    var protos = {};
+    Object.keys(items).forEach(function (id) {
+      var item = items[id];
+      if (item && item.data && !protos[item.data.type]) protos[item.data.type] = Object.getPrototypeOf(item);
+    });
+    var patched = 0;
+    [['point', flipPoint], ['range', flipRange]].forEach(function (pair) {
+      var proto = protos[pair[0]];
+      if (!proto || typeof proto.repositionX !== 'function' || proto.__tlFlip) return;
+      var own = proto.repositionX;
+      proto.repositionX = function () {
+        var out = own.apply(this, arguments);
+        if (this.data && this.data.flip && !this.options.rtl) pair[1].call(this);
+        return out;
+      };
+      proto.__tlFlip = true;
+      patched++;
+    });
+    var kinds = Object.keys(protos).length;
+    flipsPatched = patched > 0 && patched === kinds;
+  }
+
+  function flipPoint() {
+    if (!this.props || !this.props.dot || typeof this.width !== 'number') return;
+    var at = this.conversion.toScreen(this.data.start);
+    this.left = at - this.width;
+    this.width += this.props.dot.width;
+  }
+
+  function flipRange() {
+    var content = this.props && this.props.content ? this.props.content.width : 0;
+    var bar = parseFloat(this.dom && this.dom.box ? this.dom.box.style.width : '') || 0;
+    if (!this.overflow || content <= bar) return;
+    this.dom.content.style.transform = 'translateX(' + (bar - content) + 'px)';
+    this.left += bar - content;
+    this.width = content;
+  }
+
+  measureLabels();
+  patchFlips();
+  // Whether the view is still the fitted one: a change of the frame's width then fits the events again.
+  var fitted = true;
+  var firstFit = fitWindow(events.map(function (ev, i) { return i; })) ||
+                 { start: start.getTime(), end: end.getTime() };
+  applyFlips(firstFit.flips);
+  // vis-timeline applies options.start/end again on its first draw, so they are replaced, not just the window
+  // (and "cluster" is repeated: setOptions without it turns clustering off).
+  timeline.setOptions({ start: new Date(firstFit.start), end: new Date(firstFit.end),
+                        cluster: options.cluster || false });
+  timeline.setWindow(firstFit.start, firstFit.end, { animation: false });
 
   /* Change the items or lanes while parked on the empty stretch (see "start" above), then show ``target``
      (a window) or go back to where the view was. */
@@ -469,12 +644,12 @@
     } else {
       next = order[Math.max(0, Math.min(order.length - 1, pos + delta))];
     }
-    selectEvent(next, {});
+    selectEvent(next, { open: true });
   }
 
   function edge(last) {
     var order = visibleOrder();
-    if (order.length) selectEvent(order[last ? order.length - 1 : 0], {});
+    if (order.length) selectEvent(order[last ? order.length - 1 : 0], { open: true });
   }
 
   // ---------------------------------------------------------------- detail panel
@@ -648,6 +823,22 @@
     return panel.getBoundingClientRect().top >= widget.getBoundingClientRect().bottom;
   }
 
+  /* A narrow page of its own (not in a frame, whose height follows its content) shows the details in a sheet
+     over the bottom of the screen (CSS: .tl-top, max-width 64rem): the timeline stays where it is, and the
+     selected event is scrolled above the sheet if the sheet covers it. */
+  function inSheet() {
+    return root.classList.contains('tl-top') && window.getComputedStyle(panel).position === 'fixed';
+  }
+
+  function keepAboveSheet(i) {
+    var item = widget.querySelector('.vis-item.vis-selected[data-event]');
+    if (!item || current !== i) return;
+    var top = panel.getBoundingClientRect().top;
+    var box = item.getBoundingClientRect();
+    if (box.bottom > top - 8) window.scrollBy(0, box.bottom - top + 24);
+    else if (box.top < 0) window.scrollBy(0, box.top - 24);
+  }
+
   function openPanel(i, moveFocus, showPanel) {
     var wasOpen = panelOpen;
     if (!wasOpen) {
@@ -660,10 +851,16 @@
     emptyNote.hidden = true;
     panel.classList.add('tl-panel-open');
     panel.setAttribute('data-event', events[i].id);
+    var sheet = inSheet();
+    root.classList.toggle('tl-sheet-open', sheet);
+    if (sheet) panel.scrollTop = 0;
     if (moveFocus) {
       var title = doc.getElementById('tl-detail-title');
-      if (title) title.focus();
-    } else if (showPanel && panelBelow()) {
+      if (title) title.focus({ preventScroll: sheet });
+    }
+    if (sheet) {
+      keepAboveSheet(i);
+    } else if (!moveFocus && showPanel && panelBelow()) {
       panel.scrollIntoView({ block: 'nearest', behavior: reducedMotion() ? 'auto' : 'smooth' });
     }
     reportHeight();
@@ -677,6 +874,7 @@
     emptyNote.hidden = false;
     panel.classList.remove('tl-panel-open');
     panel.removeAttribute('data-event');
+    root.classList.remove('tl-sheet-open');
     if (returnFocus) {
       var target = opener && opener.isConnected ? opener : widget;
       target.focus({ preventScroll: false });
@@ -799,11 +997,14 @@
     else timeline.zoomOut(0.5, { animation: animation() });
   }
 
-  /* Fit the shown events (computed from their dates: vis-timeline's fit() measures every item's box). */
+  /* Fit the shown events, labels whole (fitWindow: from their dates and measured labels; vis-timeline's fit()
+     measures every item's box and leaves the labels of the last events outside the frame). */
   function fitAll() {
-    var order = visibleOrder();
-    var target = order.length === events.length ? { start: fitStart, end: fitEnd } : windowFor(order);
-    if (target) timeline.setWindow(target.start, target.end, { animation: animation() });
+    var target = fitAllWindow();
+    fitted = true;
+    if (!target) return;
+    applyFlips(target.flips);
+    timeline.setWindow(target.start, target.end, { animation: animation() });
   }
 
   doc.getElementById('tl-zoom-in').addEventListener('click', function () { zoom(true); });
@@ -812,7 +1013,43 @@
   doc.getElementById('tl-prev').addEventListener('click', function () { step(-1); });
   doc.getElementById('tl-next').addEventListener('click', function () { step(1); });
 
+  // Moving or zooming by hand leaves the fitted view; Fit all (and a filter) fits again.
+  timeline.on('rangechanged', function (props) {
+    if (props && props.byUser) fitted = false;
+  });
+
+  /* A new frame width (a phone turned, a window resized, a column of a course page): labels wrap to another
+     width, so they are measured again, and the fitted view is fitted again. */
+  var lastWidth = widget.clientWidth;
+  var refitTimer = null;
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      if (widget.clientWidth === lastWidth) return;
+      lastWidth = widget.clientWidth;
+      window.clearTimeout(refitTimer);
+      refitTimer = window.setTimeout(function () {
+        measureLabels();
+        if (!fitted) return;
+        var target = fitAllWindow();
+        if (!target) return;
+        applyFlips(target.flips);
+        timeline.setWindow(target.start, target.end, { animation: false });
+      }, 120);
+    }).observe(widget);
+  }
+
   // ---------------------------------------------------------------- filters
+
+  /* On a narrow frame the two lists hide behind a "Filters" button (CSS); it says whether they are open. */
+  var filtersToggle = doc.getElementById('tl-filters-toggle');
+  var filterFields = doc.getElementById('tl-filter-fields');
+  filtersToggle.addEventListener('click', function () {
+    var open = filtersToggle.getAttribute('aria-expanded') !== 'true';
+    filtersToggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+    filterFields.classList.toggle('tl-open', open);
+    if (open) actorSelect.focus();
+    reportHeight();
+  });
 
   var total = events.length;
 
@@ -839,7 +1076,9 @@
       var li = twinItems[i];
       if (li && li.hidden === ok) li.hidden = !ok;
     }
+    var target = shown ? fitAllWindow() : null;  // the window of fitAll(), without animation inside bulk()
     bulk(function () {
+      if (target) applyFlips(target.flips);
       itemView.refresh();
       if (groupSet) {
         var changes = [];
@@ -849,8 +1088,8 @@
         });
         if (changes.length) groupSet.update(changes);
       }
-    }, shown ? (shown === total ? { start: fitStart, end: fitEnd } : windowFor(visibleOrder())) : null);
-    // fitStart/fitEnd and windowFor() give the same windows as fitAll(), without animation inside bulk().
+    }, target);
+    if (shown) fitted = true;
     updateCount(shown);
     root.classList.toggle('tl-filtered', shown !== total);
     if (current !== -1 && !visible[current]) {
