@@ -408,6 +408,18 @@ def test_handout_lists_every_event_with_its_quotes_and_sources(page, view) -> No
     assert sorted(set(first)) == list(range(1, 6)) and first[0] == 1
 
 
+def test_a_large_case_prints_its_list_without_quotes(view, monkeypatch) -> None:
+    import timeline.render.timeline as module
+
+    monkeypatch.setattr(module, "HANDOUT_UP_TO", len(view.events) - 1)
+    text = render_timeline(view)
+    assert '<html lang="en" class="tl-no-js tl-print-list" data-theme="auto">' in text
+    handout = handout_of(text)
+    assert "tl-handout-event" not in handout and "tl-handout-quote" not in handout
+    assert "45 events, 2015\u20132021: too many to print with\n their quotes" in handout
+    assert len(re.findall(r'<li data-event="', text)) == 45  # the list that is printed instead
+
+
 def test_handout_prints_only_http_addresses() -> None:
     handout = handout_of(render_timeline(hostile_view()))
     assert "https://example.org/a?x=1&amp;y=2" in handout

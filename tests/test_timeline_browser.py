@@ -775,4 +775,10 @@ def test_five_thousand_events(browser, tmp_path) -> None:
         page.click("#tl-twin summary")
         assert page.eval_on_selector_all("#tl-twin-list > li", "els => els.length") == 5000
         assert page.is_visible(f'#tl-twin-list li[data-event="{view.events[-1].id}"]')
+        # Printed: the list of events with a note, not 5,000 events' quotes.
+        page.emulate_media(media="print")
+        assert page.is_hidden("#tl-widget") and page.is_visible("#tl-handout")
+        assert "too many to print with their quotes" in page.inner_text("#tl-handout")
+        assert page.locator(".tl-handout-event").count() == 0
+        assert page.is_visible(f'#tl-twin-list li[data-event="{view.events[-1].id}"]')
         clean(v)

@@ -54,6 +54,9 @@ MAX_LANES = 60
 CLUSTER_FROM = 400
 #: Up to this many events the text twin (the list of all events) starts open.
 TWIN_OPEN_UP_TO = 150
+#: Up to this many events the page prints as a handout with every quote; a larger case prints its list of events
+#: (a handout of thousands of events is not one, and its quotes would weigh on every page load).
+HANDOUT_UP_TO = 400
 OTHER_LANE = "~other"
 NONE_LANE = "~none"
 ALL_LANE = "all"
@@ -381,7 +384,7 @@ def render_timeline(view: View, *, group_by: str = "auto", title: str | None = N
     n = len(view.events)
     config_json = json.dumps(cfg, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     twin = _twin(view, cfg)
-    handout, handout_sources = _handout(view, twin)
+    handout, handout_sources = _handout(view, twin) if n <= HANDOUT_UP_TO else ([], [])
     return templating.render(
         "timeline.html.j2",
         version=__version__,
@@ -401,6 +404,7 @@ def render_timeline(view: View, *, group_by: str = "auto", title: str | None = N
         twin_open=n <= TWIN_OPEN_UP_TO,
         handout=handout,
         handout_sources=handout_sources,
+        handout_quotes=n <= HANDOUT_UP_TO,
         notices="\n\n".join(license_notices()),
         # Safe as they are: _inline leaves no closing </style> or </script> in the CSS and JS (ours and
         # vis-timeline's), theme_css is built from checked #rrggbb colours, and script_json leaves no '<', '>'
