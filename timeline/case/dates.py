@@ -268,8 +268,8 @@ def _unsupported(text: str) -> str | None:
         plain = re.sub(r"[?~%]", "", text)
         marks = "".join(dict.fromkeys(c for c in text if c in "?~%"))
         mark = "%" if len(marks) > 1 else marks
-        return (f"{text!r}: a qualifier on part of a date is not supported; qualify the whole date at its end, "
-                f"e.g. {plain}{mark}")
+        return (f"{text!r}: a qualifier on part of a date is not supported; qualify the whole date at its end: "
+                f"write {plain}{mark}")
     return None
 
 
@@ -289,10 +289,12 @@ def _parse_edtf(text: str) -> DateSpan:
     if value.startswith("{"):
         raise EdtfError(f"{value!r}: 'all of' sets {{...}} are not supported; give each date its own event, "
                         f"or write the whole span as an interval such as 1960/1961-12")
-    if value.startswith("["):
-        return _parse_one_of(value)
-    if "/" in value:
-        return _parse_interval(value)
+    if value.startswith("[") or "/" in value:
+        try:
+            return _parse_one_of(value) if value.startswith("[") else _parse_interval(value)
+        except EdtfError as exc:  # a part's message: say which value it is part of
+            message = str(exc)
+            raise EdtfError(message if message.startswith(repr(value)) else f"{value!r}: {message}") from None
     d = parse_simple(value)
     return DateSpan(value, d.lo, d.hi, d.lo, d.hi, d.unit, d.approximate, d.uncertain, False, d.label)
 
