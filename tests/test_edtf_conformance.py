@@ -1,11 +1,12 @@
-"""EDTF conformance: the specification's own examples, and python-edtf as an oracle for the bounds. The examples are
-those of the Library of Congress EDTF specification (2019, the profile of ISO 8601-2), level by level and feature
-by feature. The specification could not be fetched when this was written; its examples are taken as python-edtf's
-test suite quotes them (``edtf/parser/tests.py``), completed from the specification's sections for the examples
-that suite leaves out (``Y-200000``, the level 1 open and unknown interval ends, ``[..1984]``, ``{..1984}`` and the
-level 2 unspecified digits and component qualifiers). Each example is either accepted with the bounds written here,
-or refused as out of scope (see ``timeline.case.dates.OUT_OF_SCOPE``) with one line that names the value and says
-what to write instead.
+"""EDTF conformance: the specification's own examples, and python-edtf as an oracle for the bounds.
+
+The examples are those of the Library of Congress EDTF specification (2019, the profile of ISO 8601-2), level by
+level and feature by feature. The specification could not be fetched when this was written; its examples are taken
+as python-edtf's test suite quotes them (``edtf/parser/tests.py``), completed from the specification's sections for
+the examples that suite leaves out (``Y-200000``, the level 1 open and unknown interval ends, ``[..1984]``,
+``{..1984}`` and the level 2 unspecified digits and component qualifiers). Each example is either accepted with the
+bounds written here, or refused as out of scope (see ``timeline.case.dates.OUT_OF_SCOPE``) with one line that names
+the value and says what to write instead.
 
 python-edtf (a test extra only) is an independent parser: where it reads a value, its strict bounds
 (``lower_strict``/``upper_strict``, qualifiers not widening them, as ours) must equal ours, except where we
