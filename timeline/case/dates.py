@@ -28,7 +28,8 @@ What the bounds mean:
   latest member, whatever lies between the members. ``[..x]`` and ``[x..]`` leave that side unbounded.
 
 Out of scope, each refused with one line naming the value and what to write instead (:data:`OUT_OF_SCOPE`):
-years before 0001 (``0000`` and negative years) and after 9999 (``Y170000002``, ``Y-17E7``); significant
+years before 0001 (``0000`` and negative years: the bounds are Python dates, 0001 to 9999, all through the
+graph, the views and the pages) and after 9999 (``Y170000002``, ``Y-17E7``); significant
 digits (``1950S2``); sub-year groupings 25-41 (``2001-34``, hemisphere seasons, quarters, semesters); more
 than two unspecified year digits (``1XXX``, ``XXXX``) and unspecified digits anywhere else than the forms
 above (``156X-12-25``, ``1984-1X``, ``1560-XX-25``); a qualifier on part of a date (``2004?-06-11``,
