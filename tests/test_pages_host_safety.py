@@ -1,4 +1,4 @@
-"""Both pages leave the host alone: no global key listeners, no scroll hijacking.
+"""Both pages leave the host alone: no global key listeners, no scroll hijacking; served, they keep to their CSP.
 
 An init script wraps addEventListener before the page's (and the libraries')
 code runs and records every key listener registered on the document or the
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from browser import visit
+from servers import timeline_server
 
 from timeline.render.graph import render_graph
 from timeline.render.timeline import render_timeline
@@ -69,3 +70,33 @@ def test_a_plain_wheel_over_the_widget_scrolls_the_page(browser, pages, kind) ->
         v.page.mouse.wheel(0, 400)
         v.page.wait_for_timeout(400)
         assert v.page.evaluate("window.scrollY") > 0
+
+
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sample || ''));
+}, true);
+"""
+READY = {"/timeline.html": "html.tl-ready", "/graph.html": "html[data-graph-ready]", "/": "form"}
+
+
+@pytest.fixture(scope="module")
+def served(sample_graph):
+    with timeline_server(open_store(sample_graph), workers=1, isolation="thread") as server:
+        yield server
+
+
+@pytest.mark.parametrize("path", list(READY))
+def test_a_served_page_runs_under_its_content_security_policy(browser, served, path) -> None:
+    """The server's CSP (scripts only by their hashes) lets the page start and respond, and blocks nothing."""
+    with visit(browser, served.url + path, init_script=RECORD_CSP_VIOLATIONS, wait_for=READY[path]) as v:
+        v.page.keyboard.press("Tab")  # what a reader does first: lazy set-up runs
+        v.page.keyboard.press("ArrowRight")
+        if path == "/timeline.html":
+            v.page.locator(".vis-item[data-event]").first.click()  # opens an event's details
+            v.page.wait_for_selector("#tl-detail:not([hidden])")
+        v.page.wait_for_timeout(300)
+        assert v.page.evaluate("window.__cspViolations") == []
+        assert v.console_errors == [] and v.page_errors == []
+        assert v.requests == []  # nothing but the page itself (and its data: URLs)

@@ -2,8 +2,10 @@
 
 SPARQLWrapper is the client where it can be (it is how analysts reach endpoints
 from Python); urllib checks what SPARQLWrapper hides (status codes, headers).
-Every server listens on 127.0.0.1 on a free port, runs in a thread and is
-shut down after its test or module.
+Every server (the Starlette application on uvicorn, as `timeline serve` runs it)
+listens on 127.0.0.1 on a free port, runs in a thread and is shut down after its
+test or module. tests/test_serve_protocol.py has the protocol's dataset
+parameters and the other standard clients.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -238,7 +243,8 @@ def test_missing_empty_and_duplicate_queries_are_400(server) -> None:
     assert fetch(server.url + "/sparql")[0] == 400
     assert get(server, "  # nothing\n")[0] == 400
     assert fetch(server.url + "/sparql?query=ASK%7B%7D&query=ASK%7B%7D")[0] == 400
-    assert get(server, "ASK {}", **{"default-graph-uri": "http://example.org/g"})[0] == 400
+    assert get(server, "ASK {}", **{"using-graph-uri": "http://example.org/g"})[0] == 400  # an update's parameter
+    assert get(server, "ASK {}", **{"default-graph-uri": "not an IRI"})[0] == 400
     status, _headers, body = fetch(server.url + "/sparql?query=%FF")  # not UTF-8
     assert status == 400 and body.count(b"\n") == 1
 
@@ -423,14 +429,20 @@ def test_fifty_queries_from_eight_threads(server, store) -> None:
     assert outcomes == [(200, True)] * 50
 
 
+# The Common Log Format (host ident user [time] "request" status bytes) and the milliseconds taken.
+CLF = r'127\.0\.0\.1 - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "%s" %s (\d+|-) \d+'
+
+
 def test_one_log_line_per_request_without_the_query(store, capsys) -> None:
     with timeline_server(store, pages=False, quiet=False) as srv:
         get(srv, "SELECT ?secret WHERE { ?secret ?p ?o } LIMIT 1")
         fetch(srv.url + "/nope")
+        fetch(srv.url + '/we"ird%0A', method="HEAD")
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("127.0.0.1 ")]
-    assert len(lines) == 2
-    assert re.fullmatch(r"127\.0\.0\.1 GET /sparql 200 \d+\.\d ms", lines[0]), lines[0]
-    assert re.fullmatch(r"127\.0\.0\.1 GET /nope 404 \d+\.\d ms", lines[1]), lines[1]
+    assert len(lines) == 3
+    assert re.fullmatch(CLF % ("GET /sparql HTTP/1.1", 200), lines[0]), lines[0]
+    assert re.fullmatch(CLF % ("GET /nope HTTP/1.1", 404), lines[1]), lines[1]
+    assert re.fullmatch(CLF % (r"HEAD /we\\x22ird%0A HTTP/1.1", 404), lines[2]), lines[2]  # one field, one line
     assert "secret" not in "".join(lines)
 
 
@@ -468,10 +480,6 @@ def test_on_disk_store(graph, tmp_path) -> None:
 
 
 def test_serve_runs_until_ctrl_c(graph) -> None:
-    import signal
-    import subprocess
-    import sys
-
     marker = f"serve-until-ctrl-c-{os.getpid()}"  # in the command line of the server, its zygote and workers
     # SIGUSR1 dumps the server's threads: if it ever fails to stop, the failure shows where it hangs.
     code = ("import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True); "
@@ -500,7 +508,7 @@ def test_serve_runs_until_ctrl_c(graph) -> None:
             pytest.fail("the server did not stop within 10 s of Ctrl-C; its threads:\n" + (process.stderr.read() or ""))
         assert process.returncode == 0
         log = process.stderr.read()
-        assert re.search(r"^127\.0\.0\.1 GET /sparql 200 \d+\.\d ms$", log, re.MULTILINE), log
+        assert re.search("^" + CLF % ("GET /sparql HTTP/1.1", 200) + "$", log, re.MULTILINE), log
         assert "Traceback" not in log
     finally:
         if process.poll() is None:
@@ -544,3 +552,140 @@ def test_workers_cannot_reach_the_network_even_past_the_service_check(store, mon
             listener.accept()  # nobody called
     finally:
         listener.close()
+
+
+# ------------------------------------------------------------ the HTTP stack: headers, limits, concurrency, shutdown
+
+
+def test_every_answer_has_the_security_headers(server) -> None:
+    answers = {
+        "page": fetch(server.url + "/timeline.html"),
+        "index": fetch(server.url + "/"),
+        "results": get(server, "ASK { ?s ?p ?o }"),
+        "bad query": get(server, "SELECT nonsense"),
+        "not found": fetch(server.url + "/nope"),
+        "wrong method": fetch(server.url + "/queries", b"x", {"Content-Type": "text/plain"}),
+        "preflight": fetch(server.url + "/sparql", method="OPTIONS"),
+        "saved queries": fetch(server.url + "/queries"),
+    }
+    for what, (_status, headers, _body) in answers.items():
+        assert headers["X-Content-Type-Options"] == "nosniff", what
+        assert headers["Referrer-Policy"] == "no-referrer", what
+        policy = headers["Content-Security-Policy"]
+        assert "default-src 'none'" in policy, what
+        assert "'unsafe-eval'" not in policy, what
+    assert "sandbox" in answers["results"][1]["Content-Security-Policy"]  # data never runs as a page
+
+
+def test_a_page_may_run_exactly_its_own_inline_scripts(server) -> None:
+    import base64
+    import hashlib
+
+    for path in ("/timeline.html", "/graph.html"):
+        _status, headers, body = fetch(server.url + path)
+        scripts = re.findall(rb"<script>(.*?)</script>", body, re.DOTALL)  # the pages' scripts have no attributes
+        assert scripts, path
+        expected = {"'sha256-" + base64.b64encode(hashlib.sha256(s).digest()).decode() + "'" for s in scripts}
+        directive = re.search(r"script-src ([^;]+)", headers["Content-Security-Policy"]).group(1)
+        assert set(directive.split()) == expected, path  # no 'unsafe-inline', no host, nothing else
+
+
+def test_a_slow_query_does_not_hold_up_other_requests(store) -> None:
+    with timeline_server(store, timeout=3, workers=2) as srv, ThreadPoolExecutor(2) as pool:
+        slow = [pool.submit(get, srv, HEAVY) for _ in range(2)]  # both query workers busy for 3 s
+        time.sleep(0.3)
+        for path in ("/", "/queries", "/timeline.html", "/graph.html"):
+            started = time.monotonic()
+            status, _headers, _body = fetch(srv.url + path)
+            assert status == 200 and time.monotonic() - started < 1.0, path
+        assert not any(f.done() for f in slow)  # the pages were answered while both queries ran
+        assert [f.result()[0] for f in slow] == [503, 503]
+        assert get(srv, COUNT)[0] == 200
+
+
+def test_head_sends_no_body_and_a_large_body_is_413(server) -> None:
+    status, headers, body = fetch(server.url + "/sparql?" + urllib.parse.urlencode({"query": COUNT}), method="HEAD")
+    assert (status, body) == (200, b"")
+    assert headers["Content-Type"] == "application/sparql-results+json"
+    # Refused on its Content-Length, before the body is sent (a client sending it would find the connection closed).
+    import http.client
+
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.putrequest("POST", "/sparql")
+        connection.putheader("Content-Type", "application/sparql-query")
+        connection.putheader("Content-Length", str((1 << 20) + 1))
+        connection.endheaders()
+        assert connection.getresponse().status == 413
+    finally:
+        connection.close()
+
+
+def test_a_long_query_in_a_get_url(server, store) -> None:
+    padding = "# " + "x" * 20_000 + "\n"  # a 20 kB URL, as a generated VALUES list makes
+    status, _headers, body = get(server, padding + EVENTS)
+    assert status == 200 and json.loads(body) == expected_json(store, EVENTS)
+
+
+def test_a_host_other_machines_reach_needs_public(store) -> None:
+    from timeline.errors import TimelineError
+
+    for host in ("0.0.0.0", "::", "192.0.2.1", "example.org"):
+        with pytest.raises(TimelineError, match=r"can be reached from other machines.*public=True"):
+            make_server(store, host=host, pages=False, quiet=True)
+    for host in ("127.0.0.1", "localhost", "::1"):
+        try:
+            server = make_server(store, host=host, pages=False, quiet=True)
+        except TimelineError as exc:  # a machine without IPv6
+            assert host == "::1" and "cannot listen" in str(exc)
+            continue
+        server.server_close()
+
+
+def _cli_server(graph: Path, *options: str) -> subprocess.Popen:
+    root = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
+    return subprocess.Popen([sys.executable, "-m", "timeline.cli", "serve", "--graph", str(graph), *options],
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def test_cli_refuses_a_public_host_without_public(graph) -> None:
+    process = _cli_server(graph, "--host", "0.0.0.0", "--port", "0")
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert err.strip().splitlines() == ["timeline: error: 0.0.0.0 can be reached from other machines, not only "
+                                        "this one; pass --public to listen there anyway"]
+
+
+def test_sigterm_lets_a_request_in_flight_finish_then_stops(graph) -> None:
+    # --public on 0.0.0.0 for a few seconds: the warning is printed; the test talks to it over 127.0.0.1.
+    process = _cli_server(graph, "--host", "0.0.0.0", "--public", "--port", "0", "--timeout", "2")
+    try:
+        banner, warning = process.stderr.readline(), process.stderr.readline()
+        port = re.search(r"http://0\.0\.0\.0:(\d+)/ \(SPARQL endpoint", banner).group(1)
+        assert warning.startswith("timeline serve: warning: listening on 0.0.0.0 (--public)"), warning
+        url = f"http://127.0.0.1:{port}"
+        pids = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+        assert pids  # the zygote
+        with ThreadPoolExecutor(1) as pool:
+            in_flight = pool.submit(fetch, url + "/sparql?" + urllib.parse.urlencode({"query": HEAVY}))
+            time.sleep(0.5)
+            process.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            with pytest.raises(urllib.error.URLError):  # no new connection once the signal came
+                fetch(url + "/queries")
+            status, _headers, body = in_flight.result(timeout=10)
+        assert status == 503 and b"time limit of 2 s" in body  # answered in full, by its own time limit
+        assert process.wait(10) == 0
+        log = process.stderr.read()
+        assert re.search(r'"GET /sparql HTTP/1\.1" 503 \d+ \d+$', log, re.MULTILINE), log
+        assert "Traceback" not in log
+        for pid in pids:  # the zygote and its workers followed the server out
+            with pytest.raises(ProcessLookupError):
+                os.kill(int(pid), 0)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stderr.close()

@@ -1141,23 +1141,27 @@ def push(case, graph, endpoint: str, update_url: str | None, store_url: str | No
 @cli.command()
 @_graph_options
 @click.option("--store", "store_dir", type=click.Path(path_type=Path), help="An on-disk Oxigraph store instead.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (this machine only).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (this machine only; any other needs --public).")
+@click.option("--public", is_flag=True, help="Allow a --host that other machines can reach (a warning is printed).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
               help="Seconds a query may run.")
 @click.option("--max-rows", type=click.IntRange(1), default=10000, show_default=True,
               help="Largest result a query may return.")
-def serve(case, graph, store_dir, host: str, port: int, timeout: float, max_rows: int) -> None:
+def serve(case, graph, store_dir, host: str, public: bool, port: int, timeout: float, max_rows: int) -> None:
     """Serve a built graph as a read-only SPARQL 1.1 endpoint, with the timeline and graph pages.
 
-    GET/POST /sparql (results by content negotiation), / (index), /timeline.html, /graph.html,
-    /queries. UPDATE is refused; each query has a time and a result-size limit.
+    GET/POST /sparql (SPARQL 1.1 Protocol with default-graph-uri and named-graph-uri, results by
+    content negotiation), / (index), /timeline.html, /graph.html, /queries. UPDATE and SERVICE are
+    refused; each query has a time and a result-size limit. One line per request in the Common Log
+    Format on stderr; Ctrl-C or SIGTERM lets requests in flight finish, then stops.
     """
     from timeline.serve import serve as run_server
     from timeline.stores import open_store
 
     path = store_dir or _graph_path(case, graph)
-    run_server(open_store(path), host=host, port=port, timeout=timeout, max_rows=max_rows)
+    run_server(open_store(path), host=host, public=public, port=port, timeout=timeout, max_rows=max_rows)
 
 
 def main() -> None:

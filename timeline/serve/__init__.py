@@ -1,13 +1,16 @@
 """``timeline serve``: a built graph as a read-only SPARQL 1.1 endpoint, plus its pages.
 
-:func:`make_server` returns a :class:`Server` (an ``http.server.ThreadingHTTPServer``)
-that answers
+:func:`make_server` returns a :class:`Server`: an ASGI application (Starlette,
+:mod:`timeline.serve.app`) run by uvicorn, which answers
 
 * ``GET /sparql?query=...`` and ``POST /sparql`` (form-encoded ``query=`` or a body of
-  type ``application/sparql-query``), following the SPARQL 1.1 Protocol. Results are
-  chosen by content negotiation (``Accept``), or by a ``format=`` parameter:
-  SPARQL JSON (the default), XML, CSV or TSV for SELECT and ASK; Turtle (the
-  default), N-Triples, JSON-LD or RDF/XML for CONSTRUCT and DESCRIBE.
+  type ``application/sparql-query``), following the SPARQL 1.1 Protocol, with its
+  dataset parameters: ``default-graph-uri`` and ``named-graph-uri`` name the graphs
+  the query reads, in place of its FROM and FROM NAMED. Without them a query's
+  FROM and FROM NAMED apply, and without those the default graph is the union of
+  all graphs. Results are chosen by content negotiation (``Accept``), or by a
+  ``format=`` parameter: SPARQL JSON (the default), XML, CSV or TSV for SELECT and
+  ASK; Turtle (the default), N-Triples, JSON-LD or RDF/XML for CONSTRUCT and DESCRIBE.
 * ``GET /`` an index page; ``GET /timeline.html`` and ``GET /graph.html``, the two
   pages rendered once at start-up; ``GET /queries``, the saved queries as JSON.
 
@@ -29,30 +32,42 @@ Limits, both configurable:
   With ``isolation="thread"`` (the fallback where ``fork`` is unavailable) queries
   run in threads: the client still gets 503 on time, and the thread stops at the
   next result row, but a long step before the first row runs to its end in the
-  background, holding one of the ``workers`` slots.
+  background, holding one of the ``workers`` slots. Either way a query waits for
+  its worker in a thread, off the event loop: a slow query never holds up the
+  other requests.
 * **Size** (``max_rows``): a SELECT with more rows, or a CONSTRUCT/DESCRIBE with more
   triples, is answered with 503 "more than N rows"; rows are counted while they are
   produced, so a huge result is not materialised first.
 
+Every answer carries ``X-Content-Type-Options: nosniff``, ``Referrer-Policy:
+no-referrer`` and a Content-Security-Policy: a page may run only its own inline
+scripts (listed by hash), anything else may load and run nothing
+(:mod:`timeline.serve.security`). The server listens on 127.0.0.1 unless told
+otherwise; an address that other machines reach needs ``public=True``.
+
 The workers serve the graph as it was when :func:`make_server` was called.
-One line per request goes to stderr (client, method, path without the query text,
-status, milliseconds) unless ``quiet=True``.
+One line per request goes to stderr, in the Common Log Format with the
+milliseconds taken and without the query string (:mod:`timeline.serve.accesslog`),
+unless ``quiet=True``. SIGINT and SIGTERM stop the server gracefully.
 """
 
-from timeline.serve.app import (
-    DEFAULT_HOST,
-    DEFAULT_MAX_ROWS,
-    DEFAULT_PORT,
-    DEFAULT_TIMEOUT,
-    Handler,
-    Server,
-    make_server,
-    serve,
-)
+from timeline.serve.app import Endpoint, create_app, page_response
 from timeline.serve.errors import HttpError
 from timeline.serve.execution import execute
 from timeline.serve.guard import refused
 from timeline.serve.negotiation import Format, negotiate
+from timeline.serve.protocol import Dataset, QueryRequest, query_request
+from timeline.serve.security import page_csp
+from timeline.serve.server import (
+    DEFAULT_HOST,
+    DEFAULT_MAX_ROWS,
+    DEFAULT_PORT,
+    DEFAULT_TIMEOUT,
+    Server,
+    make_server,
+    serve,
+)
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_MAX_ROWS", "DEFAULT_PORT", "DEFAULT_TIMEOUT", "Format", "Handler", "HttpError",
-           "Server", "execute", "make_server", "negotiate", "refused", "serve"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_MAX_ROWS", "DEFAULT_PORT", "DEFAULT_TIMEOUT", "Dataset", "Endpoint", "Format",
+           "HttpError", "QueryRequest", "Server", "create_app", "execute", "make_server", "negotiate", "page_csp",
+           "page_response", "query_request", "refused", "serve"]

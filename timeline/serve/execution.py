@@ -6,10 +6,12 @@ import threading
 
 from timeline.errors import TimelineError
 from timeline.query.results import SELECT_WRITERS, QueryResult, to_json
-from timeline.query.sparql import form_of
+from timeline.query.sparql import SparqlError, form_of, syntax_error
 from timeline.serve.errors import READ_ONLY, HttpError
+from timeline.serve.guard import declares_dataset
 from timeline.serve.negotiation import GRAPH_FORMATS, GRAPH_FORMS
-from timeline.stores import OxigraphStore, ReadOnlyError, serialize_triples
+from timeline.serve.protocol import Dataset
+from timeline.stores import OxigraphStore, ReadOnlyError, check_form, result_from_oxigraph, serialize_triples
 
 WHERE = "query"  # how error messages name the query: "query:LINE:COL: SPARQL syntax error: ..."
 
@@ -22,8 +24,12 @@ class Stopped(Exception):
     """The query's stop flag was set (its time ran out) while rows were being read."""
 
 
-def _evaluate(store, text: str, max_rows: int | None, stop: threading.Event | None) -> QueryResult:
+def _evaluate(store, text: str, max_rows: int | None, stop: threading.Event | None,
+              dataset: Dataset | None) -> QueryResult:
     if not isinstance(store, OxigraphStore):
+        if dataset is not None:
+            raise HttpError(400, "default-graph-uri and named-graph-uri need the Oxigraph engine; this server "
+                                 "runs on rdflib: use GRAPH in the query")
         result = store.query(text, where=WHERE)
         size = len(result.rows) if result.form == "SELECT" else len(result.triples)
         if max_rows is not None and size > max_rows:
@@ -36,18 +42,42 @@ def _evaluate(store, text: str, max_rows: int | None, stop: threading.Event | No
         if stop is not None and stop.is_set():
             raise Stopped()
 
-    return store.query(text, where=WHERE, guard=guard)
+    if dataset is None and not declares_dataset(text):
+        return store.query(text, where=WHERE, guard=guard)  # the default graph is the union of all graphs
+    return _query_dataset(store, text, dataset, guard)
+
+
+def _query_dataset(store: OxigraphStore, text: str, dataset: Dataset | None, guard) -> QueryResult:
+    """The query over the protocol's dataset, else over its own FROM and FROM NAMED (never the union)."""
+    import pyoxigraph as ox
+
+    form = check_form(text, False, WHERE)
+    graphs = {}
+    if dataset is not None:  # the protocol's dataset replaces FROM and FROM NAMED
+        graphs = {"default_graph": [ox.NamedNode(iri) for iri in dataset.default],
+                  "named_graphs": [ox.NamedNode(iri) for iri in dataset.named]}
+    try:
+        answer = store.store.query(text, prefixes=store.prefixes, **graphs)
+        return result_from_oxigraph(answer, form, guard)
+    except SyntaxError as exc:
+        raise syntax_error(WHERE, str(exc)) from None
+    except OSError as exc:
+        raise SparqlError(f"{WHERE}: query failed: {exc}") from None
 
 
 def execute(store, text: str, fmt: str, max_rows: int | None = None,
-            stop: threading.Event | None = None) -> bytes:
+            stop: threading.Event | None = None, dataset: Dataset | None = None) -> bytes:
     """Run a read-only query and write its answer as ``fmt`` (a :class:`Format` key).
+
+    ``dataset``: the protocol's ``default-graph-uri`` and ``named-graph-uri``; without
+    it the query's FROM and FROM NAMED apply, and without those the default graph is
+    the union of all graphs.
 
     Raises :class:`HttpError`: 400 for a bad query, 403 for an update, 503 when the
     answer has more than ``max_rows`` rows (or triples).
     """
     try:
-        result = _evaluate(store, text, max_rows, stop)
+        result = _evaluate(store, text, max_rows, stop, dataset)
     except _TooBig:
         unit = "triples" if form_of(text) in GRAPH_FORMS else "rows"
         raise HttpError(503, f"the answer has more than {max_rows} {unit} (the server's limit); "

@@ -1,4 +1,4 @@
-"""What may run: ``SERVICE`` (and, with rdflib, ``FROM``) refused before a query reaches an engine.
+"""What may run: ``SERVICE`` (and, with rdflib, ``FROM``) refused before a query reaches an engine; FROM found.
 
 What the query lexer skips (comments, strings, IRIs: :data:`timeline.query.sparql.OPAQUE`)
 and the variables and local names are blanked out, so that the keywords are found wherever an
@@ -33,6 +33,15 @@ def _unescape(text: str) -> str:
     return _UNICODE_ESCAPE.sub(char, text)
 
 
+_FROM = re.compile(r"(?<![A-Za-z0-9_])from(?![A-Za-z0-9_])", re.IGNORECASE)
+_FROM_KEYWORD = re.compile(r"(?<![A-Za-z0-9_])from(?![A-Za-z0-9_:])", re.IGNORECASE)  # "from:" is a prefix
+
+
+def declares_dataset(text: str) -> bool:
+    """Whether the query names its own dataset (FROM or FROM NAMED), which then replaces the union of all graphs."""
+    return bool(_FROM_KEYWORD.search(_syntax_only(text)))
+
+
 def refused(text: str, remote_from: bool) -> str | None:
     """Why a query may not run here, or None.
 
@@ -46,6 +55,6 @@ def refused(text: str, remote_from: bool) -> str | None:
         syntax = _syntax_only(variant)
         if re.search(r"service", syntax, re.IGNORECASE):
             return "SERVICE (federated query) is not allowed on this endpoint"
-        if remote_from and re.search(r"(?<![A-Za-z0-9_])from(?![A-Za-z0-9_])", syntax, re.IGNORECASE):
+        if remote_from and _FROM.search(syntax):
             return "FROM is not allowed with this engine (it would load graphs from the web); use GRAPH"
     return None

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from timeline.serve.errors import HttpError
 from timeline.serve.execution import Stopped, execute
+from timeline.serve.protocol import Dataset
 from timeline.serve.zygote import reopen_spec, run_zygote, sandboxable
 
 
@@ -43,14 +44,14 @@ class ThreadEngine:
         self.store, self.workers, self.max_rows, self.timeout = store, workers, max_rows, timeout
         self._slots = threading.BoundedSemaphore(workers)
 
-    def run(self, text: str, fmt: str, deadline: float) -> bytes:
+    def run(self, text: str, fmt: str, deadline: float, dataset: Dataset | None = None) -> bytes:
         if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
             raise _busy_error(self.workers)
         stop, done, box = threading.Event(), threading.Event(), {}
 
         def work() -> None:
             try:
-                box["body"] = execute(self.store, text, fmt, self.max_rows, stop)
+                box["body"] = execute(self.store, text, fmt, self.max_rows, stop, dataset)
             except BaseException as exc:  # handed to the waiting request thread
                 _clear_frames(exc)
                 box["error"] = exc
@@ -186,7 +187,7 @@ class ProcessEngine:
         except OSError as exc:
             print(f"timeline serve: cannot replace a query worker: {exc}", file=sys.stderr)
 
-    def run(self, text: str, fmt: str, deadline: float) -> bytes:
+    def run(self, text: str, fmt: str, deadline: float, dataset: Dataset | None = None) -> bytes:
         if not self._live:
             raise HttpError(500, "no query workers are left; restart the server")
         try:
@@ -195,7 +196,7 @@ class ProcessEngine:
             raise _busy_error(self.workers) from None
         reply, healthy = None, False
         try:
-            worker.conn.send((text, fmt))
+            worker.conn.send((text, fmt, dataset))
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 reply = worker.conn.recv()
                 healthy = True

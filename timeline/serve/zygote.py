@@ -156,7 +156,7 @@ def _no_new_files() -> None:
 
 
 def _serve_queries(sock: socket.socket, store, opener, max_rows: int | None, sandbox: bool) -> None:
-    """A worker: (query, format) in, ("ok", bytes) or ("error", status, message) out."""
+    """A worker: (query, format, dataset) in, ("ok", bytes) or ("error", status, message) out."""
     from multiprocessing.connection import Connection
 
     conn = Connection(sock.detach())
@@ -173,13 +173,13 @@ def _serve_queries(sock: socket.socket, store, opener, max_rows: int | None, san
             pass
     while True:
         try:
-            text, fmt = conn.recv()
+            text, fmt, dataset = conn.recv()
         except (EOFError, OSError):
             return
         try:
             if broken is not None:
                 raise broken
-            reply = ("ok", execute(store, text, fmt, max_rows))
+            reply = ("ok", execute(store, text, fmt, max_rows, dataset=dataset))
         except HttpError as exc:
             reply = ("error", exc.status, exc.message)
         except Exception as exc:
