@@ -8,10 +8,12 @@ with networkx; TimelineJS with ``json`` and a structural check against the publi
 from __future__ import annotations
 
 import base64
+import codecs
 import csv
 import dataclasses
 import functools
 import hashlib
+import io
 import json
 import os
 import re
@@ -261,6 +263,40 @@ def test_csv_text_cannot_become_a_spreadsheet_formula(tmp_path, graph) -> None:
     assert row["label"].startswith("'=")
 
 
+def test_csv_for_excel_starts_with_a_byte_order_mark_and_is_otherwise_the_same(graph, exported, tmp_path) -> None:
+    """Excel reads a CSV without a byte-order mark in the system's code page (Windows-1252 in the west): the
+    en dash of "10 June 2020 – June 2021" turns into "â€“". With the mark it reads UTF-8."""
+    from click.testing import CliRunner
+
+    from timeline.cli import cli
+
+    plain = [p.read_bytes() for p in exported["csv"]]
+    result = CliRunner().invoke(cli, ["export", "--graph", str(graph), "--format", "csv", "--excel",
+                                      "-o", str(tmp_path / "sample.csv")])
+    assert result.exit_code == 0, result.output
+    excel = [(tmp_path / p.name).read_bytes() for p in exported["csv"]]
+    for with_mark, without in zip(excel, plain, strict=True):
+        assert with_mark == codecs.BOM_UTF8 + without  # the mark, then the very same bytes
+        assert not without.startswith(codecs.BOM_UTF8)  # without --excel nothing changes
+    assert "–" in plain[0].decode("utf-8") and "â€“" in plain[0].decode("cp1252", errors="replace")
+    rows = list(csv.DictReader(io.StringIO(excel[0].decode("utf-8-sig"), newline="")))
+    assert list(rows[0]) == list(ex.EVENT_COLUMNS)  # the first header is "id", not "\ufeffid"
+    assert any("–" in r["date_label"] for r in rows)
+
+
+def test_excel_is_only_for_csv(graph, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from timeline.cli import cli
+
+    with pytest.raises(TimelineError, match="excel=True is for the csv format, not gexf"):
+        ex.export(graph, "gexf", tmp_path / "x.gexf", excel=True)
+    result = CliRunner().invoke(cli, ["export", "--graph", str(graph), "--format", "gexf", "--excel",
+                                      "-o", str(tmp_path / "x.gexf")])
+    assert result.exit_code != 0 and "--excel is for the csv format, not gexf" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "x.gexf").exists()
+
+
 # ------------------------------------------------------------------ GraphML and GEXF
 
 
@@ -287,6 +323,74 @@ def test_network_files_reread_with_typed_attributes(graph, view, tmp_path, fmt, 
         assert {v for v in nx.get_node_attributes(reread, "bipartite").values()} == {0, 1}
     assert ex.export(graph, fmt, tmp_path / f"again.{fmt}", projection=projection)[0].read_bytes() == \
         path.read_bytes()
+
+
+GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
+XML_TYPE = {int: ("int", "long"), float: ("float", "double"), bool: ("boolean",), str: ("string",)}
+
+
+@pytest.mark.parametrize("projection", ex.PROJECTIONS)
+def test_graphml_declares_each_attribute_once_with_the_type_of_its_values(graph, view, tmp_path, projection) -> None:
+    import xml.etree.ElementTree as ET
+
+    (path,) = ex.export(graph, "graphml", tmp_path / "net.graphml", projection=projection)
+    keys = ET.parse(path).getroot().findall(f"{GRAPHML}key")
+    declared = [(k.get("for"), k.get("attr.name")) for k in keys]
+    assert len(declared) == len(set(declared))  # one key per attribute name
+    build = {"coparticipation": network.coparticipation_graph, "actor-event": network.actor_event_graph,
+             "relation": network.relation_graph}[projection]
+    clean = network.exportable(build(view))
+    values = {("node", a): [d[a] for _, d in clean.nodes(data=True) if a in d] for _, d in clean.nodes(data=True)
+              for a in d}
+    values |= {("edge", a): [d[a] for *_, d in clean.edges(data=True) if a in d] for *_, d in clean.edges(data=True)
+               for a in d}
+    for key in keys:
+        found = {type(v) for v in values.get((key.get("for"), key.get("attr.name")), [])}
+        if found:
+            assert len(found) == 1 and key.get("attr.type") in XML_TYPE[found.pop()], key.attrib
+    ints = [k.get("attr.name") for k in keys if k.get("attr.type") == "long"]
+    assert set(ints) == {"coparticipation": {"event_count", "weight"}, "actor-event": {"bipartite"},
+                         "relation": set()}[projection]
+
+
+def test_graphml_integers_arrive_as_numbers_in_igraph_and_as_ints_through_networkx(graph, view, tmp_path) -> None:
+    """igraph keeps every number as a double, whatever the declared type: its event counts are 5.0, exact."""
+    import igraph
+
+    (path,) = ex.export(graph, "graphml", tmp_path / "net.graphml")
+    expected = network.coparticipation_graph(view)
+    counts = dict(expected.nodes(data="event_count"))
+    weights = sorted(w for *_, w in expected.edges(data="weight"))
+    ig = igraph.Graph.Read_GraphML(str(path))
+    assert (ig.vcount(), ig.ecount()) == (expected.number_of_nodes(), expected.number_of_edges())
+    assert {v["id"]: v["event_count"] for v in ig.vs} == counts
+    assert all(float(v["event_count"]).is_integer() for v in ig.vs)
+    assert sorted(ig.es["weight"]) == weights
+    via_networkx = igraph.Graph.from_networkx(nx.read_graphml(path))
+    assert all(type(c) is int for c in via_networkx.vs["event_count"])
+    assert all(type(w) is int for w in via_networkx.es["weight"])
+    assert {v["_nx_name"]: v["event_count"] for v in via_networkx.vs} == counts
+
+
+def test_graphml_of_an_attribute_mixing_ints_and_floats_declares_one_double(tmp_path) -> None:
+    import igraph
+
+    g = nx.Graph()
+    g.add_edge("a", "b", weight=2)
+    g.add_edge("b", "c", weight=0.5)
+    path = tmp_path / "mixed.graphml"
+    network.write_graphml(g, path)
+    assert path.read_text(encoding="utf-8").count('attr.name="weight"') == 1
+    assert sorted(d["weight"] for *_, d in nx.read_graphml(path).edges(data=True)) == [0.5, 2.0]
+    assert sorted(igraph.Graph.Read_GraphML(str(path)).es["weight"]) == [0.5, 2.0]
+
+
+def test_gexf_names_no_day_and_no_networkx_version(exported) -> None:
+    data = exported["gexf"][0].read_bytes()
+    assert b"lastmodifieddate" not in data and b"NetworkX" not in data
+    assert b"<creator>timeline</creator>" in data
+    dates_in_it = set(re.findall(rb"\d{4}-\d{2}-\d{2}", data))
+    assert dates_in_it <= set(re.findall(rb'(?:start|end)="(\d{4}-\d{2}-\d{2})"', data))  # only events' dates
 
 
 def test_unknown_projection_suggests_one(graph, tmp_path) -> None:

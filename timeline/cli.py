@@ -1079,7 +1079,10 @@ def stats(case, graph, fmt: str) -> None:
 @click.option("--group-by", type=click.Choice(["auto", "type", "actor", "none"]), default="auto", show_default=True,
               help="For timelinejs: the rows of the player's navigation. auto: by event type when the groups fit "
                    "the navigation of a 650 px embed, else none.")
-def export(case, graph, fmt: str, output: Path, projection: str, group_by: str) -> None:
+@click.option("--excel", is_flag=True,
+              help="For csv: start each file with a UTF-8 byte-order mark, so that Excel shows accents and dashes "
+                   "right (without one it reads the file in the system's code page).")
+def export(case, graph, fmt: str, output: Path, projection: str, group_by: str, excel: bool) -> None:
     """Export the built graph for other tools (written atomically)."""
     from timeline.export import RDF_FORMATS, timelinejs_group_note, unavailable_images
     from timeline.export import export as do_export
@@ -1089,7 +1092,7 @@ def export(case, graph, fmt: str, output: Path, projection: str, group_by: str) 
     view = None if fmt in RDF_FORMATS else _case_view(path)
     image_src = None if graph or fmt != "timelinejs" else _image_source(case)
     for written in do_export(path, fmt, output, view=view, projection=projection, group_by=group_by,
-                             image_src=image_src):
+                             image_src=image_src, excel=excel):
         click.echo(f"wrote {written}")
     if fmt != "timelinejs":
         return

@@ -29,7 +29,9 @@ is given):
   them directly): ``<stem>-events.csv``, one row per event in date order (the view's order), and
   ``<stem>-entities.csv``, one row per entity sorted by id. Lists inside a cell are joined with ``"; "``. A
   text cell that starts with ``=``, ``+``, ``-`` or ``@`` gets a leading ``'`` so that a spreadsheet shows it
-  as text instead of running it as a formula.
+  as text instead of running it as a formula. With ``excel=True`` (``--excel``) each file starts with a UTF-8
+  byte-order mark: Excel reads a CSV file without one in the system's code page, where the en dash of
+  "2015–2020" shows as "â€“". Not the default: most other readers take the mark for part of the first header.
 * ``graphml`` / ``gexf``: a projection of the view (``projection``: ``coparticipation``, ``actor-event`` or
   ``relation``) written by :mod:`timeline.views.network`, attributes typed, ``start``/``end`` dates for Gephi.
 * ``timelinejs``: Knight Lab TimelineJS 3 JSON (https://timeline.knightlab.com/docs/json-format.html), see
@@ -94,17 +96,19 @@ def check_projection(projection: str) -> str:
 
 def export(graph_path: Path, fmt: str, output: Path, *, view: View | None = None,
            projection: str = "coparticipation", group_by: str = "auto",
-           image_src: ImageSource | None = None) -> list[Path]:
+           image_src: ImageSource | None = None, excel: bool = False) -> list[Path]:
     """Write ``graph_path`` (a built ``graph.nq``, or its directory) as ``fmt`` to ``output``.
 
     Returns the files written (two for ``csv``). ``view`` (filters included) is used by the view formats
     (``csv``, ``graphml``, ``gexf``, ``timelinejs``); without one the whole graph's view is loaded. RDF
     formats always export the whole graph. ``group_by`` and ``image_src`` are for ``timelinejs`` (see
-    :func:`to_timelinejs`).
-    Raises :class:`TimelineError` for an unknown format, projection or grouping, a missing graph, or a path
-    that cannot be written.
+    :func:`to_timelinejs`); ``excel`` is for ``csv`` (see :func:`csv_bytes`).
+    Raises :class:`TimelineError` for an unknown format, projection or grouping, ``excel`` with another format
+    than ``csv``, a missing graph, or a path that cannot be written.
     """
     check_format(fmt)
+    if excel and fmt != "csv":
+        raise TimelineError(f"excel=True is for the csv format, not {fmt}", param="excel", said="excel=True")
     if fmt in ("graphml", "gexf"):
         check_projection(projection)
     if fmt == "timelinejs":
@@ -125,7 +129,7 @@ def export(graph_path: Path, fmt: str, output: Path, *, view: View | None = None
     if fmt == "csv":
         events_path = output.with_name(f"{output.stem}-events.csv")
         entities_path = output.with_name(f"{output.stem}-entities.csv")
-        data = csv_bytes(view)
+        data = csv_bytes(view, excel=excel)
         return [_write(events_path, data["events"]), _write(entities_path, data["entities"])]
     if fmt == "timelinejs":
         return [_write(output, timelinejs_bytes(view, group_by=group_by, image_src=image_src))]
@@ -316,17 +320,22 @@ def _sheet_entities(view: View) -> list[dict[str, str]]:
             for x in sorted(view.entities.values(), key=lambda x: x.id)]
 
 
-def _csv(columns: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
+def _csv(columns: tuple[str, ...], rows: list[dict[str, str]], encoding: str) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return buffer.getvalue().encode(encoding)
 
 
-def csv_bytes(view: View) -> dict[str, bytes]:
-    """``{"events": ..., "entities": ...}``: the two CSV files (RFC 4180, UTF-8, header row)."""
-    return {"events": _csv(EVENT_COLUMNS, _sheet_events(view)), "entities": _csv(ENTITY_COLUMNS, _sheet_entities(view))}
+def csv_bytes(view: View, *, excel: bool = False) -> dict[str, bytes]:
+    """``{"events": ..., "entities": ...}``: the two CSV files (RFC 4180, UTF-8, header row).
+
+    ``excel``: start each file with the UTF-8 byte-order mark, which tells Excel the file is UTF-8.
+    """
+    encoding = "utf-8-sig" if excel else "utf-8"
+    return {"events": _csv(EVENT_COLUMNS, _sheet_events(view), encoding),
+            "entities": _csv(ENTITY_COLUMNS, _sheet_entities(view), encoding)}
 
 
 # ------------------------------------------------------------------ TimelineJS

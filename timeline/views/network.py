@@ -335,8 +335,16 @@ def exportable(graph: nx.Graph) -> nx.Graph:
 
 
 def graphml_bytes(graph: nx.Graph) -> bytes:
+    """GraphML with one typed key per attribute: ``long`` for integers, ``double`` for other numbers (and for an
+    attribute that mixes both), ``boolean``, ``string``.
+
+    networkx reads ``long`` back as ``int``. igraph's own reader (``Graph.Read_GraphML``) keeps every number as a
+    double, whatever the declared type (igraph's numeric attributes are C doubles): ``event_count`` arrives as
+    ``5.0``, exact; ``igraph.Graph.from_networkx(networkx.read_graphml(path))`` keeps it ``5``.
+    """
     buffer = io.BytesIO()
-    nx.write_graphml(exportable(graph), buffer, encoding="utf-8", prettyprint=True)
+    # infer_numeric_types: without it an attribute holding ints and floats gets two keys of one name, one per type
+    nx.write_graphml(exportable(graph), buffer, encoding="utf-8", prettyprint=True, infer_numeric_types=True)
     return buffer.getvalue()
 
 
@@ -344,7 +352,7 @@ def gexf_bytes(graph: nx.Graph) -> bytes:
     """GEXF 1.2, dynamic when any node or edge has a ``start`` or ``end`` (ISO dates: ``timeformat="date"``).
 
     Without ``lastmodifieddate`` (optional in GEXF): networkx writes today's date there, and the same view must
-    give the same bytes on any day.
+    give the same bytes on any day. The ``creator`` is "timeline", not networkx's name and version.
     """
     clean = exportable(graph)
     dated = any("start" in d or "end" in d for _, d in clean.nodes(data=True)) or \
@@ -359,6 +367,8 @@ def gexf_bytes(graph: nx.Graph) -> bytes:
     writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")  # what nx.write_gexf does, plus:
     for meta in writer.xml.iter("meta"):
         meta.attrib.pop("lastmodifieddate", None)
+        for creator in meta.iter("creator"):  # not "NetworkX 3.6.1": the bytes must not change with networkx either
+            creator.text = "timeline"
     writer.add_graph(clean)
     buffer = io.BytesIO()
     writer.write(buffer)
