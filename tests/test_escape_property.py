@@ -66,7 +66,7 @@ from servers import timeline_server  # noqa: E402
 
 from timeline.render.embed import embed_snippet  # noqa: E402
 from timeline.render.graph import render_graph  # noqa: E402
-from timeline.render.timeline import lanes, marker, render_timeline  # noqa: E402
+from timeline.render.timeline import lanes, marker, render_timeline, resolve_group_by  # noqa: E402
 from timeline.views.model import (  # noqa: E402
     Citation,
     ClaimView,
@@ -966,7 +966,7 @@ def test_case_files_to_pages_end_to_end(browser, tmp_path_factory, pool) -> None
     view = load_view(store)
     check_view_holds(view, want)
     expect = {url: True for url in CASE_URLS if url}
-    drive_timeline(browser, pages["timeline"], view, "actor", view.case_title, expect)
+    drive_timeline(browser, pages["timeline"], view, resolve_group_by(view, "auto"), view.case_title, expect)
     drive_graph(browser, pages["graph"], view, embedded_graph(pages["graph"].read_text("utf-8"), view),
                 view.case_title, expect)
     as_timeline = resultview.to_timeline_view(store.query(TIMELINE_QUERY), view, "Query result").view
