@@ -106,9 +106,12 @@ def test_a_date_in_a_clause_after_the_event_is_not_the_events(tmp_path: Path) ->
         for args in (["new", "case"], ["add", "a.txt", "--case", "case", "--id", "a", "--published", "2021-03-12"]):
             assert CliRunner().invoke(cli, args).exit_code == 0
     case, _ = load_case(root / "case")
-    [event] = draft_article(case, "a")["events"]
+    event, clause = draft_article(case, "a")["events"]
     assert event["type"][0] == "demand" and (event["date"], event["date_basis"]) == ("2021-03-12", "inferred")
     assert "'as early as 2017' dates a clause after the event" in event["evidence"]["date"]
+    # the clause is an event of its own, with its own date, quoted as the clause
+    assert clause["citations"][0]["quote"] == "it was in use as early as 2017"
+    assert (clause["type"], clause["date"], clause["date_basis"]) == ("deployment", "2017/..", "stated")
 
 
 def test_a_coarse_date_is_refined_by_a_finer_report_of_the_same_event(tmp_path: Path) -> None:
@@ -263,3 +266,12 @@ def test_drafts_of_two_articles_never_share_an_id(tmp_path: Path) -> None:
         for name in "ab":
             result = CliRunner().invoke(cli, ["accept", name, "--case", "case"])
             assert result.exit_code == 0, result.output
+
+
+def test_a_report_without_a_date_takes_an_ongoing_one_that_began_before_it(tmp_path: Path) -> None:
+    draft = draft_of(tmp_path, "One\n\nThe Springfield Police Department is already using readers from Flock "
+                     "Safety.\n", published="2018-05-22",
+                     b="Two\n\nThe Springfield Police Department has used Flock Safety readers since 2017.\n")
+    [event] = draft["events"]
+    assert (event["type"], event["date"], event["date_basis"]) == ("deployment", "2017/..", "stated")
+    assert "since 2017" in event["date_note"]

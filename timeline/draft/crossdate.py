@@ -111,6 +111,8 @@ def _finer_within(inner: DateSpan, outer: DateSpan, *, before: bool) -> bool:
     """``inner`` is narrower than ``outer`` and inside it; with ``before``, only not after ``outer`` ends
     (``outer`` is the publication date: the event happened by then)."""
     (a, b), (c, d) = _bounds(inner), _bounds(outer)
+    if before and b is None and a is not None and d is not None:
+        return a <= d  # "since 2017", ongoing: it had begun by the time the article appeared
     if None in (a, b, c, d):
         return False
     if before:

@@ -76,7 +76,8 @@ def _read(case: Case, source: Source, taken: set[str], model: Language | None) -
         sentences = sentences[1:]  # the headline kept at the top of the text: the story, told again
     dates = find_dates(source.text, source.published) if source.published else []
     types = {e.id: e.type for e in case.entities.values()} | {p.id: p.type for p in proposals}
-    return mentions, proposals, sentences, dates, types, find_events(sentences, mentions, types)
+    dated = [(d.start, d.end) for d in dates]
+    return mentions, proposals, sentences, dates, types, find_events(sentences, mentions, types, dated)
 
 
 def _date_by_other_reports(case: Case, source: Source, events: list[dict[str, Any]], types: dict[str, str],

@@ -37,7 +37,8 @@ TRIGGERS: tuple[tuple[str, str], ...] = (
      r"purchased|bought|as\s+(?:a\s+)?(?:customer|client)", "contract"),
     (r"partner(?:ed|ship|s)?\b|teamed\s+up", "partnership"),
     (r"deploy(?:ed|ing|ment)?|(?:began|started|has\s+been|have\s+been)\s+using|rolled\s+out|"
-     r"(?:is|are|was|were|been|being|has|have|had)\s+(?:\w+\s+){0,2}used\b|in\s+use\b|\buses\b", "deployment"),
+     r"(?:is|are|was|were|been|being|has|have|had)\s+(?:\w+\s+){0,2}used\b|in\s+use\b|\buses\b|"
+     r"(?:is|are|was|were)\s+(?:already\s+|now\s+|still\s+)?using\b", "deployment"),
     (r"protest(?:ed|s|ers)?\b|walk-?out|petition", "protest"),
     (r"criticiz(?:ed|e)|criticis(?:ed|e)|condemn(?:ed)?|slammed|blasted", "criticism"),
     (r"demand(?:ed|s)?\b|urged|call(?:ed|s)?\s+on", "demand"),
@@ -72,15 +73,20 @@ class FoundEvent:
 
 
 def find_events(sentences: list[Sentence], mentions: list[Mention],
-                types: dict[str, str] | None = None) -> list[FoundEvent]:
+                types: dict[str, str] | None = None, dated: list[tuple[int, int]] | None = None) -> list[FoundEvent]:
     """The sentences that report something happening, in order.
 
     A sentence that names nobody takes its participant from an anaphor ("the agency", with ``types``,
     entity id -> type) or else the last name written before it, as a guess; with no name before it
-    either, it is left out: an event needs a participant.
+    either, it is left out: an event needs a participant. A clause after "after", "before" or "because"
+    that reports another happening with a date of its own (``dated``: the spans of the article's temporal
+    expressions) is an event too, quoted as the clause: "demanded ... after learning it was in use as
+    early as 2017" is a demand and a use since 2017.
     """
     found = []
     for s in sentences:
+        clause = _dated_clause(s, dated or [])
+        more = find_events([clause], mentions, types) if clause is not None else []
         hits = _triggers(s.text)
         if not hits:
             continue
@@ -92,7 +98,24 @@ def find_events(sentences: list[Sentence], mentions: list[Mention],
             if not participants:
                 continue
         found.append(FoundEvent(s, [kind for _, kind, _ in hits], [w for _, _, w in hits], participants))
+        found.extend(more)
     return found
+
+
+_CLAUSE = re.compile(r"\b(?:after|before|because)\s+(?:learning|finding|discovering|hearing|reports?\s+that|)\s*",
+                     re.IGNORECASE)
+
+
+def _dated_clause(s: Sentence, dated: list[tuple[int, int]]) -> Sentence | None:
+    """The clause after a subordinator that holds a date and a trigger of its own, as a span of the article."""
+    m = _CLAUSE.search(s.text)
+    if m is None or m.start() == 0:
+        return None
+    start = s.start + m.end()
+    text = s.text[m.end():].rstrip(" .")
+    if not text or not any(start <= a and b <= start + len(text) for a, b in dated) or not _triggers(text):
+        return None
+    return Sentence(start, start + len(text), text)
 
 
 def _outside(s: Sentence, mentions: list[Mention], types: dict[str, str]) -> list[tuple[str, str, str]]:
