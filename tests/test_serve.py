@@ -689,3 +689,22 @@ def test_sigterm_lets_a_request_in_flight_finish_then_stops(graph) -> None:
             process.kill()
             process.wait()
         process.stderr.close()
+
+
+@pytest.mark.parametrize("isolation", ["process", "thread"])
+def test_requests_queue_for_the_workers_until_their_time_limit(store, isolation) -> None:
+    texts = [EVENTS, COUNT, "ASK { ?e a tl:Event }"]
+    with timeline_server(store, timeout=2, workers=1, isolation=isolation, max_rows=None) as srv:
+        with ThreadPoolExecutor(8) as pool:  # eight requests for one worker: each waits its turn
+            answers = list(pool.map(lambda i: get(srv, texts[i % 3]), range(16)))
+        assert [a[0] for a in answers] == [200] * 16
+        assert [json.loads(a[2]) for a in answers] == [expected_json(store, texts[i % 3]) for i in range(16)]
+        if isolation == "thread":
+            return  # a runaway step cannot be stopped in a thread: the rest is for processes
+        with ThreadPoolExecutor(2) as pool:
+            heavy = pool.submit(get, srv, HEAVY)
+            time.sleep(0.3)
+            started = time.monotonic()
+            status, _headers, _body = get(srv, COUNT)  # waits until the heavy query's worker is killed and replaced
+            assert status == 200 and time.monotonic() - started > 1.2
+            assert heavy.result()[0] == 503

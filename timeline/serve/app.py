@@ -3,8 +3,8 @@
 A page is a route whose handler renders a template (:mod:`timeline.templating`)
 and answers with :func:`page_response`, which gives it a Content-Security-Policy
 that lets exactly its own inline scripts run. Queries never run on the event
-loop: :func:`sparql` hands them to the worker pool in a thread, so a slow query
-holds one worker and one thread, never the other requests.
+loop: :func:`sparql` hands them to the worker pool and awaits the answer, so a
+slow query holds one worker, never the other requests.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import os
 import socket
 import time
 
-import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -68,8 +67,6 @@ class Endpoint:
         self.url = ""
         self.index_html = b""
         self.index_csp = page_csp(b"")
-        # Threads that wait for a query worker: enough that requests queue at the pool, not before it.
-        self.query_threads = 4 * self.engine.workers + 4
 
     def set_index(self, html: bytes) -> None:
         self.index_html, self.index_csp = html, page_csp(html)
@@ -164,8 +161,7 @@ async def _answer(request):
         if form != "UNKNOWN":
             raise
         fmt = RESULT_FORMATS[0]  # not a query we recognise: let the parser say why
-    answer = await anyio.to_thread.run_sync(endpoint.engine.run, asked.text, fmt.key, deadline, asked.dataset,
-                                            limiter=request.app.state.query_threads)
+    answer = await endpoint.engine.answer(asked.text, fmt.key, deadline, asked.dataset)
     content_type = fmt.media_type + ("" if fmt.key in ("json", "jsonld") else "; charset=utf-8")
     return Response(answer, 200, media_type=content_type, headers={**CORS, "Vary": "Accept",
                                                                   "Cache-Control": "no-store"})
@@ -193,6 +189,5 @@ def create_app(endpoint: Endpoint):
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.state.endpoint = endpoint
-    app.state.query_threads = anyio.CapacityLimiter(endpoint.query_threads)
     wrapped = SecurityHeaders(app)  # outside Starlette's own error handling, so a 500 has the headers too
     return AccessLog(wrapped, endpoint.log) if endpoint.log else wrapped

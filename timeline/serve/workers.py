@@ -6,9 +6,11 @@ overruns is killed and replaced (see :mod:`timeline.serve.zygote`).
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import json
 import os
-import queue
+import pickle
 import signal
 import socket
 import struct
@@ -22,7 +24,7 @@ from pathlib import Path
 from timeline.serve.errors import HttpError
 from timeline.serve.execution import Stopped, execute
 from timeline.serve.protocol import Dataset
-from timeline.serve.zygote import reopen_spec, run_zygote, sandboxable
+from timeline.serve.zygote import FRAME, reopen_spec, run_zygote, sandboxable
 
 
 def _timeout_error(seconds: float) -> HttpError:
@@ -35,35 +37,81 @@ def _busy_error(workers: int) -> HttpError:
                      {"Retry-After": "1"})
 
 
+async def _wait_for(waiting: collections.deque, deadline: float, workers: int) -> None:
+    """Wait, on the event loop, until woken by :func:`_wake` (a worker came free) or the deadline (503)."""
+    waiter = asyncio.get_running_loop().create_future()
+    waiting.append(waiter)
+    try:
+        await asyncio.wait_for(waiter, max(0.0, deadline - time.monotonic()))
+    except BaseException as exc:
+        if waiter.done() and not waiter.cancelled():
+            _wake(waiting)  # woken, but leaving: the free worker goes to the next in line
+        if isinstance(exc, TimeoutError):
+            raise _busy_error(workers) from None
+        raise
+    finally:
+        if waiter in waiting:
+            waiting.remove(waiter)
+
+
+def _wake(waiting: collections.deque) -> None:
+    while waiting:
+        waiter = waiting.popleft()
+        if not waiter.done():
+            waiter.set_result(None)
+            return
+
+
 class ThreadEngine:
-    """Queries in threads: timely answers, but a runaway step cannot be stopped."""
+    """Queries in threads: timely answers, but a runaway step cannot be stopped.
+
+    :meth:`answer` starts a thread per query and awaits it on the event loop that
+    calls it (one loop per engine); a slot is free again only when its thread ends.
+    """
 
     isolation = "thread"
 
     def __init__(self, store, workers: int, max_rows: int | None, timeout: float):
         self.store, self.workers, self.max_rows, self.timeout = store, workers, max_rows, timeout
-        self._slots = threading.BoundedSemaphore(workers)
+        self._free = workers
+        self._waiting: collections.deque[asyncio.Future] = collections.deque()
 
-    def run(self, text: str, fmt: str, deadline: float, dataset: Dataset | None = None) -> bytes:
-        if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
-            raise _busy_error(self.workers)
-        stop, done, box = threading.Event(), threading.Event(), {}
+    async def answer(self, text: str, fmt: str, deadline: float, dataset: Dataset | None = None) -> bytes:
+        """The query's answer as ``fmt``, or :class:`HttpError` (503 when the time limit ran out)."""
+        while not self._free:
+            await _wait_for(self._waiting, deadline, self.workers)
+        self._free -= 1
+        loop = asyncio.get_running_loop()
+        stop, done = threading.Event(), loop.create_future()
 
         def work() -> None:
+            box: dict = {}
             try:
                 box["body"] = execute(self.store, text, fmt, self.max_rows, stop, dataset)
-            except BaseException as exc:  # handed to the waiting request thread
+            except BaseException as exc:  # handed to the event loop
                 _clear_frames(exc)
                 box["error"] = exc
-            finally:
-                self._slots.release()  # only when the work has really ended
-                done.set()
+            try:
+                loop.call_soon_threadsafe(self._finished, done, box)
+            except RuntimeError:  # the loop has closed: the server stopped meanwhile
+                pass
 
         threading.Thread(target=work, name="timeline-query", daemon=True).start()
-        if not done.wait(max(0.0, deadline - time.monotonic())):
-            stop.set()
-            raise _timeout_error(self.timeout)
+        try:
+            box = await asyncio.wait_for(asyncio.shield(done), max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            stop.set()  # the thread stops at the next row; its slot is free only then
+            raise _timeout_error(self.timeout) from None
+        finally:
+            if not done.done():
+                stop.set()  # timed out, or the request was cancelled
         return _unbox(box)
+
+    def _finished(self, done: asyncio.Future, box: dict) -> None:
+        self._free += 1  # only when the work has really ended
+        _wake(self._waiting)
+        if not done.done():
+            done.set_result(box)
 
     def pids(self) -> list[int]:
         return []
@@ -97,7 +145,27 @@ def _unbox(box: dict) -> bytes:
 @dataclass
 class _Worker:
     pid: int
-    conn: object  # multiprocessing.connection.Connection
+    sock: socket.socket  # non-blocking here; frames as in :func:`timeline.serve.zygote.send_frame`
+
+
+async def _recv_exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, n: int) -> bytes:
+    data = bytearray(n)
+    view, got = memoryview(data), 0
+    while got < n:
+        count = await loop.sock_recv_into(sock, view[got:])
+        if not count:
+            raise EOFError("the query worker closed its socket")
+        got += count
+    return bytes(data)
+
+
+async def _ask(sock: socket.socket, request: tuple) -> tuple:
+    """One request to a worker and its reply, on the event loop (no thread waits for it)."""
+    loop = asyncio.get_running_loop()
+    payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+    await loop.sock_sendall(sock, FRAME.pack(len(payload)) + payload)
+    (size,) = FRAME.unpack(await _recv_exactly(loop, sock, FRAME.size))
+    return pickle.loads(await _recv_exactly(loop, sock, size))  # noqa: S301 - our own worker's reply
 
 
 class ProcessEngine:
@@ -116,13 +184,16 @@ class ProcessEngine:
 
     The zygote passes each worker's socket back over a Unix socket. A worker that
     overruns the time limit is killed (by the zygote, which reaps it) and replaced.
+    :meth:`answer` talks to the workers on the event loop that calls it (one loop
+    per engine): a request waiting for its worker holds no thread.
     """
 
     isolation = "process"
 
     def __init__(self, store, workers: int, max_rows: int | None, timeout: float):
         self.workers, self.timeout = workers, timeout
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: collections.deque[_Worker] = collections.deque()
+        self._waiting: collections.deque[asyncio.Future] = collections.deque()  # requests waiting for a worker
         self._live: set[int] = set()
         self._lock = threading.Lock()  # one conversation with the zygote at a time
         self._closed = False
@@ -146,14 +217,12 @@ class ProcessEngine:
         self._ctl = ours
         try:
             for _ in range(workers):
-                self._idle.put(self._spawn())
+                self._idle.append(self._spawn())
         except BaseException:
             self.close()
             raise
 
     def _spawn(self) -> _Worker:
-        from multiprocessing.connection import Connection
-
         with self._lock:
             self._ctl.sendall(struct.pack("!cq", b"S", 0))
             data, fds, _flags, _addr = socket.recv_fds(self._ctl, 8, 1)
@@ -163,7 +232,9 @@ class ProcessEngine:
             raise OSError("cannot start a query worker")
         pid = struct.unpack("!q", data)[0]
         self._live.add(pid)
-        return _Worker(pid, Connection(fds[0]))
+        sock = socket.socket(fileno=fds[0])
+        sock.setblocking(False)
+        return _Worker(pid, sock)
 
     def _discard(self, worker: _Worker) -> None:
         self._live.discard(worker.pid)
@@ -173,38 +244,38 @@ class ProcessEngine:
                 self._ctl.recv(1)
             except OSError:
                 pass
-        try:
-            worker.conn.close()
-        except OSError:
-            pass
+        worker.sock.close()
+
+    def _give(self, worker: _Worker) -> None:
+        self._idle.append(worker)
+        _wake(self._waiting)
 
     def _replace(self, worker: _Worker) -> None:
         self._discard(worker)
         if self._closed:
             return
         try:
-            self._idle.put(self._spawn())
+            self._give(self._spawn())
         except OSError as exc:
             print(f"timeline serve: cannot replace a query worker: {exc}", file=sys.stderr)
 
-    def run(self, text: str, fmt: str, deadline: float, dataset: Dataset | None = None) -> bytes:
+    async def answer(self, text: str, fmt: str, deadline: float, dataset: Dataset | None = None) -> bytes:
+        """The query's answer as ``fmt``, or :class:`HttpError` (503 when the time limit ran out)."""
         if not self._live:
             raise HttpError(500, "no query workers are left; restart the server")
-        try:
-            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            raise _busy_error(self.workers) from None
+        while not self._idle:
+            await _wait_for(self._waiting, deadline, self.workers)
+        worker = self._idle.popleft()
         reply, healthy = None, False
         try:
-            worker.conn.send((text, fmt, dataset))
-            if worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                reply = worker.conn.recv()
-                healthy = True
-        except (EOFError, OSError):
+            reply = await asyncio.wait_for(_ask(worker.sock, (text, fmt, dataset)),
+                                           max(0.0, deadline - time.monotonic()))
+            healthy = True
+        except (TimeoutError, EOFError, OSError):
             pass
-        finally:
+        finally:  # also when the request is cancelled: a worker that may still be answering is not reused
             if healthy:
-                self._idle.put(worker)
+                self._give(worker)
             else:
                 self._replace(worker)
         if reply is None:
@@ -222,11 +293,8 @@ class ProcessEngine:
         if self._closed:
             return
         self._closed = True
-        while True:
-            try:
-                self._idle.get_nowait().conn.close()
-            except queue.Empty:
-                break
+        while self._idle:
+            self._idle.popleft().sock.close()
         self._ctl.close()  # the zygote sees EOF, kills its workers and exits
         if not self._zygote.wait(2.0):
             self._zygote.kill()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import pickle
 import signal
 import socket
 import stat
@@ -20,6 +21,24 @@ from timeline.errors import TimelineError
 from timeline.serve.errors import HttpError
 from timeline.serve.execution import execute, prewarm
 from timeline.stores import MemoryStore, OxigraphStore
+
+FRAME = struct.Struct("!Q")  # a message between the server and a worker: its length, then its pickle
+
+
+def send_frame(sock: socket.socket, message: object) -> None:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    sock.sendall(FRAME.pack(len(payload)) + payload)
+
+
+def recv_frame(sock: socket.socket) -> object:
+    """The next message, or EOFError when the server has gone."""
+    header = _recv_exact(sock, FRAME.size)
+    if header is None:
+        raise EOFError
+    payload = _recv_exact(sock, FRAME.unpack(header)[0])
+    if payload is None:
+        raise EOFError
+    return pickle.loads(payload)  # noqa: S301 - from the server that forked us
 
 
 def reopen_spec(store, max_rows: int | None) -> dict | None:
@@ -156,10 +175,7 @@ def _no_new_files() -> None:
 
 
 def _serve_queries(sock: socket.socket, store, opener, max_rows: int | None, sandbox: bool) -> None:
-    """A worker: (query, format, dataset) in, ("ok", bytes) or ("error", status, message) out."""
-    from multiprocessing.connection import Connection
-
-    conn = Connection(sock.detach())
+    """A worker: (query, format, dataset) in, ("ok", bytes) or ("error", status, message) out, as frames."""
     broken = None
     if store is None:
         try:
@@ -173,7 +189,7 @@ def _serve_queries(sock: socket.socket, store, opener, max_rows: int | None, san
             pass
     while True:
         try:
-            text, fmt, dataset = conn.recv()
+            text, fmt, dataset = recv_frame(sock)
         except (EOFError, OSError):
             return
         try:
@@ -185,6 +201,6 @@ def _serve_queries(sock: socket.socket, store, opener, max_rows: int | None, san
         except Exception as exc:
             reply = ("error", 500, f"the query failed: {type(exc).__name__}: {exc}")
         try:
-            conn.send(reply)
+            send_frame(sock, reply)
         except (OSError, ValueError):
             return
