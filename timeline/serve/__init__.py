@@ -32,9 +32,8 @@ Limits, both configurable:
   With ``isolation="thread"`` (the fallback where ``fork`` is unavailable) queries
   run in threads: the client still gets 503 on time, and the thread stops at the
   next result row, but a long step before the first row runs to its end in the
-  background, holding one of the ``workers`` slots. Either way a query waits for
-  its worker in a thread, off the event loop: a slow query never holds up the
-  other requests.
+  background, holding one of the ``workers`` slots. Either way the event loop
+  only awaits the worker's answer: a slow query never holds up the other requests.
 * **Size** (``max_rows``): a SELECT with more rows, or a CONSTRUCT/DESCRIBE with more
   triples, is answered with 503 "more than N rows"; rows are counted while they are
   produced, so a huge result is not materialised first.

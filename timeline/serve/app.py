@@ -13,9 +13,11 @@ import json
 import os
 import socket
 import time
+from collections.abc import Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -27,7 +29,7 @@ from timeline.serve.guard import refused
 from timeline.serve.negotiation import RESULT_FORMATS, negotiate
 from timeline.serve.pages import render_pages, saved_queries_json
 from timeline.serve.protocol import MAX_BODY, query_request
-from timeline.serve.security import SecurityHeaders, page_csp
+from timeline.serve.security import ASGIApp, SecurityHeaders, page_csp
 from timeline.serve.workers import ProcessEngine, ThreadEngine
 from timeline.stores import MemoryStore
 
@@ -42,7 +44,7 @@ class Endpoint:
     """
 
     def __init__(self, store, *, timeout: float, max_rows: int | None, pages: bool, workers: int | None,
-                 isolation: str, log=None):
+                 isolation: str, log: Callable[[str], None] | None = None):
         if not timeout or timeout <= 0:
             raise TimelineError("timeout must be a positive number of seconds", param="timeout")
         if max_rows is not None and max_rows < 0:
@@ -75,14 +77,14 @@ class Endpoint:
 # ------------------------------------------------------------ answers
 
 
-def page_response(body: bytes | str, status: int = 200, csp: str | None = None):
+def page_response(body: bytes | str, status: int = 200, csp: str | None = None) -> Response:
     """An HTML page, with the policy that lets only its own inline scripts run (computed unless given)."""
     data = body.encode("utf-8") if isinstance(body, str) else body
     return Response(data, status, media_type="text/html; charset=utf-8",
                     headers={"Cache-Control": "no-cache", "Content-Security-Policy": csp or page_csp(data)})
 
 
-def error_response(error: HttpError, cors: bool = False):
+def error_response(error: HttpError, cors: bool = False) -> Response:
     headers = {**(CORS if cors else {}), **error.headers, "Cache-Control": "no-store"}
     body = " ".join(error.message.split()) + "\n"
     return Response(body.encode("utf-8"), error.status, headers=headers, media_type="text/plain; charset=utf-8")
@@ -91,12 +93,12 @@ def error_response(error: HttpError, cors: bool = False):
 # ------------------------------------------------------------ routes
 
 
-async def index(request):
+async def index(request: Request) -> Response:
     endpoint: Endpoint = request.app.state.endpoint
     return page_response(endpoint.index_html, csp=endpoint.index_csp)
 
 
-async def page(request):
+async def page(request: Request) -> Response:
     endpoint: Endpoint = request.app.state.endpoint
     path = request.url.path
     if path not in endpoint.pages:
@@ -105,17 +107,17 @@ async def page(request):
     return page_response(endpoint.pages[path], csp=endpoint.page_csp[path])
 
 
-async def queries(request):
+async def queries(request: Request) -> Response:
     endpoint: Endpoint = request.app.state.endpoint
     return Response(endpoint.saved_json, media_type="application/json; charset=utf-8",
                     headers={"Cache-Control": "no-cache"})
 
 
-async def no_icon(request):
+async def no_icon(request: Request) -> Response:
     return Response(b"", 204, headers={"Cache-Control": "max-age=86400"})  # browsers ask; a 404 is a console error
 
 
-async def sparql(request):
+async def sparql(request: Request) -> Response:
     """The SPARQL 1.1 Protocol's query operation (GET, POST form, POST ``application/sparql-query``)."""
     if request.method == "OPTIONS":
         return Response(b"", 204, headers={**CORS, "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -129,7 +131,7 @@ async def sparql(request):
         return error_response(HttpError(500, f"internal error: {type(exc).__name__}: {exc}"), cors=True)
 
 
-async def _body(request) -> bytes:
+async def _body(request: Request) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
         raise HttpError(413, f"the request body must be between 0 and {MAX_BODY} bytes")
@@ -142,7 +144,7 @@ async def _body(request) -> bytes:
     return b"".join(chunks)
 
 
-async def _answer(request):
+async def _answer(request: Request) -> Response:
     endpoint: Endpoint = request.app.state.endpoint
     body = await _body(request) if request.method == "POST" else b""
     asked = query_request(request.scope["query_string"], request.method, request.headers.get("content-type"), body)
@@ -167,7 +169,7 @@ async def _answer(request):
                                                                   "Cache-Control": "no-store"})
 
 
-async def _http_error(request, exc):
+async def _http_error(request: Request, exc: HTTPException) -> Response:
     path = request.url.path
     if exc.status_code == 405:
         allow = (exc.headers or {}).get("Allow", "GET, HEAD")
@@ -177,7 +179,7 @@ async def _http_error(request, exc):
     return error_response(HttpError(exc.status_code, str(exc.detail)))
 
 
-def create_app(endpoint: Endpoint):
+def create_app(endpoint: Endpoint) -> ASGIApp:
     """The ASGI application for ``endpoint``, with its security headers and, if ``endpoint.log``, its access log."""
     routes = [
         Route("/", index, methods=["GET"]),
