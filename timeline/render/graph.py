@@ -31,11 +31,11 @@ from pathlib import Path
 
 from timeline import __version__, templating
 from timeline.errors import TimelineError
-from timeline.files import write_atomic
 from timeline.htmlsafe import safe_url, script_json
 from timeline.namespaces import wikidata_id
 from timeline.render import assets, layout, styles
 from timeline.render.embed import HEIGHT_MESSAGE
+from timeline.render.pages import Page
 from timeline.views.model import EntityView, View
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -478,23 +478,13 @@ def render_graph(view: View, *, focus: str | None = None, depth: int = 1, events
     )
 
 
-class GraphPage:
+class GraphPage(Page):
     """A rendered graph page: ``.html``, ``.save(path)``; a notebook shows it inline."""
 
-    def __init__(self, html: str, title: str = "Network"):
-        self.html = html
-        self.title = title
+    frame = "graph_frame"  # its links may open the articles in a new tab
 
-    def save(self, path) -> Path:
-        path = Path(path)
-        write_atomic(path, self.html.encode("utf-8"))
-        return path
-
-    def _repr_html_(self) -> str:
-        return str(templating.macros("notebook.html.j2").graph_frame(self.html, self.title))
-
-    def __repr__(self) -> str:
-        return f"<GraphPage {self.title!r}: {len(self.html.encode('utf-8'))} bytes>"
+    def __init__(self, html: str, title: str = "Network", height: int = 900):
+        super().__init__(html, title, height)
 
 
 def graph_page(view: View, **kw) -> GraphPage:

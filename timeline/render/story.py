@@ -21,9 +21,9 @@ from datetime import date
 from pathlib import Path
 
 from timeline import __version__, templating
-from timeline.files import write_atomic
 from timeline.htmlsafe import safe_url
 from timeline.render import themes
+from timeline.render.pages import Page
 from timeline.render.timeline import BASIS, _filters_text, _inline, _read_web, datetime_attr, marker
 from timeline.views.model import Citation, ClaimView, EventView, View
 
@@ -257,25 +257,11 @@ def render_story(view: View, *, title: str | None = None, show_title: bool = Tru
     )
 
 
-class StoryPage:
+class StoryPage(Page):
     """A rendered story: ``.html``, ``.save(path)``, and inline display in a notebook."""
 
     def __init__(self, html: str, title: str = "Story", height: int = 650):
-        self.html = html
-        self.title = title
-        self.height = height
-
-    def save(self, path) -> Path:
-        path = Path(path)
-        write_atomic(path, self.html.encode("utf-8"))
-        return path
-
-    def _repr_html_(self) -> str:
-        # A sandboxed srcdoc frame, as the timeline's: the page's scripts cannot reach the notebook.
-        return str(templating.macros("notebook.html.j2").timeline_frame(self.html, self.title, int(self.height)))
-
-    def __repr__(self) -> str:
-        return f"<StoryPage {self.title!r}: {len(self.html.encode('utf-8')) / 1024:.0f} KiB>"
+        super().__init__(html, title, height)
 
 
 def story_page(view: View, **kw) -> StoryPage:

@@ -35,10 +35,10 @@ from pathlib import Path
 
 from timeline import __version__, templating
 from timeline.errors import TimelineError
-from timeline.files import write_atomic
 from timeline.htmlsafe import safe_url, script_json
 from timeline.render import assets, themes
 from timeline.render.embed import HEIGHT_MESSAGE
+from timeline.render.pages import Page
 from timeline.views.model import EventView, View
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -419,25 +419,11 @@ def render_timeline(view: View, *, group_by: str = "auto", title: str | None = N
     )
 
 
-class TimelinePage:
+class TimelinePage(Page):
     """A rendered timeline: ``.html``, ``.save(path)``, and inline display in a notebook."""
 
     def __init__(self, html: str, title: str = "Timeline", height: int = 900):
-        self.html = html
-        self.title = title
-        self.height = height
-
-    def save(self, path) -> Path:
-        path = Path(path)
-        write_atomic(path, self.html.encode("utf-8"))
-        return path
-
-    def _repr_html_(self) -> str:
-        # A sandboxed srcdoc frame: the page's scripts run in an opaque origin and cannot reach the notebook.
-        return str(templating.macros("notebook.html.j2").timeline_frame(self.html, self.title, int(self.height)))
-
-    def __repr__(self) -> str:
-        return f"<TimelinePage {self.title!r}: {len(self.html.encode('utf-8')) / 1024:.0f} KiB>"
+        super().__init__(html, title, height)
 
 
 def timeline_page(view: View, **kw) -> TimelinePage:
