@@ -851,6 +851,12 @@ def _write_page(html: str, output: Path, title: str, embed: bool) -> None:
         click.echo(embed_snippet(output.name, title), nl=False)
 
 
+#: --theme, the same for every page.
+_THEME = click.option("--theme", type=click.Choice(["auto", "light", "dark", "contrast"]), default="auto",
+                      show_default=True, help="Colours. auto: light, or dark when the reader's system asks for it; "
+                                              "contrast: black on white with heavy borders.")
+
+
 @render.command("timeline")
 @_view_options
 @click.option("--group-by", type=click.Choice(["auto", "actor", "type", "source", "none"]), default="auto",
@@ -861,9 +867,7 @@ def _write_page(html: str, output: Path, title: str, embed: bool) -> None:
 @click.option("--no-title", "no_title", is_flag=True,
               help="No visible heading (it stays for screen readers and on the printed handout): for a page "
                    "embedded under a heading of its own.")
-@click.option("--theme", type=click.Choice(["auto", "light", "dark", "contrast"]), default="auto",
-              show_default=True, help="Colours. auto: light, or dark when the reader's system asks for it; "
-                                      "contrast: black on white with heavy borders.")
+@_THEME
 @click.option("--accent", metavar="COLOR",
               help="Accent colour of the events and links, #rgb or #rrggbb (made darker or lighter where needed "
                    "to keep the text readable).")
@@ -886,9 +890,7 @@ def render_timeline_cmd(case, graph, date_from, date_to, actors, types, title, o
 @click.option("--no-title", "no_title", is_flag=True,
               help="No title bar above the slides (it stays for screen readers, and the title slide stays): for a "
                    "page embedded under a heading of its own.")
-@click.option("--theme", type=click.Choice(["auto", "light", "dark", "contrast"]), default="auto",
-              show_default=True, help="Colours. auto: light, or dark when the reader's system asks for it; "
-                                      "contrast: black on white with heavy borders.")
+@_THEME
 @click.option("--accent", metavar="COLOR",
               help="Accent colour of the buttons, links, quote bars and the current date on the navigator, #rgb or "
                    "#rrggbb (made darker or lighter where needed to keep the text readable).")
