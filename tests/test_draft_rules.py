@@ -275,3 +275,16 @@ def test_a_report_without_a_date_takes_an_ongoing_one_that_began_before_it(tmp_p
     [event] = draft["events"]
     assert (event["type"], event["date"], event["date_basis"]) == ("deployment", "2017/..", "stated")
     assert "since 2017" in event["date_note"]
+
+
+def test_an_undated_sentence_takes_the_date_of_the_sentence_before_about_the_same_agents(tmp_path: Path) -> None:
+    draft = draft_of(tmp_path, "Refusal\n\nIn April last year, Flock Safety president Dana Ortiz revealed the "
+                     "company had rejected a request from the Springfield Police Department.\n\nAccording to the "
+                     "Springfield Gazette, Flock Safety concluded the cameras were not ready.\n\nThe Springfield "
+                     "City Council announced a review.\n", published="2021-03-12")
+    revealed, concluded, review = draft["events"]
+    assert revealed["date"] == "2020-04"
+    assert (concluded["date"], concluded["date_basis"]) == ("2020-04", "resolved")
+    assert "from the sentence before" in concluded["date_note"]
+    # no agent in common with the sentence before: its own guess, the publication date
+    assert (review["date"], review["date_basis"]) == ("2021-03-12", "inferred")

@@ -81,6 +81,28 @@ def refine_dates(events: list[dict[str, Any]], anchors: list[Anchor], source: So
     return refined
 
 
+def carry_dates(events: list[dict[str, Any]], spans: list[Any], text: str, agents: dict[int, set[str]],
+                agents_of: dict[str, set[str]]) -> None:
+    """Give an event whose sentence has no date the date of the event in the sentence just before it (news
+    writes a paragraph to a sentence), when that one is dated and shares an agent: "In April last year,
+    Microsoft's president revealed it had refused. According to Reuters, Microsoft concluded ..." tells one
+    story in one time."""
+    for i, record in enumerate(events):
+        if record["date_basis"] != "inferred" or i == 0:
+            continue
+        before = events[i - 1]
+        next_to = not text[spans[i - 1].end:spans[i].start].strip()  # the very next sentence, or paragraph
+        if before["date_basis"] in ("stated", "resolved") and next_to and \
+                _widen(agents[i], agents_of) & _widen(agents[i - 1], agents_of):
+            was = record["date"]
+            record["date"], record["date_basis"] = before["date"], before["date_basis"]
+            record["date_note"] = (f"{before['date']} from the sentence before, about the same people or "
+                                   f"organisations: “{before['citations'][0]['quote']}” "
+                                   f"(this sentence alone gives {was}).")
+            record["evidence"]["date"] = ("the date of the sentence before (same agents; a guess); "
+                                          f"this sentence: {was}")
+
+
 def _widen(agents: set[str], agents_of: dict[str, set[str]]) -> set[str]:
     return {x for a in agents if a in agents_of for x in agents_of[a]}
 

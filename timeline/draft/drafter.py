@@ -17,7 +17,7 @@ from timeline.case.drafts import DRAFTS_DIR
 from timeline.case.loader import read_draft_file
 from timeline.case.model import AGENT_TYPES, Case, Source
 from timeline.draft.claims import FoundClaim, find_claims
-from timeline.draft.crossdate import Anchor, refine_dates
+from timeline.draft.crossdate import Anchor, carry_dates, refine_dates
 from timeline.draft.events import FoundEvent, find_events
 from timeline.draft.mentions import Mention, Proposal, find_mentions
 from timeline.draft.sentences import Sentence, split_sentences
@@ -45,7 +45,7 @@ def draft_article(case: Case, source_id: str, *, model: Language | None = None) 
     mentions, proposals, sentences, dates, types, found_events = _read(case, source, taken, model)
     how = _how_linked(case, mentions)
     events = [_event(e, source, dates, how, taken) for e in found_events]
-    _date_by_other_reports(case, source, events, types, model)
+    _date_by_other_reports(case, source, (events, found_events), types, model)
     # A claim made in a sentence that also reports an event is, first of all, about that event.
     event_of = {e.sentence.start: record["id"] for e, record in zip(found_events, events, strict=True)}
     publisher = case.entities.get(source.publisher or "")
@@ -80,19 +80,26 @@ def _read(case: Case, source: Source, taken: set[str], model: Language | None) -
     return mentions, proposals, sentences, dates, types, find_events(sentences, mentions, types, dated)
 
 
-def _date_by_other_reports(case: Case, source: Source, events: list[dict[str, Any]], types: dict[str, str],
-                           model: Language | None) -> None:
-    """Refine the dates of ``events`` (this article's drafts) from the other reports of each event in the
-    case's articles; those are refined among themselves first, so a loose report ("over the summer") lends
-    the date another gives it ("In June 2018")."""
+def _date_by_other_reports(case: Case, source: Source, drafts: tuple[list[dict[str, Any]], list[FoundEvent]],
+                           types: dict[str, str], model: Language | None) -> None:
+    """Refine the dates of this article's event drafts (with the sentences they were found in) from the
+    sentence before, when it dates an event of the same agents in the same paragraph, and from the other
+    reports of each event in the case's articles; those are refined among themselves first, so a loose
+    report ("over the summer") lends the date another gives it ("In June 2018")."""
+    events, found_here = drafts
     drafted = {source.id: (source, events)}
+    sentences = {source.id: [e.sentence for e in found_here]}
     for other in case.sources.values():
         if other.id != source.id and other.published:
             taken = {*case.entities, *case.events, *case.claims, *case.sources}
             _, _, _, dates, their_types, found = _read(case, other, taken, model)
             types = {**their_types, **types}
             drafted[other.id] = (other, [_event(e, other, dates, {}, taken) for e in found])
+            sentences[other.id] = [e.sentence for e in found]
     agents_of = _agents_of(case, types)
+    for sid, (art, records) in drafted.items():
+        carry_dates(records, sentences[sid], art.text, {i: _agents(r, types) for i, r in enumerate(records)},
+                    agents_of)
     origins: dict[tuple[str, int], tuple[str, str]] = {}  # (article, record index) -> where its date was read
     for sid in [*(k for k in drafted if k != source.id), source.id]:
         pool = [Anchor(s.id, r["citations"][0]["quote"], set(_types_of(r)), _agents(r, types), r["date"],
