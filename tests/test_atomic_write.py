@@ -132,3 +132,27 @@ def test_the_umask_is_read_without_proc_too_and_left_as_it_was(monkeypatch, umas
     monkeypatch.setattr(store, "open", no_proc, raising=False)  # the module's open: as on macOS or BSD
     assert store.current_umask() == 0o027
     assert os.umask(0o027) == 0o027  # restored by the reader
+
+
+def test_a_pipe_or_a_device_is_written_through_never_replaced(tmp_path) -> None:
+    """`-o /dev/null` or `-o /dev/stdout` must not put a regular file in the device's place (a rename
+    over /dev/null breaks every program on the machine): a FIFO stands for them here."""
+    import stat
+    import threading
+
+    from timeline.files import AtomicFile
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    out = AtomicFile(fifo, background=True)
+    out.write(b"graph ")
+    out.write(b"bytes")
+    assert out.written() == b"graph bytes"  # what a build reads back for SHACL
+    out.commit()
+    reader.join(timeout=10)
+    assert got == [b"graph bytes"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]  # no temporary left beside it

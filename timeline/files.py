@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import queue
 import re
+import stat
 import tempfile
 import threading
 from pathlib import Path
@@ -67,6 +68,12 @@ class AtomicFile:
     def __init__(self, path: Path, background: bool = False, depth: int = 4, *, keep_mode: bool = False):
         self.path = path = Path(path)
         _refuse_as_file(path)
+        self._error: BaseException | None = None
+        self._queue: queue.Queue | None = None
+        self._copy: list[bytes] | None = None
+        if _is_stream(path):  # /dev/null, /dev/stdout, a pipe: written through, never renamed over
+            self._open_stream(path)
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError):  # a file put in the way since: named if it is still there
@@ -86,15 +93,23 @@ class AtomicFile:
             os.unlink(self._tmp)
             raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
         self._handle = os.fdopen(fd, "wb")
-        self._error: BaseException | None = None
-        self._queue: queue.Queue | None = None
         if background:
             self._queue = queue.Queue(maxsize=depth)
             self._thread = threading.Thread(target=self._drain, name=f"write {path.name}", daemon=True)
             self._thread.start()
 
+    def _open_stream(self, path: Path) -> None:
+        self._tmp = None
+        self._copy = []  # what written() reads back: a stream cannot be read
+        try:
+            self._handle = open(path, "wb")  # noqa: SIM115 - closed by commit or discard
+        except OSError as exc:
+            raise TimelineError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
     def write(self, data: bytes) -> None:
         self._raise_failure()
+        if self._copy is not None:
+            self._copy.append(data)
         if self._queue is None:
             self._write(data)
         else:
@@ -105,6 +120,8 @@ class AtomicFile:
         if self._queue is not None:
             self._queue.join()
         self._raise_failure()
+        if self._copy is not None:
+            return b"".join(self._copy)
         try:
             self._handle.flush()
             with open(self._tmp, "rb") as handle:
@@ -117,6 +134,8 @@ class AtomicFile:
         """Flush, sync and rename over the target; then sync the directory so the new name lasts."""
         self._finish(None)
         self._raise_failure()
+        if self._tmp is None:  # a stream: written through, nothing to rename
+            return
         try:
             os.replace(self._tmp, self.path)
         except OSError as exc:
@@ -127,6 +146,8 @@ class AtomicFile:
     def discard(self) -> None:
         """Stop writing and remove the temporary file; the target keeps its previous content."""
         self._finish(_DISCARD)
+        if self._tmp is None:
+            return
         try:
             os.unlink(self._tmp)
         except OSError:
@@ -168,7 +189,8 @@ class AtomicFile:
         if self._error is None:
             try:
                 self._handle.flush()
-                os.fsync(self._handle.fileno())
+                if self._tmp is not None:  # a device or a pipe has nothing to sync
+                    os.fsync(self._handle.fileno())
             except BaseException as exc:
                 self._error = exc
 
@@ -182,6 +204,16 @@ class AtomicFile:
 
 
 _DISCARD = object()  # tells the writer thread to stop without syncing
+
+
+def _is_stream(path: Path) -> bool:
+    """Whether ``path`` is a character device, a pipe or a socket (``-o /dev/null``, ``-o /dev/stdout``):
+    renaming a file over it would put a regular file in its place, for every program of the machine."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 _UMASK_LOCK = threading.Lock()
