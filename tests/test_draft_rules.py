@@ -288,3 +288,12 @@ def test_an_undated_sentence_takes_the_date_of_the_sentence_before_about_the_sam
     assert "from the sentence before" in concluded["date_note"]
     # no agent in common with the sentence before: its own guess, the publication date
     assert (review["date"], review["date_basis"]) == ("2021-03-12", "inferred")
+
+
+def test_the_speaker_of_a_quotation_takes_part_in_the_event_it_reports(tmp_path: Path) -> None:
+    draft = draft_of(tmp_path, "Letter\n\nThe Springfield Civil Liberties Union wrote to the council on Monday.\n\n"
+                     "“We demand that Flock Safety stop selling cameras to the police,” the letter said.\n")
+    demand = one(draft["events"], "We demand")
+    roles = {p["entity"]: p["role"] for p in demand["participants"]}
+    assert roles.get("springfield-civil-liberties-union") == "speaker" and "flock-safety" in roles
+    assert "says it" in demand["evidence"]["participants"]

@@ -53,7 +53,21 @@ def draft_article(case: Case, source_id: str, *, model: Language | None = None) 
     found_claims = find_claims(sentences, mentions, types, text=text, publisher=speaker,
                                events=frozenset(event_of))
     claims = [_claim(c, source, dates, how, taken, event_of) for c in found_claims]
+    _speakers_take_part(found_claims, events, event_of)
     return {"entities": [_entity(p) for p in proposals], "events": events, "claims": claims}
+
+
+def _speakers_take_part(found: list[FoundClaim], events: list[dict[str, Any]], event_of: dict[int, str]) -> None:
+    """The speaker of a quotation took part in the event its sentence reports ("'We demand ...', the
+    coalition said"): a participant in the role of speaker, unless the event names them already."""
+    by_id = {e["id"]: e for e in events}
+    for claim in found:
+        event = by_id.get(event_of.get(claim.sentence.start, ""))
+        if event is None or not claim.verb or claim.claimant.entity in {p["entity"] for p in event["participants"]}:
+            continue  # no event here, the article's own assertion (no verb), or named already
+        event["participants"].append({"entity": claim.claimant.entity, "role": "speaker"})
+        why = f"{claim.claimant.text!r} says it: {claim.how}"
+        event["evidence"]["participants"] = "; ".join(x for x in (event["evidence"].get("participants"), why) if x)
 
 
 def _other_drafts(case: Case, source_id: str) -> set[str]:
