@@ -78,7 +78,8 @@ document.addEventListener('securitypolicyviolation', (e) => {
   window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sample || ''));
 }, true);
 """
-READY = {"/timeline.html": "html.tl-ready", "/graph.html": "html[data-graph-ready]", "/": "form"}
+READY = {"/timeline.html": "html.tl-ready", "/graph.html": "html[data-graph-ready]", "/story.html": "html.st-ready",
+         "/": "form"}
 
 
 @pytest.fixture(scope="module")

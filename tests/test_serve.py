@@ -376,14 +376,15 @@ def test_memory_backend_in_threads(graph) -> None:
 
 
 def test_pages(server) -> None:
-    for path in ("/timeline.html", "/graph.html"):
+    for path in ("/timeline.html", "/graph.html", "/story.html"):
         status, headers, body = fetch(server.url + path)
         assert status == 200
         assert headers["Content-Type"] == "text/html; charset=utf-8"
         assert body.startswith(b"<!DOCTYPE html>")
     status, headers, body = fetch(server.url + "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
-    for link in (b'href="/timeline.html"', b'href="/graph.html"', b'href="/sparql"', b'href="/queries"'):
+    for link in (b'href="/timeline.html"', b'href="/graph.html"', b'href="/story.html"', b'href="/sparql"',
+                 b'href="/queries"'):
         assert link in body
     assert "default-src 'none'" in headers["Content-Security-Policy"]
 
@@ -581,7 +582,7 @@ def test_a_page_may_run_exactly_its_own_inline_scripts(server) -> None:
     import base64
     import hashlib
 
-    for path in ("/timeline.html", "/graph.html"):
+    for path in ("/timeline.html", "/graph.html", "/story.html"):
         _status, headers, body = fetch(server.url + path)
         scripts = re.findall(rb"<script>(.*?)</script>", body, re.DOTALL)  # the pages' scripts have no attributes
         assert scripts, path
@@ -594,7 +595,7 @@ def test_a_slow_query_does_not_hold_up_other_requests(store) -> None:
     with timeline_server(store, timeout=3, workers=2) as srv, ThreadPoolExecutor(2) as pool:
         slow = [pool.submit(get, srv, HEAVY) for _ in range(2)]  # both query workers busy for 3 s
         time.sleep(0.3)
-        for path in ("/", "/queries", "/timeline.html", "/graph.html"):
+        for path in ("/", "/queries", "/timeline.html", "/graph.html", "/story.html"):
             started = time.monotonic()
             status, _headers, _body = fetch(srv.url + path)
             assert status == 200 and time.monotonic() - started < 1.0, path

@@ -1158,7 +1158,7 @@ def serve(case, graph, store_dir, host: str, public: bool, port: int, timeout: f
     """Serve a built graph as a read-only SPARQL 1.1 endpoint, with the timeline and graph pages.
 
     GET/POST /sparql (SPARQL 1.1 Protocol with default-graph-uri and named-graph-uri, results by
-    content negotiation), / (index), /timeline.html, /graph.html, /queries. UPDATE and SERVICE are
+    content negotiation), / (index), /timeline.html, /graph.html, /story.html, /queries. UPDATE and SERVICE are
     refused; each query has a time and a result-size limit. One line per request in the Common Log
     Format on stderr; Ctrl-C or SIGTERM lets requests in flight finish, then stops.
     """

@@ -11,7 +11,7 @@
   all graphs. Results are chosen by content negotiation (``Accept``), or by a
   ``format=`` parameter: SPARQL JSON (the default), XML, CSV or TSV for SELECT and
   ASK; Turtle (the default), N-Triples, JSON-LD or RDF/XML for CONSTRUCT and DESCRIBE.
-* ``GET /`` an index page; ``GET /timeline.html`` and ``GET /graph.html``, the two
+* ``GET /`` an index page; ``GET /timeline.html``, ``GET /graph.html`` and ``GET /story.html``, the three
   pages rendered once at start-up; ``GET /queries``, the saved queries as JSON.
 
 The server never writes: SPARQL UPDATE (as ``query=``, ``update=`` or a body of type

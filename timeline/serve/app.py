@@ -34,7 +34,7 @@ from timeline.serve.workers import ProcessEngine, ThreadEngine
 from timeline.stores import MemoryStore
 
 CORS = {"Access-Control-Allow-Origin": "*"}
-PAGE_PATHS = ("/timeline.html", "/graph.html")
+PAGE_PATHS = ("/timeline.html", "/graph.html", "/story.html")
 
 
 class Endpoint:

@@ -1,4 +1,4 @@
-"""The pages the server shows: the timeline and graph pages, the saved queries, the index."""
+"""The pages the server shows: the timeline, graph and story pages, the saved queries, the index."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from timeline import __version__, templating
 from timeline.errors import TimelineError
 from timeline.query.saved_queries import saved_queries
 from timeline.render.graph import render_graph
+from timeline.render.story import render_story
 from timeline.render.timeline import render_timeline
 from timeline.serve.negotiation import GRAPH_FORMATS, RESULT_FORMATS
 from timeline.views.model import load_view
@@ -29,13 +30,14 @@ class Served(Protocol):
 
 
 def render_pages(store) -> tuple[dict[str, bytes], str | None, str]:
-    """The two pages, rendered once; or why they are unavailable."""
+    """The three pages, rendered once; or why they are unavailable."""
     try:
         view = load_view(store)
     except TimelineError as exc:
         return {}, str(exc), ""
     pages = {"/timeline.html": render_timeline(view).encode("utf-8"),
-             "/graph.html": render_graph(view).encode("utf-8")}
+             "/graph.html": render_graph(view).encode("utf-8"),
+             "/story.html": render_story(view).encode("utf-8")}
     return pages, None, view.case_title
 
 
