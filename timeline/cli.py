@@ -1155,7 +1155,7 @@ def push(case, graph, endpoint: str, update_url: str | None, store_url: str | No
 @click.option("--max-rows", type=click.IntRange(1), default=10000, show_default=True,
               help="Largest result a query may return.")
 def serve(case, graph, store_dir, host: str, public: bool, port: int, timeout: float, max_rows: int) -> None:
-    """Serve a built graph as a read-only SPARQL 1.1 endpoint, with the timeline and graph pages.
+    """Serve a built graph as a read-only SPARQL 1.1 endpoint, with the timeline, graph and story pages.
 
     GET/POST /sparql (SPARQL 1.1 Protocol with default-graph-uri and named-graph-uri, results by
     content negotiation), / (index), /timeline.html, /graph.html, /story.html, /queries. UPDATE and SERVICE are
