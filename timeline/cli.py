@@ -394,6 +394,7 @@ def draft(source: str, case: str | None, fmt: str, output: Path | None, model: s
     as warnings, and nothing in drafts/ is built.
     """
     from timeline.case.choice import choose_case
+    from timeline.case.drafts import DRAFTS_DIR
     from timeline.case.loader import load_case
     from timeline.draft.drafter import draft_article, render
     from timeline.draft.model import load_model
@@ -409,7 +410,7 @@ def draft(source: str, case: str | None, fmt: str, output: Path | None, model: s
     if output is not None and str(output) == "-":
         click.echo(text, nl=False)
         return
-    target = output or choice.path / "drafts" / f"{source}.{fmt}"
+    target = output or choice.path / DRAFTS_DIR / f"{source}.{fmt}"
     if output is None:
         target.parent.mkdir(exist_ok=True)  # the umask gives its permissions
     write_atomic(target, text.encode("utf-8"))

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from timeline import shacl
 from timeline import shacl as shacl_check
 from timeline.case.checks import check_case
 from timeline.case.choice import default_output
@@ -28,12 +27,7 @@ from timeline.files import AtomicFile, check_writable, write_atomic
 from timeline.gcpause import collections_paused
 from timeline.graph import rdfimport
 from timeline.graph.build import Iris, case_nquads, parse_dataset
-from timeline.render.graph import render_graph
-from timeline.render.story import case_description, render_story
-from timeline.render.timeline import render_timeline
 from timeline.shacl import scan as shacl_scan
-from timeline.stores import open_store
-from timeline.views.model import load_view
 
 
 @dataclass
@@ -185,8 +179,8 @@ def _graph_and_shapes(case: Case, report: Report, engine: str, on_bytes: Callabl
     written = time.perf_counter()
     violations = scan.finish(graph) if scan else None
     if violations is None:  # sparql or pySHACL chosen, or what the scan handed over
-        violations = shacl.validate_pyshacl(report.dataset if read_back is None else parse_dataset(graph())) \
-            if engine == "pyshacl" else shacl.validate_nquads(graph())
+        violations = shacl_check.validate_pyshacl(report.dataset if read_back is None else parse_dataset(graph())) \
+            if engine == "pyshacl" else shacl_check.validate_nquads(graph())
     feeding = scan.seconds if scan else 0.0
     report.timings["graph"] = written - started - feeding
     report.timings["shacl"] = feeding + time.perf_counter() - written
@@ -239,6 +233,13 @@ def render_pages(graph: Path, directory: Path | None = None, case_dir: Path | No
     ``case_dir``: the case the graph was built from, whose image files the story shows. Each page is written
     atomically, so a failure leaves the previous page in place.
     """
+    # here, not at the top: validate and a build without pages need none of the renderers
+    from timeline.render.graph import render_graph
+    from timeline.render.story import case_description, render_story
+    from timeline.render.timeline import render_timeline
+    from timeline.stores import open_store
+    from timeline.views.model import load_view
+
     directory = directory or graph.parent
     store = open_store(graph)
     view = load_view(store)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from timeline.case import loader
+from timeline.case.drafts import DRAFTS_DIR
 from timeline.case.loader import DRAFT_ONLY
 from timeline.case.names import NameIndex
 from timeline.errors import TimelineError, close_matches, did_you_mean_text, display_path
@@ -45,11 +46,11 @@ def draft_path(case_dir: Path, draft: str) -> Path:
     if given.is_file():
         return given
     for suffix in (".yaml", ".json"):
-        candidate = Path(case_dir) / "drafts" / f"{draft}{suffix}"
+        candidate = Path(case_dir) / DRAFTS_DIR / f"{draft}{suffix}"
         if candidate.is_file():
             return candidate
-    known = sorted(p.stem for p in (Path(case_dir) / "drafts").glob("*.*")) if (Path(case_dir) / "drafts").is_dir() \
-        else []
+    folder = Path(case_dir) / DRAFTS_DIR
+    known = sorted(p.stem for p in folder.glob("*.*")) if folder.is_dir() else []
     hint = did_you_mean_text(close_matches(draft, known)) or " (make one with `timeline draft SOURCE`)"
     raise TimelineError(f"{draft}: no such draft file, nor {display_path(Path(case_dir) / 'drafts')}/{draft}.yaml"
                         f"{hint}", param="draft")

@@ -13,8 +13,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from timeline.case.drafts import DRAFTS_DIR
-from timeline.case.loader import read_draft_file
+from timeline.case.drafts import DRAFTS_DIR, draft_records
 from timeline.case.model import AGENT_TYPES, Case, Source
 from timeline.draft.claims import FoundClaim, find_claims
 from timeline.draft.crossdate import Anchor, carry_dates, refine_dates
@@ -73,12 +72,8 @@ def _speakers_take_part(found: list[FoundClaim], events: list[dict[str, Any]], e
 def _other_drafts(case: Case, source_id: str) -> set[str]:
     """The ids of the case's other drafts (records marked ``status: draft``, draft files of other articles):
     a new draft must not take one, or accepting both would collide."""
-    ids = {str(r.raw.get("id")) for r in case.drafts}
-    folder = Path(case.path) / DRAFTS_DIR
-    for path in sorted(folder.glob("*.*")) if folder.is_dir() else []:
-        if path.suffix in (".yaml", ".json") and path.stem != source_id:
-            ids |= {str(r.raw.get("id")) for r in read_draft_file(path, [])}
-    return ids
+    own = Path(case.path) / DRAFTS_DIR / source_id  # this article's draft file, which the new draft replaces
+    return {str(r.raw.get("id")) for r in draft_records(case)[0] if r.path.with_suffix("") != own}
 
 
 def _read(case: Case, source: Source, taken: set[str], model: Language | None) -> tuple:
@@ -103,9 +98,10 @@ def _date_by_other_reports(case: Case, source: Source, drafts: tuple[list[dict[s
     events, found_here = drafts
     drafted = {source.id: (source, events)}
     sentences = {source.id: [e.sentence for e in found_here]}
+    case_ids = {*case.entities, *case.events, *case.claims, *case.sources}
     for other in case.sources.values():
         if other.id != source.id and other.published:
-            taken = {*case.entities, *case.events, *case.claims, *case.sources}
+            taken = set(case_ids)  # each article's drafts, thrown away after, take ids of their own
             _, _, _, dates, their_types, found = _read(case, other, taken, model)
             types = {**their_types, **types}
             drafted[other.id] = (other, [_event(e, other, dates, {}, taken) for e in found])

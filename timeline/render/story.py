@@ -15,7 +15,6 @@ slide at a time and lays out the navigator. No library, nothing fetched. Same vi
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,8 +22,19 @@ from pathlib import Path
 from timeline import __version__, templating
 from timeline.htmlsafe import safe_url
 from timeline.render import themes
+from timeline.render.media import media_src
 from timeline.render.pages import Page
-from timeline.render.timeline import BASIS, _filters_text, _inline, _read_web, datetime_attr, marker
+from timeline.render.timeline import (
+    BASIS,
+    _bounds,
+    _day,
+    _filters_text,
+    _inline,
+    _read_web,
+    _years,
+    datetime_attr,
+    marker,
+)
 from timeline.views.model import Citation, ClaimView, EventView, View
 
 
@@ -100,28 +110,9 @@ def _quote(c: Citation) -> Quote:
     return Quote(c.quote, c.title, c.publisher, c.published, safe_url(c.url))
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 def _when(event: EventView) -> date | None:
     """Where the event's tick goes: its first known bound (a point "on or before" at its latest)."""
     return _day(event.earliest_begin or event.latest_begin or event.earliest_end or event.latest_end)
-
-
-def _span(view: View) -> tuple[date, date] | None:
-    days = [d for e in view.events for d in map(_day, (e.earliest_begin, e.latest_begin, e.earliest_end,
-                                                        e.latest_end)) if d]
-    return (min(days), max(days)) if days else None
-
-
-def span_text(view: View) -> str:
-    """The years the story covers: "2015–2021", "2018", or "" without dates."""
-    span = _span(view)
-    if span is None:
-        return ""
-    lo, hi = span
-    return str(lo.year) if lo.year == hi.year else f"{lo.year}\u2013{hi.year}"
 
 
 def _shown_on(view: View, claim: ClaimView, here: str, slides: dict[str, str]) -> tuple[str, str]:
@@ -156,28 +147,13 @@ def _claims(view: View, event: EventView, slides: dict[str, str],
 
 
 def _images(event: EventView, case_dir: Path | None) -> list[Image]:
-    """The event's media (``EventView.media``: one or a list) as images inlined from the case, else links."""
-    media = getattr(event, "media", None)
-    if not media:
+    """The event's image inlined from the case, else its link; neither: its alt text and credit say what is
+    missing."""
+    if event.media is None:
         return []
-    items = media if isinstance(media, (list, tuple)) else [media]
-    out = []
-    for item in items:
-        alt, credit = getattr(item, "alt", "") or "", getattr(item, "credit", "") or ""
-        src = _media_src(item, case_dir)
-        url = None if src else safe_url(getattr(item, "url", None))
-        out.append(Image(alt, credit, src, url))  # neither: its alt text and credit say what is missing
-    return out
-
-
-def _media_src(item: object, case_dir: Path | None) -> str | None:
-    """A ``data:image/...`` URI of the media's file, through :mod:`timeline.render.media` where it exists."""
-    try:
-        media = importlib.import_module("timeline.render.media")
-    except ImportError:  # a version without media files: images given by URL still show as links
-        return None
-    src = media.media_src(item, case_dir)
-    return src if isinstance(src, str) and src.startswith("data:image/") else None
+    src = media_src(event.media, case_dir)
+    url = None if src else safe_url(event.media.url)
+    return [Image(event.media.alt, event.media.credit, src, url)]
 
 
 def slides(view: View, case_dir: Path | None = None) -> list[Slide]:
@@ -187,7 +163,7 @@ def slides(view: View, case_dir: Path | None = None) -> list[Slide]:
     for claim in sorted(view.claims.values(), key=lambda c: c.id):
         for other in claim.contradicts:
             against.setdefault(other, []).append(claim)
-    span = _span(view)
+    span = _bounds(view)
     width = max((span[1] - span[0]).days, 1) if span else 1
     out, last_year = [], ""
     for n, event in enumerate(view.events, start=1):
@@ -246,7 +222,7 @@ def render_story(view: View, *, title: str | None = None, show_title: bool = Tru
         theme=theme,
         n=n,
         events_word="event" if n == 1 else "events",
-        span=span_text(view),
+        span=_years(view),
         filters=_filters_text(view),
         slides=slides(view, case_dir),
         # Safe as they are: theme_css is built from checked #rrggbb colours, and _inline leaves no closing

@@ -9,7 +9,6 @@ slow query holds one worker, never the other requests.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import time
@@ -27,7 +26,7 @@ from timeline.serve.accesslog import AccessLog
 from timeline.serve.errors import READ_ONLY, HttpError
 from timeline.serve.guard import refused
 from timeline.serve.negotiation import RESULT_FORMATS, negotiate
-from timeline.serve.pages import render_pages, saved_queries_json
+from timeline.serve.pages import render_pages, saved_queries_json, saved_query_items
 from timeline.serve.protocol import MAX_BODY, query_request
 from timeline.serve.security import ASGIApp, SecurityHeaders, page_csp
 from timeline.serve.workers import ProcessEngine, ThreadEngine
@@ -61,8 +60,8 @@ class Endpoint:
         try:
             self.pages, self.pages_error, self.case_title = render_pages(store) if pages else ({}, None, "")
             self.page_csp = {path: page_csp(body) for path, body in self.pages.items()}
-            self.saved_json = saved_queries_json()
-            self.saved = json.loads(self.saved_json)
+            self.saved = saved_query_items()
+            self.saved_json = saved_queries_json(self.saved)
         except BaseException:
             self.engine.close()
             raise

@@ -41,12 +41,17 @@ def render_pages(store) -> tuple[dict[str, bytes], str | None, str]:
     return pages, None, view.case_title
 
 
-def saved_queries_json() -> bytes:
-    """The saved queries, their parameters and text, for ``GET /queries``."""
-    items = [{"name": q.name, "title": q.title, "description": q.description,
-              "params": [{"name": p.name, "type": p.type, "doc": p.doc, "optional": p.optional,
-                          "default": p.default} for p in q.params],
-              "query": q.text} for q in saved_queries().values()]
+def saved_query_items() -> list[dict]:
+    """The saved queries, their parameters and text: what ``GET /queries`` and the index show."""
+    return [{"name": q.name, "title": q.title, "description": q.description,
+             "params": [{"name": p.name, "type": p.type, "doc": p.doc, "optional": p.optional,
+                         "default": p.default} for p in q.params],
+             "query": q.text} for q in saved_queries().values()]
+
+
+def saved_queries_json(items: list[dict] | None = None) -> bytes:
+    """The saved queries as JSON, for ``GET /queries``."""
+    items = saved_query_items() if items is None else items
     return (json.dumps(items, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
