@@ -156,6 +156,7 @@ def test_on_the_sample_drafts_propose_nine_in_ten_curated_quotes(sample_scores: 
     assert with_entities.claimant_share >= 0.85, with_entities.wrong_claimants
     assert with_entities.precision >= 0.8, with_entities.unsupported
     assert with_entities.dates_consistent >= 0.8, with_entities.wrong_dates
+    assert with_entities.dates >= 0.85, with_entities.wrong_dates
     assert sample_scores[False].recall >= 0.75, sample_scores[False].missed
 
 
@@ -297,3 +298,38 @@ def test_the_speaker_of_a_quotation_takes_part_in_the_event_it_reports(tmp_path:
     roles = {p["entity"]: p["role"] for p in demand["participants"]}
     assert roles.get("springfield-civil-liberties-union") == "speaker" and "flock-safety" in roles
     assert "says it" in demand["evidence"]["participants"]
+
+
+def test_a_reporting_frame_is_a_report_and_its_dates_are_what_was_reported(tmp_path: Path) -> None:
+    draft = draft_of(tmp_path, "Cameras\n\nAs the Springfield Gazette points out, last week the Springfield Police "
+                     "Department tested cameras from Flock Safety.\n", published="2021-03-12")
+    report = one(draft["events"], "As the Springfield Gazette points out")
+    assert report["type"] == "news-report"
+    assert [p["entity"] for p in report["participants"] if p["role"] == "initiator"] == ["springfield-gazette"]
+    # "last week" dates the test, not the Gazette's report of it
+    assert (report["date"], report["date_basis"]) == ("2021-03-12", "inferred")
+    assert "'last week' dates what was reported" in report["evidence"]["date"]
+    [tested] = [r for r in draft["events"] if r["citations"][0]["quote"].startswith("last week")]
+    assert (tested["type"], tested["date"], tested["date_basis"]) == ("test", "[2021-03-01..2021-03-07]", "resolved")
+
+
+@pytest.fixture(scope="module")
+def newscomau() -> dict:
+    case, _ = load_case(sample_case_dir())
+    return draft_article(without_records(case, entities=True), "newscomau-2020-06")
+
+
+def test_a_branch_of_an_organisation_counts_as_the_organisation_when_another_report_dates_it(newscomau: dict) -> None:
+    """The 2020 article's "ACLU Northern California demanded ..." has no date; the 2018 reports of the ACLU
+    and Amazon date the same happening 22 May 2018, although they call it a report and a request."""
+    demand = one(newscomau["events"], "Northern California demanded")
+    assert (demand["date"], demand["date_basis"]) == ("2018-05-22", "resolved")
+    assert "draws-fire-2018-05-22" in demand["date_note"]
+    assert "another type" in demand["evidence"]["date"]
+
+
+def test_a_statement_that_mentions_someone_does_not_date_what_they_did(newscomau: dict) -> None:
+    """Bloomberg's "Bezos said earlier this month ..., drawing a contrast with Google" (October 2018) is not
+    Google's announcement "in 2018"."""
+    google = one(newscomau["events"], "Google announced in 2018")
+    assert (google["date"], google["date_basis"]) == ("2018", "stated")

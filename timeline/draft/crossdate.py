@@ -54,17 +54,21 @@ def refine_dates(events: list[dict[str, Any]], anchors: list[Anchor], source: So
         if own is None:
             continue
         kinds = {record["type"]} if isinstance(record["type"], str) else set(record["type"])
-        agents = _widen({p["entity"] for p in record["participants"]} - {source.publisher}, agents_of)
+        own_agents = {p["entity"] for p in record["participants"] if p["entity"] in agents_of} - {source.publisher}
+        agents = _widen(own_agents, agents_of)
         guessed = record["date_basis"] == "inferred"
         candidates = []
         for a in anchors:
-            if a.quote == record["citations"][0]["quote"] or a.basis not in ("stated", "resolved"):
+            if a.quote == record["citations"][0]["quote"] or a.basis not in ("stated", "resolved") \
+                    or a.types <= _ANY_EVENT:  # a statement mentioning someone does not date what they did
                 continue
             theirs = _widen(a.agents, agents_of)
             shared = agents & theirs
             same_type = bool((kinds & a.types) - _ANY_EVENT)
-            # another type of event may be the same one when the anchor has all its agents (and all agree)
-            if len(shared) < (2 if guessed else 1) or not (same_type or (agents and agents <= theirs)):
+            # another type of event may be the same one when the anchor has all its agents (and all agree);
+            # an organisation counts with its parent here too (ACLU Northern California is in "the ACLU")
+            if len(shared) < (2 if guessed else 1) or not (same_type or (own_agents and all(
+                    agents_of[x] & theirs for x in own_agents))):
                 continue
             span = _span(a.date)
             if span is not None and _finer_within(span, own, before=guessed):
@@ -76,7 +80,7 @@ def refine_dates(events: list[dict[str, Any]], anchors: list[Anchor], source: So
         # the reports that fit best must agree: the finest lies within every other (June 2018 within summer
         # 2018); two that exclude each other are two events, or a doubt, and the draft keeps its own date
         if all(_finer_within(same[0][4], c[4], before=False) or same[0][3].date == c[3].date for c in same[1:]):
-            _take(record, same[0][3])
+            _take(record, same[0][3], same_type=not same[0][0])
             refined[index] = same[0][3].said_by
     return refined
 
@@ -107,15 +111,17 @@ def _widen(agents: set[str], agents_of: dict[str, set[str]]) -> set[str]:
     return {x for a in agents if a in agents_of for x in agents_of[a]}
 
 
-def _take(record: dict[str, Any], anchor: Anchor) -> None:
+def _take(record: dict[str, Any], anchor: Anchor, *, same_type: bool) -> None:
     was = record["date"]
     source, quote = anchor.said_by
     where = "this article" if source == record["citations"][0]["source"] else source
     record["date"], record["date_basis"] = anchor.date, anchor.basis
     record["date_note"] = (f"{anchor.date} from {where}, which reports the same event: “{quote}” "
                            f"(this sentence alone gives {was}).")
-    record["evidence"]["date"] = (f"a finer date from {where}: an event of the same type with the same people or "
-                                  f"organisations (a guess; check that both report one event); this sentence: {was}")
+    how = ("an event of the same type with the same people or organisations" if same_type else
+           "an event of another type with all the people or organisations of this one")
+    record["evidence"]["date"] = (f"a finer date from {where}: {how} (a guess; check that both report one event); "
+                                  f"this sentence: {was}")
 
 
 def _span(edtf: str) -> DateSpan | None:

@@ -197,7 +197,8 @@ def _event(found: FoundEvent, source: Source, dates: list[TimeExpression], how: 
     record: dict[str, Any] = {"id": _new_id(found.types[0], s, taken), "type": found.types[0]
                               if len(found.types) == 1 else list(found.types),
                               "label": _label(s.text), "description": s.text}
-    record.update(_date(s, dates, source, evidence, anchor=s.start + s.text.lower().find(found.triggers[0].lower())))
+    record.update(_date(s, dates, source, evidence, anchor=s.start + s.text.lower().find(found.triggers[0].lower()),
+                        reported_from=found.reported_from))
     record["participants"] = [{"entity": eid, "role": role} for eid, role, _ in found.participants]
     if found.participants:
         evidence["participants"] = "; ".join(why for _, _, why in found.participants)
@@ -240,13 +241,15 @@ def _links(s: Sentence, how: dict[str, str]) -> str:
 
 
 def _date(s: Sentence, dates: list[TimeExpression], source: Source, evidence: dict[str, str],
-          anchor: int) -> dict[str, str]:
+          anchor: int, reported_from: int | None = None) -> dict[str, str]:
     """The sentence's temporal expression nearest ``anchor``; else the publication date, as a guess.
 
     An expression in a clause that follows the trigger after "after", "before", "because", "until" or
-    "while" dates that clause ("demanded ... after learning it was in use as early as 2017"), not the event.
+    "while" dates that clause ("demanded ... after learning it was in use as early as 2017"), not the event;
+    one from ``reported_from`` on dates what a report reported ("As X points out, last week ..."), not the report.
     """
     inside = [d for d in dates if s.start <= d.start and d.end <= s.end
+              and not (reported_from is not None and d.start >= reported_from)
               and not (d.start > anchor and _SUBORDINATE.search(s.text[anchor - s.start:d.start - s.start]))]
     if inside:
         d = min(inside, key=lambda d: abs(d.start - anchor))
@@ -255,10 +258,13 @@ def _date(s: Sentence, dates: list[TimeExpression], source: Source, evidence: di
         return {"date": d.edtf, "date_basis": d.basis, "date_note": d.note}
     published = source.published.edtf if source.published else ""
     skipped = [d.text for d in dates if s.start <= d.start and d.end <= s.end]
-    evidence["date"] = (f"{', '.join(map(repr, skipped))} dates a clause after the event, not the event: " if skipped
+    what = ("what was reported, not the report" if reported_from is not None
+            else "a clause after the event, not the event")
+    evidence["date"] = (f"{', '.join(map(repr, skipped))} dates {what}: " if skipped
                         else "no date in the sentence: ") + "the publication date, a guess"
     return {"date": published, "date_basis": "inferred",
-            "date_note": f"No date in the sentence; the article's publication date ({published}) is a guess."}
+            "date_note": (f"{', '.join(skipped)}: of {what.split(',')[0]}" if skipped else "No date in the sentence")
+            + f"; the article's publication date ({published}) is a guess."}
 
 
 def _label(text: str) -> str:

@@ -58,6 +58,11 @@ TRIGGERS: tuple[tuple[str, str], ...] = (
 FALLBACK_TRIGGERS: tuple[tuple[str, str], ...] = (
     (r"\b(?:said|says|saying|stated|statement|wrote|concluded|according\s+to)\b", "statement"),
 )
+#: "As The Daily Beast points out, <what it reported>": the sentence reports a report or a remark by
+#: whoever is named in the frame; what follows the comma is what they reported, with dates of its own.
+_FRAME = re.compile(r"^(?:As|Like)\s+(?P<who>[^,]{2,80}?)\s+(?:has\s+|had\s+|first\s+)?"
+                    r"(?P<verb>points?\s+out|pointed\s+out|notes?|noted|reports?|reported|writes|wrote|observes|"
+                    r"observed|explains|explained)\s*,\s*")
 _TRIGGERS = [(re.compile(rf"(?<![\w-])(?:{t})", re.IGNORECASE), kind) for t, kind in TRIGGERS]
 _FALLBACK = [(re.compile(rf"(?<![\w-])(?:{t})", re.IGNORECASE), kind) for t, kind in FALLBACK_TRIGGERS]
 
@@ -70,6 +75,9 @@ class FoundEvent:
     types: list[str]
     triggers: list[str]
     participants: list[tuple[str, str, str]]  # (entity id, role, why)
+    #: Where what the sentence reports begins (an offset in the article): dates from there on are that
+    #: content's, not this event's.
+    reported_from: int | None = None
 
 
 def find_events(sentences: list[Sentence], mentions: list[Mention],
@@ -85,6 +93,10 @@ def find_events(sentences: list[Sentence], mentions: list[Mention],
     """
     found = []
     for s in sentences:
+        framed = _framed(s, mentions, types or {})
+        if framed is not None:
+            found.extend(framed)
+            continue
         clause = _dated_clause(s, dated or [])
         more = find_events([clause], mentions, types) if clause is not None else []
         hits = _triggers(s.text)
@@ -100,6 +112,29 @@ def find_events(sentences: list[Sentence], mentions: list[Mention],
         found.append(FoundEvent(s, [kind for _, kind, _ in hits], [w for _, _, w in hits], participants))
         found.extend(more)
     return found
+
+
+def _framed(s: Sentence, mentions: list[Mention], types: dict[str, str]) -> list[FoundEvent] | None:
+    """A sentence opened by a reporting frame: the report (by the names in the frame; the rest take part),
+    and what was reported as an event of its own when it has a trigger."""
+    m = _FRAME.match(s.text)
+    if m is None:
+        return None
+    frame_end, content = s.start + m.end(), s.start + m.end()
+    inside = [x for x in mentions if s.start <= x.start and x.end <= s.end]
+    who = [x for x in inside if x.end <= s.start + m.end("who")]
+    if not who:
+        return None
+    kind = "news-report" if any(types.get(x.entity) == "news-organization" for x in who) else "statement"
+    participants, seen = [], set()
+    for x in inside:
+        if x.entity not in seen:
+            seen.add(x.entity)
+            participants.append((x.entity, "initiator", f"{x.text!r} is named in the reporting frame {m.group(0)!r}")
+                                if x in who else (x.entity, "participant", f"{x.text!r} is named in what was reported"))
+    text = s.text[m.end():]
+    reported = find_events([Sentence(content, s.end, text)], mentions, types) if text.strip() else []
+    return [FoundEvent(s, [kind], [m.group("verb")], participants, reported_from=frame_end), *reported]
 
 
 _CLAUSE = re.compile(r"\b(?:after|before|because)\s+(?:learning|finding|discovering|hearing|reports?\s+that|)\s*",

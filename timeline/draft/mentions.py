@@ -29,7 +29,8 @@ _UPPER = "A-ZÀ-ÖØ-Þ"
 _CAP = rf"[{_UPPER}][\w&’'.-]*[\w]"
 #: Space within a name: it may wrap onto the next line, never across a blank line (a heading and a sentence).
 _SPACE = r"(?:[^\S\n]+|[^\S\n]*\n(?![^\S\n]*\n)[^\S\n]*)"
-_JOIN = rf"(?:{_SPACE}(?:of|for|and|on|the|de|&){_SPACE}|{_SPACE}|-)"
+_JOIN_WORDS = ("of", "for", "and", "on", "the", "de", "&")
+_JOIN = rf"(?:{_SPACE}(?:{'|'.join(_JOIN_WORDS)}){_SPACE}|{_SPACE}|-)"
 _CAPITALISED = re.compile(rf"(?<![\w.])(?:{_CAP}|[{_UPPER}])(?:{_JOIN}(?:{_CAP}))*")
 _ACRONYM = re.compile(r"\s*\((?:the\s+)?([A-Z][A-Z&.]{1,9})\)")
 #: Capitalised words that do not name anything on their own.
@@ -227,7 +228,8 @@ def _candidates(text: str) -> list[tuple[int, str]]:
 def _trim(name: str, start: int) -> tuple[str, int]:
     """The name without a leading function word ("The", "In") and a trailing possessive or stop."""
     words = name.split()
-    while words and words[0].rstrip(".") in _NOT_NAMES and len(words) > 1:
+    # "In the United States": the joining "the" left after "In" is no more part of the name
+    while words and (words[0].rstrip(".") in _NOT_NAMES or words[0] in _JOIN_WORDS) and len(words) > 1:
         start += name.index(words[1], len(words[0]))
         name = name[name.index(words[1], len(words[0])):]
         words = name.split()
