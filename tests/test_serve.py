@@ -23,6 +23,7 @@ import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from servers import timeline_server
@@ -407,9 +408,10 @@ def test_saved_queries_list(server) -> None:
 def test_index_escapes_what_it_shows(store, monkeypatch) -> None:
     import timeline.serve.app as app_module
 
-    monkeypatch.setattr(app_module, "render_pages", lambda _store: ({}, None, "<script>alert(1)</script>"))
+    hostile = SimpleNamespace(pages={}, error=None, case_title="<script>alert(1)</script>", catalog=None)
+    monkeypatch.setattr(app_module, "CasePages", lambda _store: hostile)
     with timeline_server(store) as srv:
-        body = fetch(srv.url + "/")[2]
+        body = fetch(srv.url + "/endpoint")[2]
     assert b"<script>" not in body and b"&lt;script&gt;" in body
 
 

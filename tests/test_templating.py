@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from servers import timeline_server
@@ -110,7 +111,8 @@ def test_timelinejs_slides_escape_a_hostile_label() -> None:
 def test_serve_index_escapes_a_hostile_title_and_error(sample_graph, monkeypatch) -> None:
     import timeline.serve.app as app_module
 
-    monkeypatch.setattr(app_module, "render_pages", lambda _store: ({}, HOSTILE, HOSTILE))
+    hostile = SimpleNamespace(pages={}, error=HOSTILE, case_title=HOSTILE, catalog=None)
+    monkeypatch.setattr(app_module, "CasePages", lambda _store: hostile)
     with timeline_server(open_store(sample_graph)) as srv:
         page = srv.index_html.decode("utf-8")
     assert_escaped(page)

@@ -234,19 +234,13 @@ def render_pages(graph: Path, directory: Path | None = None, case_dir: Path | No
     atomically, so a failure leaves the previous page in place.
     """
     # here, not at the top: validate and a build without pages need none of the renderers
-    from timeline.render.graph import render_graph
-    from timeline.render.story import case_description, render_story
-    from timeline.render.timeline import render_timeline
+    from timeline.render.casepages import render_case_pages
     from timeline.stores import open_store
     from timeline.views.model import load_view
 
     directory = directory or graph.parent
     store = open_store(graph)
-    view = load_view(store)
-    pages = {"timeline.html": render_timeline(view, title=view.case_title),
-             "graph.html": render_graph(view, title=view.case_title),
-             "story.html": render_story(view, title=view.case_title, description=case_description(store),
-                                        case_dir=case_dir)}
+    pages = render_case_pages(load_view(store), store, case_dir=case_dir)
     written = []
     for name in PAGES:
         write_atomic(directory / name, pages[name].encode("utf-8"))

@@ -22,13 +22,15 @@ from starlette.routing import Route
 
 from timeline.errors import TimelineError
 from timeline.query.sparql import form_of
+from timeline.serve import browse
 from timeline.serve.accesslog import AccessLog
 from timeline.serve.errors import READ_ONLY, HttpError
 from timeline.serve.guard import refused
 from timeline.serve.negotiation import RESULT_FORMATS, negotiate
-from timeline.serve.pages import render_pages, saved_queries_json, saved_query_items
+from timeline.serve.pages import CasePages, saved_queries_json, saved_query_items
 from timeline.serve.protocol import MAX_BODY, query_request
 from timeline.serve.security import ASGIApp, SecurityHeaders, page_csp
+from timeline.serve.workbench import page_response
 from timeline.serve.workers import ProcessEngine, ThreadEngine
 from timeline.stores import MemoryStore
 
@@ -58,7 +60,9 @@ class Endpoint:
         # The pool first: it forks, and should inherit neither the listening socket nor threads.
         self.engine = engine_class(store, workers or min(4, max(2, os.cpu_count() or 2)), max_rows, self.timeout)
         try:
-            self.pages, self.pages_error, self.case_title = render_pages(store) if pages else ({}, None, "")
+            case = CasePages(store if pages else None)
+            self.pages, self.pages_error, self.case_title = case.pages, case.error, case.case_title
+            self.catalog = case.catalog  # the workbench's indexes; None without pages
             self.page_csp = {path: page_csp(body) for path, body in self.pages.items()}
             self.saved = saved_query_items()
             self.saved_json = saved_queries_json(self.saved)
@@ -74,13 +78,6 @@ class Endpoint:
 
 
 # ------------------------------------------------------------ answers
-
-
-def page_response(body: bytes | str, status: int = 200, csp: str | None = None) -> Response:
-    """An HTML page, with the policy that lets only its own inline scripts run (computed unless given)."""
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    return Response(data, status, media_type="text/html; charset=utf-8",
-                    headers={"Cache-Control": "no-cache", "Content-Security-Policy": csp or page_csp(data)})
 
 
 def error_response(error: HttpError, cors: bool = False) -> Response:
@@ -183,6 +180,8 @@ def create_app(endpoint: Endpoint) -> ASGIApp:
     routes = [
         Route("/", index, methods=["GET"]),
         Route("/index.html", index, methods=["GET"]),
+        Route("/endpoint", index, methods=["GET"]),
+        *browse.routes(),
         *(Route(path, page, methods=["GET"]) for path in PAGE_PATHS),
         Route("/queries", queries, methods=["GET"]),
         Route("/favicon.ico", no_icon, methods=["GET"]),

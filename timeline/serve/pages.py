@@ -1,4 +1,5 @@
-"""The pages the server shows: the timeline, graph and story pages, the saved queries, the index."""
+"""What the server shows besides query answers: the case's view and pages (timeline, graph, story) read once at
+start-up, the workbench's :class:`~timeline.serve.catalog.Catalog`, the saved queries, the endpoint page."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from typing import Protocol
 from timeline import __version__, templating
 from timeline.errors import TimelineError
 from timeline.query.saved_queries import saved_queries
-from timeline.render.graph import render_graph
-from timeline.render.story import render_story
-from timeline.render.timeline import render_timeline
+from timeline.render.casepages import render_case_pages
+from timeline.render.story import case_description
+from timeline.serve.catalog import Catalog
 from timeline.serve.negotiation import GRAPH_FORMATS, RESULT_FORMATS
 from timeline.views.model import load_view
 
@@ -29,16 +30,31 @@ class Served(Protocol):
     def url(self) -> str: ...
 
 
-def render_pages(store) -> tuple[dict[str, bytes], str | None, str]:
-    """The three pages, rendered once; or why they are unavailable."""
-    try:
-        view = load_view(store)
-    except TimelineError as exc:
-        return {}, str(exc), ""
-    pages = {"/timeline.html": render_timeline(view).encode("utf-8"),
-             "/graph.html": render_graph(view).encode("utf-8"),
-             "/story.html": render_story(view).encode("utf-8")}
-    return pages, None, view.case_title
+class CasePages:
+    """The view, the three pages (by path) and the catalog of a store; or why they are unavailable."""
+
+    def __init__(self, store=None):
+        self.pages: dict[str, bytes] = {}
+        self.error: str | None = None  # None and no pages: the server was asked to run without them
+        self.case_title = ""
+        self.catalog: Catalog | None = None
+        if store is None:
+            return
+        try:
+            view = load_view(store)
+        except TimelineError as exc:
+            self.error = str(exc)
+            return
+        self.case_title = view.case_title
+        self.pages = {"/" + name: html.encode("utf-8") for name, html in render_case_pages(view, store).items()}
+        self.catalog = Catalog(view, source_texts(store), case_description(store))
+
+
+def source_texts(store) -> dict[str, str]:
+    """The text of each source article (``schema:text``), by source id: what its quote positions count in."""
+    rows = store.query("SELECT ?id ?text WHERE { ?s a tl:SourceArticle ; dcterms:identifier ?id ; "
+                       "schema:text ?text }", None, where="view").records()
+    return {r["id"]: r["text"] for r in rows}
 
 
 def saved_query_items() -> list[dict]:

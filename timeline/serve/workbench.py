@@ -1,0 +1,89 @@
+"""The analyst workbench's frame: how a workbench page of ``timeline serve`` is rendered and answered.
+
+Every workbench page is a template under ``timeline/templates/workbench/`` that extends ``base.html.j2`` (the
+header with the case title, the search box and the navigation; a skip link; the one stylesheet
+``render/web/workbench.css`` inlined after the checked theme colours; light or dark as the reader's system
+asks). :func:`render_page` fills in what the frame needs; :func:`workbench_response` also takes the case title
+from the server and answers with :func:`page_response`, whose Content-Security-Policy lets exactly the page's
+own inline scripts run. Case text reaches a page only through the template's autoescaping.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from timeline import __version__, templating
+from timeline.render import themes
+from timeline.resources import PACKAGE_DIR
+from timeline.serve.security import page_csp
+
+WEB_DIR = PACKAGE_DIR / "render" / "web"
+
+#: The navigation of every page: (href, label, key); a page passes ``active=key`` to mark itself.
+NAV = (
+    ("/", "Home", "home"),
+    ("/queries/", "Queries", "queries"),
+    ("/editor", "Query editor", "editor"),
+    ("/path", "Path finder", "path"),
+    ("/timeline.html", "Timeline", "timeline"),
+    ("/graph.html", "Graph", "graph"),
+    ("/story.html", "Story", "story"),
+    ("/endpoint", "SPARQL endpoint", "endpoint"),
+)
+
+
+def page_response(body: bytes | str, status: int = 200, csp: str | None = None) -> Response:
+    """An HTML page, with the policy that lets only its own inline scripts run (computed unless given)."""
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return Response(data, status, media_type="text/html; charset=utf-8",
+                    headers={"Cache-Control": "no-cache", "Content-Security-Policy": csp or page_csp(data)})
+
+
+def _own(name: str, closing: str):
+    from markupsafe import Markup  # here: importing the server must not load the template engine
+
+    text = (WEB_DIR / name).read_text(encoding="utf-8")
+    if closing in text.lower():  # our own file: a closing tag inside would end the element early
+        raise ValueError(f"{WEB_DIR / name} contains {closing!r}")
+    return Markup(text)  # safe: the package's own CSS/JS, checked above to hold no closing tag
+
+
+@cache
+def _frame() -> dict[str, Any]:
+    """What every page's frame holds, read once: the stylesheet, the theme colours, the search box's script."""
+    from markupsafe import Markup
+
+    return {
+        "css": _own("workbench.css", "</style"),
+        # safe: built from checked #rrggbb colours only
+        "theme_css": Markup(themes.theme_css(themes.DEFAULT_ACCENT)),
+        "base_js": _own("workbench.js", "</script"),
+        "nav": NAV,
+        "version": __version__,
+    }
+
+
+def render_page(template: str, *, case_title: str = "", active: str = "", query: str = "",
+                **context: Any) -> bytes:
+    """The workbench page ``template`` (a name under ``timeline/templates/``, e.g. ``workbench/entity.html.j2``)
+    rendered with ``context`` inside the frame: UTF-8 bytes for :func:`page_response`.
+
+    ``active`` is the page's key in :data:`NAV` (marked ``aria-current``), ``query`` the search box's text.
+    """
+    return templating.render(template, **_frame(), case_title=case_title or "timeline", active=active,
+                             query=query, **context).encode("utf-8")
+
+
+def workbench_response(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    """:func:`render_page` with the server's case title, answered by :func:`page_response`."""
+    title = getattr(request.app.state.endpoint, "case_title", "")
+    return page_response(render_page(template, case_title=title, **context), status)
+
+
+def not_found(request: Request, what: str) -> Response:
+    """The workbench's 404 page: ``what`` (e.g. ``no entity 'x'``) said plainly, with the way back."""
+    return workbench_response(request, "workbench/notfound.html.j2", 404, what=what, path=request.url.path)
