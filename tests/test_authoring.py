@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from timeline import files
 from timeline.case import articles, authoring
 from timeline.cli import cli
 from timeline.resources import sample_case_dir
@@ -196,14 +197,14 @@ def test_permissions_follow_the_umask(workdir: Path, mask: int) -> None:
 def test_a_failed_write_leaves_the_case_as_it_was(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run("new", "c")
     before = case_files(workdir / "c")
-    real = authoring.write_atomic
+    commit = files.AtomicFile.commit
 
-    def failing(path: Path, data: bytes, **kwargs) -> None:
-        if path.suffix == ".md":
-            raise authoring.TimelineError(f"{path}: cannot write: No space left on device")
-        real(path, data, **kwargs)
+    def failing(out: files.AtomicFile) -> None:
+        if out.path.suffix == ".md":  # after the publisher's entity was written
+            raise authoring.TimelineError(f"{out.path}: cannot write: No space left on device")
+        commit(out)
 
-    monkeypatch.setattr(authoring, "write_atomic", failing)
+    monkeypatch.setattr(files.AtomicFile, "commit", failing)
     result = run("add", mashable_txt(workdir), "--publisher", "Mashable", "--published", "2018-10-23", ok=False)
     assert "No space left on device" in error_line(result)
     assert case_files(workdir / "c") == before  # the publisher's entity was taken back out

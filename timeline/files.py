@@ -48,6 +48,47 @@ def write_atomic(path: Path, data: bytes, *, keep_mode: bool = False) -> None:
         raise
 
 
+def write_all(changes: dict[Path, bytes | None]) -> None:
+    """Replace every file of ``changes`` (``None``: remove it) or change none: if one fails, those already
+    replaced are put back. For a user's own files (a case's records and articles): an existing file keeps
+    its permission bits, as with ``keep_mode``.
+
+    All the new contents are written to temporary files before the first is renamed into place, so a full
+    disk fails before anything changes.
+    """
+    old = {path: path.read_bytes() if path.exists() else None for path in changes}
+    pending: list[AtomicFile] = []
+    try:
+        for path, data in changes.items():
+            if data is not None:
+                out = AtomicFile(path, keep_mode=True)
+                pending.append(out)
+                out.write(data)
+    except BaseException:
+        for out in pending:
+            out.discard()
+        raise
+    done: list[Path] = []
+    try:
+        for out in pending:
+            out.commit()
+            done.append(out.path)
+        for path, data in changes.items():
+            if data is None and path.exists():
+                path.unlink()
+                done.append(path)
+    except BaseException:
+        for out in pending:
+            if out.path not in done:
+                out.discard()
+        for path in done:  # put back what was replaced or removed
+            if old[path] is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomic(path, old[path], keep_mode=True)
+        raise
+
+
 class AtomicFile:
     """A file written in pieces under a temporary name, then renamed into place by :meth:`commit`
     (as :func:`write_atomic`); :meth:`discard` drops it and leaves the target as it was.

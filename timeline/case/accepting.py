@@ -20,7 +20,7 @@ from timeline.case.drafts import DRAFTS_DIR
 from timeline.case.loader import DRAFT_ONLY
 from timeline.case.names import NameIndex
 from timeline.errors import TimelineError, close_matches, did_you_mean_text, display_path
-from timeline.files import AtomicFile, write_atomic
+from timeline.files import write_all
 
 #: Draft list -> the case's record file.
 KINDS = {"entities": "entities.yaml", "events": "events.yaml", "claims": "claims.yaml"}
@@ -286,41 +286,8 @@ def _render_draft(remaining: dict[str, list[dict[str, Any]]], draft: Path) -> st
 # ------------------------------------------------------------------ writing
 
 
-def _commit(out: AtomicFile) -> None:
-    """Rename one written file into place (a seam for tests that make the n-th replacement fail)."""
-    out.commit()
-
-
 def _write_all(changes: dict[Path, bytes], draft: Path, draft_text: str | None) -> None:
-    """Replace every file of ``changes`` and update the draft, or change nothing: what was replaced is put back."""
-    old = {path: path.read_bytes() if path.exists() else None for path in changes}
-    pending = []
-    try:
-        for path, data in changes.items():
-            out = AtomicFile(path, keep_mode=True)
-            pending.append(out)
-            out.write(data)
-    except BaseException:
-        for out in pending:
-            out.discard()
-        raise
-    done: list[Path] = []
-    try:
-        for out in pending:
-            _commit(out)
-            done.append(out.path)
-        if draft_text is None:
-            draft.unlink()
-        else:
-            write_atomic(draft, draft_text.encode("utf-8"), keep_mode=True)
-    except BaseException:
-        for out in pending[len(done):]:
-            out.discard()
-        for path in done:  # put back what was replaced
-            if old[path] is None:
-                path.unlink(missing_ok=True)
-            else:
-                write_atomic(path, old[path], keep_mode=True)
-        raise
+    """Replace every file of ``changes`` and update the draft (removed once empty), or change nothing."""
+    write_all({**changes, draft: None if draft_text is None else draft_text.encode("utf-8")})
 
 

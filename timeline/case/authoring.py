@@ -24,7 +24,7 @@ from timeline.case import articles, loader
 from timeline.case.choice import PROJECT_FILE
 from timeline.case.names import NameIndex
 from timeline.errors import TimelineError, display_path
-from timeline.files import new_dir_mode, write_atomic
+from timeline.files import new_dir_mode, write_all, write_atomic
 
 RECORD_HEADINGS = {"entities.yaml": "Entities", "events.yaml": "Events", "claims.yaml": "Claims"}
 PUBLISHER_TYPE = "news-organization"
@@ -490,28 +490,17 @@ def entity_record(entity_id: str, label: str) -> str:
 
 
 def _write(state: _CaseState, planned: list[AddedArticle]) -> None:
-    """The new entities, then each article; on a failure, the case is put back as it was."""
-    entities_file = state.case_dir / "entities.yaml"
-    previous = entities_file.read_bytes() if entities_file.exists() else None
-    written: list[Path] = []
-    try:
-        if state.new_entities:
-            old = (previous or b"").decode("utf-8")
-            lead = "" if not old or old.endswith("\n\n") else ("\n" if old.endswith("\n") else "\n\n")
-            records = "\n".join(entity_record(eid, label) for eid, label in state.new_entities)
-            write_atomic(entities_file, (old + lead + records).encode("utf-8"), keep_mode=True)
-        for added in planned:
-            write_atomic(added.path, article_bytes(added))
-            written.append(added.path)
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        if state.new_entities:
-            if previous is None:
-                entities_file.unlink(missing_ok=True)
-            else:
-                write_atomic(entities_file, previous, keep_mode=True)
-        raise
+    """The new entities and each article, all or none: on a failure, the case is left as it was."""
+    changes: dict[Path, bytes | None] = {}
+    if state.new_entities:
+        entities_file = state.case_dir / "entities.yaml"
+        old = entities_file.read_text(encoding="utf-8") if entities_file.exists() else ""
+        lead = "" if not old or old.endswith("\n\n") else ("\n" if old.endswith("\n") else "\n\n")
+        records = "\n".join(entity_record(eid, label) for eid, label in state.new_entities)
+        changes[entities_file] = (old + lead + records).encode("utf-8")
+    for added in planned:
+        changes[added.path] = article_bytes(added)
+    write_all(changes)
 
 
 def _article_text(path: Path) -> str | None:
