@@ -255,7 +255,10 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
 
     One named graph per source article, one for the curated facts and one
     for the ontology. The file is replaced atomically, and only when every
-    check passes: a failed build leaves the previous graph intact.
+    check passes: a failed build leaves the previous graph intact. A big
+    graph (4 MiB or more, $TIMELINE_STORE_MIN_BYTES) also gets a query store
+    beside it, graph.oxigraph/, which every command reading the graph opens
+    instead of parsing it, after checking that it is the store of that very file.
 
     Without CASE: $TIMELINE_CASE, else the `case` named in ./timeline.toml,
     else the sample.
@@ -280,6 +283,9 @@ def build(case: str | None, output: Path | None, no_shacl: bool, shacl_engine: s
     click.echo(f"built {display_path(report.output)} from {display_path(case_dir)}: {report.quads} quads in "
                f"{report.graphs} graphs, {', '.join(f'{v} {k}' for k, v in counts.items())} "
                f"({len(report.warnings)} warning(s), {report.seconds:.2f} s)")
+    kept = pipeline.keep_store(report.output, _note)  # before the pages, which then read it
+    if kept is not None:
+        click.echo(f"kept {display_path(kept)} beside it: later commands read the graph from there")
     if pages:  # beside the graph: a page of another case is never overwritten by one of this case
         written = pipeline.render_pages(report.output, case_dir=case_dir)
         click.echo(f"wrote {', '.join(display_path(p) for p in written)} (open them in a web browser)")
@@ -706,7 +712,8 @@ def query(query: str | None, file: str | None, params: tuple[str, ...], fmt: str
         if form in ("SELECT", "ASK") and fmt in ("turtle", "nt", "jsonld"):
             raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv, json or xml")
     path = endpoint or store_dir or _graph_path(case, graph)
-    store = open_store(path, backend, writable=bool(allow_update and form == "UPDATE" and store_dir))
+    store = open_store(path, backend, writable=bool(allow_update and form == "UPDATE" and store_dir),
+                       keep=form != "UPDATE", note=_note)  # an update rewrites graph.nq itself
     if form == "UPDATE":
         if given:
             raise ReadOnlyError(f"{where}: --param is not supported with updates")
@@ -824,7 +831,7 @@ def _load_view(case, graph, date_from, date_to, actors, types, store=None):
     if start and end and start > end:
         raise click.BadParameter("is before --from", param_hint="--to")
     if store is None:
-        store = open_store(_graph_path(case, graph))
+        store = open_store(_graph_path(case, graph), keep=True, note=_note)
     entity = saved_queries.Param("actor", "entity", "")
     actor_ids = [_option_term(entity, "actors", a, store).value.rsplit("/", 1)[-1] for a in actors]
     concept = saved_queries.Param("type", "event-type", "")
@@ -904,7 +911,7 @@ def render_story_cmd(case, graph, date_from, date_to, actors, types, title, outp
     from timeline.stores import open_store
 
     check_accent(accent)  # before the graph is read
-    store = open_store(_graph_path(case, graph))
+    store = open_store(_graph_path(case, graph), keep=True, note=_note)
     view = _load_view(case, graph, date_from, date_to, actors, types, store=store)
     case_dir = None if graph else case_choice.choose_case(case).path  # where the events' image files are
     page_title = title or view.case_title
@@ -951,7 +958,7 @@ def _case_view(path: Path):
     from timeline.stores import open_store
     from timeline.views.model import load_view
 
-    return load_view(open_store(path))
+    return load_view(open_store(path, keep=True, note=_note))
 
 
 def _note(message: str) -> None:
@@ -1167,7 +1174,8 @@ def serve(case, graph, store_dir, host: str, public: bool, port: int, timeout: f
     from timeline.stores import open_store
 
     path = store_dir or _graph_path(case, graph)
-    run_server(open_store(path), host=host, public=public, port=port, timeout=timeout, max_rows=max_rows)
+    run_server(open_store(path, keep=True, note=_note), host=host, public=public, port=port, timeout=timeout,
+               max_rows=max_rows)
 
 
 def main() -> None:

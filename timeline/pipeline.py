@@ -223,6 +223,18 @@ def build(case_dir: Path, output: Path | None = None, shacl: bool = True, engine
     return report
 
 
+def keep_store(graph: Path, note: Callable[[str], None] | None = None) -> Path | None:
+    """Leave the query store of a big built graph beside it (``timeline build``); its path, or None.
+
+    None for a graph small enough to be read in memory (see :mod:`timeline.stores.kept`), or when the
+    store cannot be made there (``note`` says why; the graph is built all the same). A store of the
+    previous graph stays until this one is swapped in; a stale one is never used.
+    """
+    from timeline.stores.kept import keep_store as keep
+
+    return keep(graph, note)
+
+
 #: The pages ``timeline build --pages`` writes beside the graph.
 PAGES = ("timeline.html", "graph.html", "story.html")
 
@@ -239,7 +251,7 @@ def render_pages(graph: Path, directory: Path | None = None, case_dir: Path | No
     from timeline.views.model import load_view
 
     directory = directory or graph.parent
-    store = open_store(graph)
+    store = open_store(graph, keep=True)  # the store build just kept, for a big case
     pages = render_case_pages(load_view(store), store, case_dir=case_dir)
     written = []
     for name in PAGES:

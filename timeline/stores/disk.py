@@ -132,6 +132,22 @@ def is_store_dir(path: Path | str) -> bool:
     return (path / STORE_MARKER).is_file() and (path / "CURRENT").is_file()
 
 
+def file_stamp(stat: os.stat_result) -> dict[str, int]:
+    """What identifies one version of a file without reading it: size, times and inode."""
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns,
+            "inode": stat.st_ino, "device": stat.st_dev}
+
+
+#: RocksDB's own bookkeeping, which may change while a store is open; every other file is the data.
+_VOLATILE = re.compile(r"^(LOCK|LOG(\..*)?|IDENTITY)$")
+
+
+def store_files(path: Path) -> dict[str, int]:
+    """The data files of a store directory and their sizes, as recorded in the marker (without the marker)."""
+    return {entry.name: entry.stat().st_size for entry in sorted(Path(path).iterdir())
+            if entry.is_file() and entry.name != STORE_MARKER and not _VOLATILE.match(entry.name)}
+
+
 def read_marker(path: Path) -> dict:
     marker = Path(path) / STORE_MARKER
     try:
@@ -168,6 +184,7 @@ def build_disk_store(nquads: bytes | Path, target_dir: Path) -> DiskStoreInfo:
     try:
         os.chmod(tmp, new_dir_mode())  # mkdtemp makes it 0700; a published store is readable as any new directory
         digest = hashlib.sha256()
+        source = None
         in_memory = isinstance(nquads, (bytes, bytearray, memoryview))
         where = "N-Quads" if in_memory else str(nquads)
         store = ox.Store(str(tmp))
@@ -177,6 +194,9 @@ def build_disk_store(nquads: bytes | Path, target_dir: Path) -> DiskStoreInfo:
                 store.bulk_load(bytes(nquads), format=ox.RdfFormat.N_QUADS)
             else:
                 with open(nquads, "rb") as handle:
+                    # Stamped before it is read: a file changed meanwhile no longer matches the stamp (see
+                    # timeline.stores.kept), so the store is checked again rather than trusted.
+                    source = file_stamp(os.fstat(handle.fileno()))
                     for block in iter(lambda: handle.read(1 << 20), b""):
                         digest.update(block)
                 store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
@@ -190,7 +210,9 @@ def build_disk_store(nquads: bytes | Path, target_dir: Path) -> DiskStoreInfo:
             store = None  # closes RocksDB before the directory moves
         marker = {"format": STORE_FORMAT, "version": 1, "quads": quads, "graphs": graphs,
                   "sha256": digest.hexdigest(), "pyoxigraph": ox.__version__,
-                  "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                  "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "files": store_files(tmp)}
+        if source is not None:
+            marker["source"] = source
         write_atomic(tmp / STORE_MARKER, (json.dumps(marker, indent=1) + "\n").encode("utf-8"))
         fsync_dir(tmp)
         with _dir_lock(parent):
