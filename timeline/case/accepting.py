@@ -19,11 +19,12 @@ from timeline.case import loader
 from timeline.case.drafts import DRAFTS_DIR
 from timeline.case.loader import DRAFT_ONLY
 from timeline.case.names import NameIndex
-from timeline.errors import TimelineError, close_matches, did_you_mean_text, display_path
+from timeline.errors import Problem, TimelineError, close_matches, did_you_mean_text, display_path
 from timeline.files import write_all
 
 #: Draft list -> the case's record file.
 KINDS = {"entities": "entities.yaml", "events": "events.yaml", "claims": "claims.yaml"}
+_ONE = {"entities": "entity", "events": "event", "claims": "claim"}
 #: Fields whose strings are prose, never a reference to an entity.
 _PROSE = frozenset({"id", "label", "aliases", "description", "text", "quote", "date_note", "evidence", "status"})
 
@@ -93,24 +94,27 @@ def accept(case_dir: Path, draft: Path, ids: list[str] | None = None) -> Accepte
 
 
 def _read_draft(path: Path) -> dict[str, list[dict[str, Any]]]:
-    import json
-
-    import yaml
-
-    shown = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        raise TimelineError(f"{shown}: cannot read the draft: {exc}", param="draft") from None
-    if not isinstance(data, dict) or not all(isinstance(data.get(k, []), list) for k in KINDS):
-        raise TimelineError(f"{shown}: not a draft (lists entities, events, claims)", param="draft")
-    records = {k: list(data.get(k) or []) for k in KINDS}
-    for kind, items in records.items():
-        for index, record in enumerate(items):
-            if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-                raise TimelineError(f"{shown}: {kind} #{index + 1} has no id", param="draft")
+    """The draft's records by kind, as plain data, read by the loader's own draft reader (as validate reads it)."""
+    problems: list[Problem] = []
+    found = loader.read_draft_file(path, problems)
+    if problems:
+        raise TimelineError(f"{problems[0]}".replace(": error: ", ": ", 1), param="draft")
+    records: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
+    for record in found:
+        if not isinstance(record.raw.get("id"), str):
+            raise TimelineError(f"{display_path(path)}:{record.raw.line}: this {_ONE[record.kind]} record has no "
+                                "id; give it one", param="draft")
+        records[record.kind].append(_plain(record.raw))
     return records
+
+
+def _plain(value: Any) -> Any:
+    """Plain dicts and lists, as the YAML dumper writes them, of the loader's line-numbered ones."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _chosen(records: dict[str, list[dict[str, Any]]], ids: list[str] | None, draft: Path) -> set[str]:
