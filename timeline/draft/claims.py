@@ -170,7 +170,7 @@ def _anaphor(s: Sentence, mentions: list[Mention], types: dict[str, str],
     if not earlier:
         return None
     named = earlier[-1]
-    speaker = Mention(at, at + len(word), named.text, named.entity, named.proposed)
+    speaker = Mention(at, at + len(word), named.text, named.entity, named.proposed, named.linked_by)
     return _claim(s, speaker, verb, STANCES.get(verb, "asserts"),
                   f"{word!r} before {verb!r} taken to be {named.text!r}, the last named before (a guess)", inside)
 

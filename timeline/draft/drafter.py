@@ -42,7 +42,7 @@ def draft_article(case: Case, source_id: str, *, model: Language | None = None) 
     text = source.text
     taken = {*case.entities, *case.events, *case.claims, *case.sources, *_other_drafts(case, source_id)}
     mentions, proposals, sentences, dates, types, found_events = _read(case, source, taken, model)
-    how = _how_linked(case, mentions)
+    how = _how_linked(mentions)
     events = [_event(e, source, dates, how, taken) for e in found_events]
     _date_by_other_reports(case, source, (events, found_events), types, model)
     # A claim made in a sentence that also reports an event is, first of all, about that event.
@@ -167,17 +167,12 @@ def _source(case: Case, source_id: str) -> Source:
     raise TimelineError(f"no article {source_id!r} in case {case.id!r}{hint}", param="source", value=source_id)
 
 
-def _how_linked(case: Case, mentions: list[Mention]) -> dict[str, str]:
+def _how_linked(mentions: list[Mention]) -> dict[str, str]:
     """Mention text -> how it was linked, for the evidence notes."""
     how: dict[str, str] = {}
     for m in mentions:
-        if m.proposed:
-            how.setdefault(m.text, f"{m.text!r} is a proposed new entity ({m.entity})")
-            continue
-        e = case.entities[m.entity]
-        tier = "label" if m.text.casefold() == e.label.casefold() else "alias" if m.text.casefold() in (
-            a.casefold() for a in e.aliases) else "id or name"
-        how.setdefault(m.text, f"{m.text!r} linked to {m.entity} by {tier}")
+        how.setdefault(m.text, f"{m.text!r} is a proposed new entity ({m.entity})" if m.proposed
+                       else f"{m.text!r} linked to {m.entity} by {m.linked_by}")
     return how
 
 

@@ -88,6 +88,8 @@ class Mention:
     text: str
     entity: str
     proposed: bool = False
+    #: What it was linked by: the entity's "label", an "alias", or its "id" read as words.
+    linked_by: str = ""
 
 
 @dataclass
@@ -110,15 +112,16 @@ class Linker:
     """The case's entity names, compiled into one longest-match pattern."""
 
     def __init__(self, entities: Iterable[tuple[str, str, Iterable[str]]]):
-        exact: dict[str, str] = {}
-        loose: dict[str, str] = {}
+        exact: dict[str, tuple[str, str]] = {}  # name -> (entity id, what the name is of it)
+        loose: dict[str, tuple[str, str]] = {}
         for eid, label, aliases in entities:
-            for name in (label, *aliases, eid.replace("-", " ") if "-" in eid else eid):
+            named = [(label, "label"), *((a, "alias") for a in aliases), (eid.replace("-", " "), "id")]
+            for name, tier in named:
                 name = name.strip()
                 if len(name) < 2:
                     continue
                 table = exact if name.isupper() or any(c.isdigit() for c in name) else loose
-                table.setdefault(name if table is exact else norm(name), eid)
+                table.setdefault(name if table is exact else norm(name), (eid, tier))
         self.exact, self.loose = exact, loose
         names = sorted([*exact, *loose], key=len, reverse=True)
         alternation = "|".join(_name_pattern(n) for n in names) or r"(?!x)x"
@@ -128,15 +131,15 @@ class Linker:
         found = []
         for m in self.pattern.finditer(text):
             written = re.sub(r"['’]s?$", "", m.group(0)) if m.group(0)[-1:] in "'’s" else m.group(0)
-            eid = self.exact.get(written) or self.loose.get(norm(written))
-            if eid is None and written.endswith("s"):
-                eid = self.exact.get(written[:-1]) or self.loose.get(norm(written[:-1]))
-            if eid is None:
-                eid = self.exact.get(m.group(0)) or self.loose.get(norm(m.group(0)))
+            hit = self.exact.get(written) or self.loose.get(norm(written))
+            if hit is None and written.endswith("s"):
+                hit = self.exact.get(written[:-1]) or self.loose.get(norm(written[:-1]))
+            if hit is None:
+                hit = self.exact.get(m.group(0)) or self.loose.get(norm(m.group(0)))
             lowered = written.lower() == written
             # "a target for thieves" is not Target, nor "ice" ICE: a one-word name is written with its capital
-            if eid is not None and not (lowered and (written.upper() in self.exact or " " not in written)):
-                found.append(Mention(m.start(), m.start() + len(written), written, eid))
+            if hit is not None and not (lowered and (written.upper() in self.exact or " " not in written)):
+                found.append(Mention(m.start(), m.start() + len(written), written, hit[0], linked_by=hit[1]))
         return found
 
 
