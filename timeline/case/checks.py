@@ -262,25 +262,33 @@ def _article(noun: str) -> str:
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
-def check_case(case: Case, vocab: Vocabularies, today: date | None = None) -> list[Problem]:
-    """Run every cross-record check.
+def check_case(case: Case, vocab: Vocabularies, today: date | None = None, *,
+               only: set[str] | None = None) -> list[Problem]:
+    """Run every cross-record check; with ``only``, just those of the records with these ids (against the whole
+    case, without the case-wide warnings): the drafts added to a case already checked.
 
     As side effects, fills in citation offsets and replaces each reference to an entity by label or alias
     with the entity's id, so what is built from the case names every entity by its id.
     """
     checker = _Checker(case, vocab, today or date.today())
-    for source in case.sources.values():
-        if source.publisher:
-            source.publisher = checker.ref(source, source.line, "publisher", source.publisher, "news-organization",
-                                           {"news-organization"})
-    for e in case.entities.values():
+    if only is None:
+        for source in case.sources.values():
+            if source.publisher:
+                source.publisher = checker.ref(source, source.line, "publisher", source.publisher,
+                                               "news-organization", {"news-organization"})
+    for e in _among(case.entities, only):
         checker.entity(e)
-    for ev in case.events.values():
+    for ev in _among(case.events, only):
         checker.event(ev)
-    for c in case.claims.values():
+    for c in _among(case.claims, only):
         checker.claim(c)
-    _warn_unused(case, checker)
+    if only is None:
+        _warn_unused(case, checker)
     return checker.problems
+
+
+def _among(table: dict, only: set[str] | None) -> list:
+    return list(table.values()) if only is None else [table[i] for i in table if i in only]
 
 
 def _warn_unused(case: Case, checker: _Checker) -> None:

@@ -67,7 +67,8 @@ def check_drafts(case: Case, vocab: Vocabularies, known: list[Problem], today: d
         built.append((record, made))
     seen = set(known)
     mine = _draft_lines(records)
-    problems += [p for p in check_case(combined, vocab, today)
+    # only the drafts are checked (against the case with them in): the case itself was checked already
+    problems += [p for p in check_case(combined, vocab, today, only={made.id for _, made in built})
                  if p not in seen and p.kind not in _ADVICE and (p.path, p.line) in mine]
     warnings = _as_warnings(problems)
     warnings += _contradictions(case, [made for _, made in built if not isinstance(made, Entity)])
