@@ -267,8 +267,10 @@ def check_case(case: Case, vocab: Vocabularies, today: date | None = None, *,
     """Run every cross-record check; with ``only``, just those of the records with these ids (against the whole
     case, without the case-wide warnings): the drafts added to a case already checked.
 
-    As side effects, fills in citation offsets and replaces each reference to an entity by label or alias
-    with the entity's id, so what is built from the case names every entity by its id.
+    As side effects, fills in what the checks read from the case's files and the graph carries: citation
+    offsets (from the article the quote was found in) and each event image's digest (from the file just
+    checked, read once); and replaces each reference to an entity by label or alias with the entity's id, so
+    what is built from the case names every entity by its id.
     """
     checker = _Checker(case, vocab, today or date.today())
     if only is None:
