@@ -1,4 +1,4 @@
-"""Build hook: the built package carries its front-end libraries (vis-timeline, vis-network).
+"""Build hook: the built package carries its front-end libraries (vis-timeline, vis-network, the editor's CodeMirror).
 
 ``setup.cfg`` holds the project's configuration; this file adds one step to two commands:
 
@@ -30,6 +30,7 @@ from setuptools.errors import ExecError, SetupError
 HERE = Path(__file__).resolve().parent
 VENDOR = Path("timeline", "render", "web", "vendor")
 LOCK_FILES = ("package.json", "package-lock.json")
+EDITOR_SOURCE = Path("timeline", "render", "web", "editor-bundle.mjs")  # esbuild's entry for the query editor
 
 sys.path.insert(0, str(HERE))
 from timeline.render import assets  # noqa: E402  (stdlib only: the one list of files the pages need and quote)
@@ -45,8 +46,12 @@ def needed_files(root: Path) -> list[Path]:
     if missing:
         raise SetupError(f"{root}: missing {', '.join(missing)}; the lists in timeline/assets.py "
                          "and package-lock.json disagree: update one of them")
-    files = [Path(a.package, a.path) for a in assets.ASSETS]
-    for package in assets.NOTICE_PACKAGES:
+    lacking = assets.editor_missing(root)
+    if lacking:
+        raise SetupError(f"{root}: missing {', '.join(lacking)}; the query editor's bundle is made by "
+                         "`npm run bundle:editor` (package.json), which `npm ci` runs")
+    files = [Path(a.package, a.path) for a in (*assets.ASSETS, *assets.EDITOR_ASSETS)]
+    for package in (*assets.NOTICE_PACKAGES, *assets.EDITOR_BUNDLED):
         files.append(Path(package, "package.json"))
         files += [Path(package, f.name) for f in assets.license_files(root / package)]
     return files
@@ -59,6 +64,8 @@ def npm_ci(workdir: Path) -> Path:
         raise SetupError(NO_NODE)
     for name in LOCK_FILES:
         shutil.copyfile(HERE / name, workdir / name)
+    (workdir / EDITOR_SOURCE).parent.mkdir(parents=True)
+    shutil.copyfile(HERE / EDITOR_SOURCE, workdir / EDITOR_SOURCE)
     # --prefer-offline: the npm cache of an earlier `npm ci` is enough; --ignore-scripts: we only copy files.
     command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"]
     print("timeline: " + " ".join(["npm", *command[1:]]) + " (front-end libraries for the package)", file=sys.stderr)
@@ -66,13 +73,18 @@ def npm_ci(workdir: Path) -> Path:
     if done.returncode != 0:
         raise ExecError(f"`npm ci` failed (exit {done.returncode}) while building timeline; "
                         "its output is above")
+    # --ignore-scripts skipped our own prepare script too: bundle the query editor here (esbuild, from the lockfile).
+    done = subprocess.run([npm, "run", "--silent", "bundle:editor"], cwd=workdir, stdout=sys.stderr)
+    if done.returncode != 0:
+        raise ExecError(f"`npm run bundle:editor` failed (exit {done.returncode}) while building timeline; "
+                        "its output is above")
     return workdir / "node_modules"
 
 
 def vendor_into(target: Path) -> None:
-    """Copy the front-end files into ``target`` (a ``timeline/render/web/vendor`` directory), laid out like node_modules."""
+    """Copy the front-end files into ``target`` (``timeline/render/web/vendor``), laid out like node_modules."""
     source = HERE / VENDOR
-    if assets.is_complete(source):
+    if assets.is_complete(source) and not assets.editor_missing(source):
         copy_tree(source, target)
         return
     with tempfile.TemporaryDirectory(prefix="timeline-npm-") as tmp:

@@ -53,6 +53,17 @@ NOTICE_PACKAGES = ("vis-timeline", "vis-network", *sorted(set(TIMELINE_BUNDLED) 
 #: A package's license texts are its files whose names start with one of these (any case): the build copies
 #: them all and the page quotes them all (see :func:`license_files`).
 LICENSE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE")
+#: The query editor (``/editor`` of ``timeline serve``): CodeMirror 6 and the SPARQL mode of @codemirror/legacy-modes,
+#: bundled by esbuild into one script by the npm ``prepare`` script (``npm ci`` runs it; see package.json). It is
+#: not a package of its own: it sits under ``node_modules/.timeline/``, and the build copies it like the others.
+EDITOR_JS = Asset(".timeline", "codemirror-sparql.min.js", "js")
+#: The packages the editor bundle holds (esbuild's metafile lists them): their notices go into the editor page.
+EDITOR_BUNDLED = ("@codemirror/commands", "@codemirror/language", "@codemirror/legacy-modes", "@codemirror/lint",
+                  "@codemirror/state", "@codemirror/streamparser", "@codemirror/view", "@lezer/common",
+                  "@lezer/highlight", "@marijn/find-cluster-break", "crelt", "style-mod", "w3c-keyname")
+#: What the build copies for the editor; checked apart from :data:`ASSETS`, so a ``node_modules`` without the
+#: bundle (``npm ci --ignore-scripts``) still draws the timeline and graph pages.
+EDITOR_ASSETS = (EDITOR_JS,)
 #: Where the build puts the files, inside the package.
 VENDOR_DIR = resources.PACKAGE_DIR / "render" / "web" / "vendor"
 #: npm's directory in a source checkout (or editable install), after ``npm ci``.
@@ -71,6 +82,40 @@ def missing(root: Path) -> list[str]:
             lacking += [f"{a.package}/{a.path}" for a in ASSETS
                         if a.package == package and not (root / a.package / a.path).is_file()]
     return lacking
+
+
+def editor_missing(root: Path) -> list[str]:
+    """What ``root`` lacks for the query editor: the bundle, and each bundled package's ``package.json``."""
+    lacking = [f"{a.package}/{a.path}" for a in EDITOR_ASSETS if not (root / a.package / a.path).is_file()]
+    return lacking + [p for p in EDITOR_BUNDLED if not (root / p / "package.json").is_file()]
+
+
+def editor_root() -> Path:
+    """The ``node_modules`` (or vendored copy) holding the editor bundle, found as :func:`node_modules` finds the
+    others; a clear error if none has it."""
+    override = os.environ.get(ENV)
+    candidates = (Path(override),) if override else (VENDOR_DIR, REPO_NODE_MODULES, Path.cwd() / "node_modules")
+    for candidate in candidates:
+        if not editor_missing(candidate):
+            return candidate
+    raise TimelineError("the query editor's bundle (CodeMirror) is missing: in a clone of the repository run "
+                        "`npm ci`, whose prepare script bundles it (or `npm run bundle:editor`); else reinstall "
+                        f"timeline from a wheel or sdist (looked in {', '.join(str(c) for c in candidates)})")
+
+
+@lru_cache(maxsize=1)
+def read_editor() -> str:
+    """The editor bundle's text, safe to inline in ``<script>``."""
+    path = editor_root() / EDITOR_JS.package / EDITOR_JS.path
+    text = path.read_text(encoding="utf-8")
+    return text.replace("</script", "<\\/script") if "</script" in text.lower() else text
+
+
+@lru_cache(maxsize=1)
+def editor_notices() -> tuple[str, ...]:
+    """The license notice of every package the editor bundle holds."""
+    root = editor_root()
+    return tuple(_notice_at(root, package) for package in EDITOR_BUNDLED)
 
 
 def is_complete(root: Path) -> bool:
@@ -127,7 +172,11 @@ def read(asset: Asset) -> str:
 @lru_cache(maxsize=16)
 def notice(package: str) -> str:
     """``name version license`` plus the package's license text, for the page's notices."""
-    root = node_modules() / package
+    return _notice_at(node_modules(), package)
+
+
+def _notice_at(node_root: Path, package: str) -> str:
+    root = node_root / package
     meta = json.loads((root / "package.json").read_text(encoding="utf-8"))
     texts = [path.read_text(encoding="utf-8").strip() for path in license_files(root)]
     header = f"{meta['name']} {meta['version']} — license: {meta.get('license', 'see text')}"

@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from timeline.errors import TimelineError
 from timeline.query.sparql import form_of
-from timeline.serve import browse
+from timeline.serve import browse, querypages
 from timeline.serve.accesslog import AccessLog
 from timeline.serve.errors import READ_ONLY, HttpError
 from timeline.serve.guard import refused
@@ -182,6 +182,7 @@ def create_app(endpoint: Endpoint) -> ASGIApp:
         Route("/index.html", index, methods=["GET"]),
         Route("/endpoint", index, methods=["GET"]),
         *browse.routes(),
+        *querypages.routes(),
         *(Route(path, page, methods=["GET"]) for path in PAGE_PATHS),
         Route("/queries", queries, methods=["GET"]),
         Route("/favicon.ico", no_icon, methods=["GET"]),

@@ -1,0 +1,281 @@
+"""The workbench's query pages of `timeline serve`: saved queries as forms, the SPARQL editor, the path finder.
+
+In process, with Starlette's test client: what a reader sees in the HTML, what a download holds, and that a
+hostile parameter stays inert (bound as a typed term, or escaped on the page).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from html import unescape
+
+import pytest
+
+from timeline.query import saved_queries
+from timeline.views.network import paths
+
+pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+
+
+@pytest.fixture(scope="module")
+def client(store):
+    from starlette.testclient import TestClient
+
+    from timeline.serve import Endpoint, create_app
+
+    endpoint = Endpoint(store, timeout=10, max_rows=1000, pages=True, workers=2, isolation="thread")
+    try:
+        with TestClient(create_app(endpoint)) as test_client:
+            yield test_client
+    finally:
+        endpoint.engine.close()
+
+
+def cli_rows(store, name: str, **given: str):
+    """What `timeline query NAME -p ...` answers: the same binding, the same store."""
+    saved = saved_queries.find_saved(name)
+    return store.query(saved.text, saved_queries.bind(saved, given, store)).rows
+
+
+def table(html: str) -> list[list[str]]:
+    """The result table's cells, as text."""
+    body = html[html.index('<table class="wb-table wbq-table">'):]
+    body = body[:body.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1], re.S)
+    return [[unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)] for r in rows]
+
+
+def attributes(html: str, element_id: str) -> dict[str, str | None]:
+    """The attributes of the element with ``element_id``, as a browser parses them."""
+    from html.parser import HTMLParser
+
+    found: dict[str, str | None] = {}
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if dict(attrs).get("id") == element_id:
+                found.update(attrs)
+
+    Parser().feed(html)
+    return found
+
+
+def result_hrefs(html: str) -> list[str]:
+    body = html[html.index('<table class="wb-table wbq-table">'):]
+    return re.findall(r'href="(/(?:entity|event)/[^"]+)"', body[:body.index("</table>")])
+
+
+def test_the_list_of_saved_queries_links_each_form_and_the_json_list_stays(client) -> None:
+    page = client.get("/queries/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    names = [q["name"] for q in client.get("/queries").json()]  # clients and tests read this JSON
+    assert "actor-timeline" in names
+    for name in names:
+        assert f'href="/queries/{name}"' in page.text
+
+
+def test_the_form_of_actor_timeline_has_an_entity_picker(client) -> None:
+    page = client.get("/queries/actor-timeline")
+    assert page.status_code == 200
+    field = re.search(r'<input id="p-actor"[^>]*>', page.text, re.S).group()
+    assert 'name="actor"' in field and 'data-suggest="entity"' in field and "required" in field
+    assert '<label for="p-actor">' in page.text
+    assert 'id="result"' not in page.text  # nothing is run until the form is sent
+
+
+def test_running_actor_timeline_for_ice_gives_the_rows_the_cli_gives(client, store) -> None:
+    page = client.get("/queries/actor-timeline", params={"actor": "ICE", "run": "1"})
+    assert page.status_code == 200
+    expected = cli_rows(store, "actor-timeline", actor="ICE")
+    rows = table(page.text)
+    assert len(rows) == len(expected) > 3
+    assert [r[1:] for r in rows] == [[x["date"].value, x["label"].value, x["role"].value] for x in expected]
+    # each event IRI links to its event page
+    events = [x["event"].value.rsplit("/", 1)[1] for x in expected]
+    assert result_hrefs(page.text) == [f"/event/{e}" for e in events]
+    assert 'value="ICE"' in page.text  # the form keeps what was asked
+
+
+def test_an_entity_column_links_to_entity_pages(client) -> None:
+    page = client.get("/queries/co-participation", params={"min": "2", "run": "1"})
+    assert page.status_code == 200
+    hrefs = result_hrefs(page.text)
+    assert hrefs and all(h.startswith("/entity/") for h in hrefs)
+
+
+def test_a_partial_name_is_taken_as_the_cli_takes_it_and_said(client) -> None:
+    page = client.get("/queries/actor-timeline", params={"actor": "immigration and customs", "run": "1"})
+    assert page.status_code == 200 and len(table(page.text)) > 3
+    assert "resolved" in page.text and "ice" in page.text
+
+
+def test_the_timeline_and_graph_views_render_the_result(client) -> None:
+    page = client.get("/queries/actor-timeline", params={"actor": "ICE", "run": "1", "view": "timeline"})
+    assert page.status_code == 200
+    frame = unescape(re.search(r'<iframe class="wbq-frame[^"]*" src="([^"]+)"', page.text).group(1))
+    assert frame.startswith("/queries/actor-timeline/view?") and "view=timeline" in frame
+    assert re.search(r'<a href="[^"]*view=timeline[^"]*" aria-current="page">Timeline</a>', page.text)
+    drawn = client.get(frame)
+    assert drawn.status_code == 200 and "'sha256-" in drawn.headers["content-security-policy"]
+    assert "amazon-ice-meeting-2018-06" in drawn.text and "vis-timeline" in drawn.text
+    graph = client.get(frame.replace("view=timeline", "view=graph"))
+    assert graph.status_code == 200 and "vis-network" in graph.text and "amazon-ice-meeting-2018-06" in graph.text
+
+
+def test_a_view_that_cannot_be_drawn_says_why_in_its_frame(client) -> None:
+    text = "SELECT ?n WHERE { VALUES ?n { 1 2 } }"
+    drawn = client.get("/editor/view", params={"query": text, "view": "timeline"})
+    assert drawn.status_code == 422 and "needs a date column" in drawn.text
+
+
+@pytest.mark.parametrize(("key", "media_type", "ext"), [
+    ("csv", "text/csv", "csv"), ("tsv", "text/tab-separated-values", "tsv"),
+    ("json", "application/sparql-results+json", "srj"), ("xml", "application/sparql-results+xml", "srx")])
+def test_downloads_have_their_media_type_and_the_rows(client, store, key, media_type, ext) -> None:
+    expected = cli_rows(store, "actor-timeline", actor="ICE")
+    answer = client.get("/queries/actor-timeline", params={"actor": "ICE", "download": key})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].split(";")[0] == media_type
+    assert answer.headers["content-disposition"] == f'attachment; filename="actor-timeline.{ext}"'
+    labels = [x["label"].value for x in expected]
+    if key == "csv":
+        rows = list(csv.DictReader(io.StringIO(answer.text)))
+        assert [r["label"] for r in rows] == labels
+    elif key == "tsv":
+        lines = answer.text.splitlines()
+        assert lines[0].split("\t") == ["?event", "?date", "?label", "?role"] and len(lines) == len(labels) + 1
+    elif key == "json":
+        bindings = json.loads(answer.content)["results"]["bindings"]
+        assert [b["label"]["value"] for b in bindings] == labels
+    else:
+        ns = "{http://www.w3.org/2005/sparql-results#}"
+        results = ET.fromstring(answer.content).iter(f"{ns}result")
+        assert len(list(results)) == len(labels)
+
+
+def test_the_result_page_links_every_download(client) -> None:
+    page = client.get("/queries/actor-timeline", params={"actor": "ICE", "run": "1"})
+    for key in ("csv", "tsv", "json", "xml"):
+        assert f"download={key}" in page.text
+
+
+HOSTILE = ['ICE" } UNION { ?event ?p ?o } #', "amazon> } UNION { ?s ?p ?o", '<script>alert(1)</script>',
+           "\"' onmouseover=alert(1) x='"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_hostile_entity_parameter_is_an_unknown_name_shown_escaped(client, value) -> None:
+    page = client.get("/queries/actor-timeline", params={"actor": value, "run": "1"})
+    assert page.status_code == 400
+    assert 'id="p-actor-error"' in page.text and 'id="result"' not in page.text  # no rows at all
+    field = attributes(page.text, "p-actor")
+    assert field["value"] == value and "onmouseover" not in field  # the value stays text inside its attribute
+    assert "<script>alert" not in page.text
+
+
+def test_a_string_parameter_carrying_sparql_is_bound_as_a_literal(client, store) -> None:
+    """dates-from-outside's `basis` is a string: a value that tries to close the literal matches nothing."""
+    normal = client.get("/queries/dates-from-outside", params={"basis": "external", "run": "1"})
+    assert normal.status_code == 200 and len(table(normal.text)) == len(cli_rows(store, "dates-from-outside"))
+    hostile = 'external" || true || "'
+    page = client.get("/queries/dates-from-outside", params={"basis": hostile, "run": "1"})
+    assert page.status_code == 200 and "No rows" in page.text
+    assert cli_rows(store, "dates-from-outside", basis=hostile) == []
+
+
+def test_a_missing_parameter_is_said_at_its_field(client) -> None:
+    page = client.get("/queries/actor-timeline", params={"run": "1"})
+    assert page.status_code == 400 and 'id="p-actor-error"' in page.text and 'aria-invalid="true"' in page.text
+
+
+def test_an_unknown_query_is_404(client) -> None:
+    page = client.get("/queries/no-such-query")
+    assert page.status_code == 404 and "no-such-query" in page.text
+    assert client.get("/queries/no-such-query/view").status_code == 404
+
+
+# ------------------------------------------------------------ the editor
+
+
+def test_the_editor_inlines_codemirror_with_its_notices_and_a_policy_for_it(client) -> None:
+    page = client.get("/editor")
+    assert page.status_code == 200
+    assert "TimelineEditor" in page.text and "@codemirror/view" in page.text and "MIT" in page.text
+    assert '<textarea id="wbq-query" name="query"' in page.text  # the form works without the script
+    assert "tl:" in page.text and "PREFIX" not in page.text.split('id="wbq-query"')[1].split("</textarea>")[0]
+    from timeline.serve.security import page_csp
+
+    assert page.headers["content-security-policy"] == page_csp(page.content)
+
+
+def test_the_editor_runs_a_query_from_its_url(client) -> None:
+    text = "SELECT ?e WHERE { ?e a tl:Event } ORDER BY ?e LIMIT 3"
+    page = client.get("/editor", params={"query": text, "run": "1"})
+    assert page.status_code == 200 and len(table(page.text)) == 3
+    assert "/editor?query=SELECT" in page.text  # the link to share
+    assert len(result_hrefs(page.text)) == 3
+
+
+def test_a_syntax_error_is_shown_at_its_line_and_column(client) -> None:
+    page = client.get("/editor", params={"query": "SELECT * WHERE {\n  ?s ?p }", "run": "1"})
+    assert page.status_code == 400
+    assert re.search(r'id="wbq-error"[^>]*data-line="2" data-column="\d+"', page.text)
+    assert "Line 2, column" in page.text
+
+
+def test_the_editor_refuses_updates_and_service_and_escapes_the_query(client) -> None:
+    update = client.get("/editor", params={"query": "DELETE WHERE { ?s ?p ?o }", "run": "1"})
+    assert update.status_code == 400 and "read-only" in update.text
+    service = client.get("/editor", params={"query": "SELECT * WHERE { SERVICE <http://example.org/> "
+                                                     "{ ?s ?p ?o } }", "run": "1"})
+    assert service.status_code == 400 and 'id="result"' not in service.text
+    hostile = "</textarea><script>alert(1)</script>"
+    page = client.get("/editor", params={"query": hostile})
+    assert "<script>alert(1)" not in page.text and "&lt;/textarea&gt;&lt;script&gt;" in page.text
+
+
+def test_the_editor_downloads_a_construct_as_turtle(client) -> None:
+    text = "CONSTRUCT { ?c rdfs:label ?t } WHERE { ?c a tl:Case ; rdfs:label ?t }"
+    answer = client.get("/editor", params={"query": text, "download": "turtle"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/turtle")
+    assert "rdfs:label" in answer.text or "rdf-schema#label" in answer.text
+
+
+# ------------------------------------------------------------ the path finder
+
+
+def test_the_path_from_ice_to_amazon_gives_hops_with_dates_and_citations(client, view) -> None:
+    page = client.get("/path", params={"from": "ICE", "to": "Amazon", "hops": "3"})
+    assert page.status_code == 200
+    found = paths(view, "ice", "amazon", max_hops=3, limit=5)
+    assert found
+    text = unescape(page.text)
+    for hops in found:
+        for hop in hops:
+            assert f'href="/event/{hop.event_id}"' in page.text
+            assert hop.date_label in text
+            if hop.citation is not None:
+                assert hop.citation.quote in text and hop.citation.title in text
+    assert text.count('class="wbq-hop"') == sum(len(h) for h in found)
+
+
+def test_the_path_finder_says_which_name_it_does_not_know(client) -> None:
+    page = client.get("/path", params={"from": "ICE", "to": "<b>nobody</b>", "hops": "2"})
+    assert page.status_code == 400 and 'id="path-to-error"' in page.text and "<b>nobody" not in page.text
+    bad_hops = client.get("/path", params={"from": "ICE", "to": "Amazon", "hops": "99"})
+    assert bad_hops.status_code == 400 and 'id="path-hops-error"' in bad_hops.text
+
+
+def test_the_editor_bundle_is_built_with_a_license_text_for_every_package_in_it() -> None:
+    """`npm ci` (its prepare script) made the bundle; each bundled package's notice quotes its license text."""
+    from timeline.render import assets
+
+    assert assets.editor_missing(assets.editor_root()) == []
+    assert "TimelineEditor" in assets.read_editor()
+    notices = assets.editor_notices()
+    assert len(notices) == len(assets.EDITOR_BUNDLED)
+    assert all("Permission is hereby granted" in n for n in notices)  # every one is MIT, text included
