@@ -382,7 +382,11 @@ def test_pages(server) -> None:
         assert status == 200
         assert headers["Content-Type"] == "text/html; charset=utf-8"
         assert body.startswith(b"<!DOCTYPE html>")
-    status, headers, body = fetch(server.url + "/")
+    status, headers, body = fetch(server.url + "/")  # the workbench's home links to the pages and the endpoint
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    for link in (b'href="/timeline.html"', b'href="/graph.html"', b'href="/story.html"', b'href="/endpoint"'):
+        assert link in body
+    status, headers, body = fetch(server.url + "/endpoint")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     for link in (b'href="/timeline.html"', b'href="/graph.html"', b'href="/story.html"', b'href="/sparql"',
                  b'href="/queries"'):
@@ -393,7 +397,8 @@ def test_pages(server) -> None:
 def test_pages_off(store) -> None:
     with timeline_server(store, pages=False) as srv:
         assert fetch(srv.url + "/timeline.html")[0] == 404
-        assert b"switched off" in fetch(srv.url + "/")[2]
+        assert b"switched off" in fetch(srv.url + "/")[2]  # no workbench: the endpoint's page
+        assert fetch(srv.url + "/entity/ice")[0] == 404
 
 
 def test_saved_queries_list(server) -> None:
@@ -564,6 +569,8 @@ def test_every_answer_has_the_security_headers(server) -> None:
     answers = {
         "page": fetch(server.url + "/timeline.html"),
         "index": fetch(server.url + "/"),
+        "endpoint": fetch(server.url + "/endpoint"),
+        "entity": fetch(server.url + "/entity/ice"),
         "results": get(server, "ASK { ?s ?p ?o }"),
         "bad query": get(server, "SELECT nonsense"),
         "not found": fetch(server.url + "/nope"),

@@ -89,11 +89,6 @@ def error_response(error: HttpError, cors: bool = False) -> Response:
 # ------------------------------------------------------------ routes
 
 
-async def index(request: Request) -> Response:
-    endpoint: Endpoint = request.app.state.endpoint
-    return page_response(endpoint.index_html, csp=endpoint.index_csp)
-
-
 async def page(request: Request) -> Response:
     endpoint: Endpoint = request.app.state.endpoint
     path = request.url.path
@@ -178,9 +173,8 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
 def create_app(endpoint: Endpoint) -> ASGIApp:
     """The ASGI application for ``endpoint``, with its security headers and, if ``endpoint.log``, its access log."""
     routes = [
-        Route("/", index, methods=["GET"]),
-        Route("/index.html", index, methods=["GET"]),
-        Route("/endpoint", index, methods=["GET"]),
+        Route("/index.html", browse.endpoint_page, methods=["GET"]),
+        Route("/endpoint", browse.endpoint_page, methods=["GET"]),
         *browse.routes(),
         *querypages.routes(),
         *(Route(path, page, methods=["GET"]) for path in PAGE_PATHS),

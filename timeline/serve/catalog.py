@@ -64,6 +64,17 @@ class Passage:
 
 
 @dataclass
+class Piece:
+    """A stretch of an article's paragraph: plain text, or (``passages`` not empty) a cited passage, with the
+    anchors that start here (``anchors``) and, on its last piece, the records it supports (``supports``)."""
+
+    text: str
+    passages: list[Passage] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)
+    supports: list[Support] = field(default_factory=list)
+
+
+@dataclass
 class SearchEntry:
     kind: str
     id: str
@@ -111,7 +122,12 @@ class Catalog:
         for entity in view.entities.values():
             for org in entity.member_of:
                 self.members[org].append(entity.id)
+        self.contradicted_by: dict[str, list[ClaimView]] = defaultdict(list)
+        for claim in sorted(view.claims.values(), key=lambda c: c.id):
+            for other in claim.contradicts:
+                self.contradicted_by[other].append(claim)
         self.passages = self._passages()
+        self._articles: dict[str, list[list[Piece]]] = {}
         self.source_counts = self._source_counts()
         self._names = self._name_entries()
         self._search = self._search_entries()
@@ -175,6 +191,12 @@ class Catalog:
         for sid, passages in self.passages.items():
             counts.setdefault(sid, {"events": 0, "claims": 0, "citations": 0})["citations"] = len(passages)
         return counts
+
+    def article(self, sid: str) -> list[list[Piece]]:
+        """The source's text as paragraphs of :class:`Piece`: cited passages marked, overlapping ones as one."""
+        if sid not in self._articles:
+            self._articles[sid] = _article(self.texts.get(sid, ""), self.passages.get(sid, []))
+        return self._articles[sid]
 
     def entity_sources(self, eid: str) -> list[str]:
         """The sources citing the entity's events or the claims it made or that are about it."""
@@ -299,3 +321,39 @@ def _shorten(text: str, context: int, first: bool, last: bool) -> str:
     if last:
         return text[:context] + "…"
     return text[:context] + " … " + text[-context:]
+
+
+def _article(text: str, passages: list[Passage]) -> list[list[Piece]]:
+    """``text`` cut into paragraphs (at blank lines) of pieces, with ``passages`` (sorted by start) marked."""
+    clusters: list[list[Passage]] = []
+    for p in passages:
+        if p.end > len(text) or text[p.start:p.end] != p.quote:
+            continue  # the graph's position does not fit this text: never mark the wrong words
+        if clusters and p.start < max(q.end for q in clusters[-1]):
+            clusters[-1].append(p)
+        else:
+            clusters.append([p])
+    stretches: list[Piece] = []
+    at = 0
+    for cluster in clusters:
+        start, end = cluster[0].start, max(p.end for p in cluster)
+        if start > at:
+            stretches.append(Piece(text[at:start]))
+        supports: list[Support] = []
+        for p in cluster:
+            supports += [s for s in p.supports if s not in supports]
+        stretches.append(Piece(text[start:end], cluster, [p.anchor for p in cluster], supports))
+        at = end
+    if at < len(text):
+        stretches.append(Piece(text[at:]))
+    paragraphs: list[list[Piece]] = [[]]
+    for piece in stretches:
+        parts = re.split(r"\n\s*\n", piece.text)
+        for i, part in enumerate(parts):
+            if i:
+                paragraphs.append([])
+            first, last = i == 0, i == len(parts) - 1
+            if part or (piece.passages and (first or last)):
+                paragraphs[-1].append(Piece(part, piece.passages, piece.anchors if first else [],
+                                            piece.supports if last else []))
+    return [p for p in paragraphs if any(piece.text.strip() or piece.anchors for piece in p)]
