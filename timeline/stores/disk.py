@@ -291,6 +291,14 @@ def _cleanup_siblings(target: Path) -> bool:
     return recovered
 
 
+def tidy_store(target_dir: Path) -> None:
+    """Remove what builds of ``target_dir`` killed midway left beside it (a store set aside is put back)."""
+    target = Path(target_dir).absolute()
+    if _siblings(target):
+        with _dir_lock(target.parent):
+            _cleanup_siblings(target)
+
+
 def recover_store(target_dir: Path) -> bool:
     """Put back a store that a build killed between its two renames left aside; True if one was."""
     target = Path(target_dir).absolute()

@@ -48,6 +48,7 @@ from timeline.stores.disk import (
     is_store_dir,
     read_marker,
     recover_store,
+    tidy_store,
 )
 
 #: ``graph.nq`` -> ``graph.oxigraph``: named for the engine, so nobody takes it for an output to publish.
@@ -113,8 +114,13 @@ def open_kept_store(graph: Path, note: Note | None = None) -> OxigraphDiskStore 
 
 
 def keep_store(graph: Path, note: Note | None = None) -> Path | None:
-    """Make sure the store beside ``graph`` is current (``timeline build``); its path, or None as above."""
+    """Make sure the store beside ``graph`` is current (``timeline build``); its path, or None as above.
+
+    Also removes what earlier builds of it, killed midway, left beside it (read commands leave that to builds).
+    """
     store = open_kept_store(graph, note)
+    with contextlib.suppress(OSError):
+        tidy_store(kept_store_path(graph))
     if store is None:
         return None
     store.close()
