@@ -6,12 +6,12 @@ import threading
 
 from timeline.errors import TimelineError
 from timeline.query.results import SELECT_WRITERS, QueryResult, to_json
-from timeline.query.sparql import SparqlError, form_of, syntax_error
+from timeline.query.sparql import form_of
 from timeline.serve.errors import READ_ONLY, HttpError
 from timeline.serve.guard import declares_dataset
 from timeline.serve.negotiation import GRAPH_FORMATS, GRAPH_FORMS
 from timeline.serve.protocol import Dataset
-from timeline.stores import OxigraphStore, ReadOnlyError, check_form, result_from_oxigraph, serialize_triples
+from timeline.stores import OxigraphStore, ReadOnlyError, serialize_triples
 
 WHERE = "query"  # how error messages name the query: "query:LINE:COL: SPARQL syntax error: ..."
 
@@ -42,27 +42,9 @@ def _evaluate(store, text: str, max_rows: int | None, stop: threading.Event | No
         if stop is not None and stop.is_set():
             raise Stopped()
 
-    if dataset is None and not declares_dataset(text):
-        return store.query(text, where=WHERE, guard=guard)  # the default graph is the union of all graphs
-    return _query_dataset(store, text, dataset, guard)
-
-
-def _query_dataset(store: OxigraphStore, text: str, dataset: Dataset | None, guard) -> QueryResult:
-    """The query over the protocol's dataset, else over its own FROM and FROM NAMED (never the union)."""
-    import pyoxigraph as ox
-
-    form = check_form(text, False, WHERE)
-    graphs = {}
-    if dataset is not None:  # the protocol's dataset replaces FROM and FROM NAMED
-        graphs = {"default_graph": [ox.NamedNode(iri) for iri in dataset.default],
-                  "named_graphs": [ox.NamedNode(iri) for iri in dataset.named]}
-    try:
-        answer = store.store.query(text, prefixes=store.prefixes, **graphs)
-        return result_from_oxigraph(answer, form, guard)
-    except SyntaxError as exc:
-        raise syntax_error(WHERE, str(exc)) from None
-    except OSError as exc:
-        raise SparqlError(f"{WHERE}: query failed: {exc}") from None
+    if dataset is None:  # the union of all graphs, unless the query names its own FROM / FROM NAMED
+        return store.query(text, where=WHERE, guard=guard, union=not declares_dataset(text))
+    return store.query(text, where=WHERE, guard=guard, default_graph=dataset.default, named_graphs=dataset.named)
 
 
 def execute(store, text: str, fmt: str, max_rows: int | None = None,

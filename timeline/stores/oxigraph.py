@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from timeline.errors import TimelineError
@@ -42,12 +42,25 @@ class OxigraphStore:
         return len(self.store)
 
     def query(self, text: str, bindings: dict[str, Term] | None = None, where: str = "query", *,
-              guard: Callable[[int], None] | None = None) -> QueryResult:
-        """Run a read-only query; ``guard`` as for :func:`result_from_oxigraph` (``timeline serve``'s limits)."""
+              guard: Callable[[int], None] | None = None, default_graph: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None, union: bool = True) -> QueryResult:
+        """Run a read-only query over the union of all graphs as its default graph.
+
+        ``default_graph`` and ``named_graphs``: the SPARQL 1.1 Protocol's dataset
+        (``default-graph-uri``, ``named-graph-uri``); given, it replaces the
+        union and the query's FROM and FROM NAMED (an empty or missing list is
+        an empty one). ``union=False``: the query's own FROM and FROM NAMED
+        (pyoxigraph's union would override them). ``guard`` as for
+        :func:`result_from_oxigraph` (``timeline serve``'s limits).
+        """
+        ox = self._ox
         form = check_form(text, False, where)
+        dataset: dict = {"use_default_graph_as_union": union}
+        if default_graph is not None or named_graphs is not None:
+            dataset = {"default_graph": [ox.NamedNode(iri) for iri in default_graph or ()],
+                       "named_graphs": [ox.NamedNode(iri) for iri in named_graphs or ()]}
         try:
-            answer = self.store.query(bind_values(text, bindings or {}), prefixes=self.prefixes,
-                                      use_default_graph_as_union=True)
+            answer = self.store.query(bind_values(text, bindings or {}), prefixes=self.prefixes, **dataset)
             return result_from_oxigraph(answer, form, guard)  # lazy: evaluation errors come while reading
         except SyntaxError as exc:
             raise syntax_error(where, str(exc)) from None
