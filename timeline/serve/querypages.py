@@ -174,9 +174,9 @@ def _cell(term: Term | None, catalog) -> Cell:
     kind = term.value[: -len(local) - 1].rsplit("/", 1)[-1] if local else ""
     # Named as the command line's table names it (event:amazon-ice-meeting-2018-06), the label on hover.
     if catalog is not None and kind == "entity" and local in catalog.view.entities:
-        return Cell(_short(term.value), entity_url(local), catalog.label(local))
+        return Cell(f"entity:{local}", entity_url(local), catalog.label(local))
     if catalog is not None and kind == "event" and local in catalog.events:
-        return Cell(_short(term.value), event_url(local), catalog.label(local))
+        return Cell(f"event:{local}", event_url(local), catalog.label(local))
     return Cell(_short(term.value), title=term.value)
 
 
@@ -205,7 +205,9 @@ def view_page(result: QueryResult, catalog, kind: str, title: str) -> str:
         converted = resultview.to_timeline_view(result, catalog.view, title)
         grouped = any(e.types for e in converted.view.events) and any(v.lower() == "group"
                                                                        for v in result.variables)
-        return render_timeline(converted.view, group_by="type" if grouped else "none", title=title)
+        # show_title=False: the workbench page around the frame already says what this is
+        return render_timeline(converted.view, group_by="type" if grouped else "none", title=title,
+                               show_title=False)
     from timeline.render.graph import render_graph
 
     converted = resultview.to_graph_view(result, catalog.view, title)
@@ -221,9 +223,9 @@ async def view_response(request: Request, text: str, title: str) -> Response:
         result = await run_result(endpoint, text)
         html = await run_in_threadpool(view_page, result, endpoint.catalog, kind, title)
     except HttpError as exc:
-        return _small_page(exc.status, exc.message)
+        return _small_page(200, exc.message)  # shown in the result's frame, in place of the view
     except TimelineError as exc:
-        return _small_page(422, str(exc))
+        return _small_page(200, str(exc))
     return page_response(html)
 
 
@@ -335,8 +337,8 @@ async def saved_query(request: Request) -> Response:
             else:
                 next(f for f in fields if f.name == owner).error = str(exc)
                 context["error"] = "Check the field marked below."
-    status = 200 if not context["error"] else 400
-    return workbench_response(request, "workbench/query.html.j2", status, active="queries",
+    # 200 even when the form says what to fix: the page is fine (a browser logs every 4xx page as an error).
+    return workbench_response(request, "workbench/query.html.j2", active="queries",
                               title=query.title or query.name, **context, **_scripts())
 
 
@@ -369,7 +371,7 @@ def result_links(base: str, params: list[tuple[str, str]], form: str, view: str,
     view = view if view in VIEWS and form == "SELECT" else "table"
     tabs = []
     if form == "SELECT":
-        tabs = [(key, key.capitalize(), f"{base}?{urlencode([*params, ('run', '1'), ('view', key)])}#result")
+        tabs = [(key, f"As a {key}", f"{base}?{urlencode([*params, ('run', '1'), ('view', key)])}#result")
                 for key in VIEWS]
     frame = f"{base}/view?{urlencode([*params, ('view', view)])}" if view != "table" else ""
     formats = GRAPH_FORMATS if form in GRAPH_FORMS else RESULT_FORMATS
@@ -385,7 +387,7 @@ def _editor_error(message: str) -> dict:
     """The error to show, and its line and column when the engine gave them (for the editor's marker)."""
     match = _POSITION.match(message)
     if match:
-        return {"message": message, "line": int(match.group(1)), "column": int(match.group(2))}
+        return {"message": match.group(3), "line": int(match.group(1)), "column": int(match.group(2))}
     return {"message": message, "line": None, "column": None}
 
 
@@ -410,7 +412,7 @@ async def editor(request: Request) -> Response:
             context["error"] = _editor_error(exc.message)
     body = render_page("workbench/editor.html.j2", case_title=endpoint.case_title, active="editor", **context,
                        **_scripts(editor=True))
-    return page_response(body, 400 if context["error"] else 200, csp=_editor_csp())
+    return page_response(body, csp=_editor_csp())  # 200 with an error too: the page says what to fix
 
 
 async def editor_view(request: Request) -> Response:
@@ -509,8 +511,7 @@ async def path_page(request: Request) -> Response:
     elif asked and not form.errors:
         found, a, b = await run_in_threadpool(_find_paths, endpoint.catalog, form)
         labels = (a, b)
-    status = 400 if form.errors else 200
-    return workbench_response(request, "workbench/path.html.j2", status, active="path", form=form, asked=asked,
+    return workbench_response(request, "workbench/path.html.j2", active="path", form=form, asked=asked,
                               found=found, labels=labels, entity_url=entity_url, event_url=event_url,
                               hop_source_url=hop_source_url, **_scripts())
 

@@ -48,8 +48,18 @@ function create(parent, options) {
       if (line == null) { view.dispatch(setDiagnostics(view.state, [])); return; }
       const doc = view.state.doc;
       const at = doc.line(Math.min(Math.max(1, line), doc.lines));
-      const from = Math.min(at.from + Math.max(0, (column || 1) - 1), at.to);
-      const to = Math.min(from + 1, at.to) > from ? from + 1 : from;
+      // The engine points near where it stopped reading, often at the space before the culprit or past the
+      // line's end: mark the next word on the line, else the line's last one.
+      const space = (pos) => /\s/.test(doc.sliceString(pos, pos + 1));
+      let from = Math.min(at.from + Math.max(0, (column || 1) - 1), at.to);
+      while (from < at.to && space(from)) from++;
+      if (from >= at.to) {
+        from = at.to;
+        while (from > at.from && space(from - 1)) from--;
+        while (from > at.from && !space(from - 1)) from--;
+      }
+      let to = from;
+      while (to < at.to && !space(to)) to++;
       view.dispatch(setDiagnostics(view.state, [{from, to, severity: "error", message}]));
     },
   };

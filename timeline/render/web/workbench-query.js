@@ -83,8 +83,10 @@
     var area = document.getElementById("wbq-query");
     var form = document.getElementById("wbq-editor-form");
     if (!area || !form) return;
+    var button = form.querySelector("button[name=run]");  // sends run=1: the answer, not only the editor
     function run() {
-      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+      if (form.requestSubmit) form.requestSubmit(button);
+      else button.click();
     }
     var holder = document.getElementById("wbq-editor");
     if (!window.TimelineEditor || !holder) {  // no bundle: the textarea, with Ctrl+Enter
