@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +23,7 @@ from timeline.namespaces import wikidata_id
 from timeline.serve import figures
 from timeline.serve.catalog import KINDS, Catalog, entity_url, event_url, source_url
 from timeline.serve.pages import index_html
+from timeline.serve.security import page_csp
 from timeline.serve.workbench import not_found, page_response, render_page
 from timeline.views.model import ClaimView, EventView
 from timeline.views.network import centrality, coparticipation_graph
@@ -32,7 +33,9 @@ EVENTS_PER_PAGE = 200  # an entity's events listed on one page; ?page=2 for the 
 EGO_NEIGHBOURS = 12  # the entities drawn around an entity: those it shares most events with
 EGO_WIDTH, EGO_HEIGHT = 560, 400
 STRIP_EVENTS = 300  # an entity's events drawn on its time strip (the first, in date order)
+LIST_CAP = 100  # relations and claims listed per kind on an entity page; the page says how many more
 TOP_ACTORS = 10
+EXACT_CENTRALITY = 400  # entities up to which the home page ranks actors by betweenness; above, by partners
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
 
 
@@ -49,20 +52,55 @@ def _unavailable(request: Request) -> Response:
     return not_found(request, f"This page is not available: {why}")
 
 
+class PageCache:
+    """The most recently rendered pages, up to ``budget`` bytes: the case does not change while the server runs,
+    so a page asked for again (an analyst going back, several analysts on one entity) is not rendered again."""
+
+    def __init__(self, budget: int = 32 * 2**20):
+        self.budget, self.size = budget, 0
+        self.pages: OrderedDict[str, tuple[bytes, str]] = OrderedDict()  # key: (page, its CSP)
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[bytes, str] | None:
+        with self.lock:
+            found = self.pages.get(key)
+            if found is not None:
+                self.pages.move_to_end(key)
+            return found
+
+    def put(self, key: str, body: bytes, csp: str) -> None:
+        with self.lock:
+            if key in self.pages or len(body) > self.budget // 8:
+                return
+            self.pages[key] = (body, csp)
+            self.size += len(body)
+            while self.size > self.budget:
+                self.size -= len(self.pages.popitem(last=False)[1][0])
+
+
 async def _page(request: Request, build: Callable[[Catalog], tuple[str, dict[str, Any]] | None],
-                missing: str = "") -> Response:
-    """Render what ``build`` returns (a template and its context) in a worker thread; 404 if it returns None."""
+                missing: str = "", cache: bool = False) -> Response:
+    """Render what ``build`` returns (a template and its context) in a worker thread; 404 if it returns None.
+    ``cache``: keep the page (by its path and query) in the server's :class:`PageCache`."""
+    endpoint = request.app.state.endpoint
     catalog = _catalog(request)
     if catalog is None:
         return _unavailable(request)
-    title = request.app.state.endpoint.case_title
+    key = request.url.path + "?" + request.url.query
+    pages: PageCache | None = getattr(endpoint, "page_cache", None) if cache else None
+    found = pages.get(key) if pages else None
+    if found is None:
+        def work() -> tuple[bytes, str] | None:
+            built = build(catalog)
+            if built is None:
+                return None
+            body = render_page(built[0], case_title=endpoint.case_title, **built[1])
+            return body, page_csp(body)  # here too: finding the page's scripts is work for the thread
 
-    def work() -> bytes | None:
-        built = build(catalog)
-        return None if built is None else render_page(built[0], case_title=title, **built[1])
-
-    body = await run_in_threadpool(work)
-    return not_found(request, missing) if body is None else page_response(body)
+        found = await run_in_threadpool(work)
+        if found is not None and pages is not None:
+            pages.put(key, *found)
+    return not_found(request, missing) if found is None else page_response(found[0], csp=found[1])
 
 
 # ------------------------------------------------------------ suggestions and search
@@ -104,16 +142,13 @@ async def endpoint_page(request: Request) -> Response:
     return page_response(endpoint.index_html, csp=endpoint.index_csp)
 
 
-_home_lock = threading.Lock()
-
-
 def home_context(catalog: Catalog) -> dict[str, Any]:
     view = catalog.view
     citations = sum(len(p) for p in catalog.passages.values())
     counts = [("events", len(view.events)), ("entities", len(view.entities)), ("claims", len(view.claims)),
               ("sources", len(view.sources)), ("cited passages", citations)]
     actors = []
-    for row in centrality(coparticipation_graph(view))[:TOP_ACTORS]:
+    for row in _central(view):
         entity = view.entities.get(row["id"])
         actors.append({**row, "url": entity_url(row["id"]), "kind": entity.kind_label if entity else row["kind"],
                        "events": len(catalog.entity_events.get(row["id"], ()))})
@@ -121,26 +156,37 @@ def home_context(catalog: Catalog) -> dict[str, Any]:
                 "url": source_url(s.id), **catalog.source_counts.get(s.id, {})}
                for s in sorted(view.sources.values(), key=lambda s: (s.published, s.id))]
     kinds = Counter(e.kind_label for e in view.entities.values()).most_common()
-    return {"active": "home", "counts": counts, "bars": figures.year_bars(catalog.years()),
+    return {"active": "home", "counts": counts, "by_betweenness": len(view.entities) <= EXACT_CENTRALITY,
+            "bars": figures.year_bars(catalog.years()),
             "description": catalog.description, "actors": actors, "sources": sources, "kinds": kinds,
             "first": view.events[0] if view.events else None, "last": view.events[-1] if view.events else None}
+
+
+def _central(view) -> list[dict]:
+    """The most central actors: by betweenness (networkx) in a case of up to :data:`EXACT_CENTRALITY` entities;
+    in a bigger one, whose betweenness takes minutes, by how many distinct others each shares events with."""
+    graph = coparticipation_graph(view)
+    if len(graph) <= EXACT_CENTRALITY:
+        return centrality(graph)[:TOP_ACTORS]
+    rows = [{"id": n, "label": d.get("label", n), "kind": d.get("kind", ""), "degree": graph.degree(n)}
+            for n, d in graph.nodes(data=True)]
+    return sorted(rows, key=lambda r: (-r["degree"], str(r["id"])))[:TOP_ACTORS]
+
+
+def render_home(case_title: str, catalog: Catalog) -> bytes:
+    """The home page: it does not change while the server runs, so the server renders it once, at start-up."""
+    return render_page("workbench/home.html.j2", case_title=case_title, **home_context(catalog))
 
 
 async def home(request: Request) -> Response:
     endpoint = request.app.state.endpoint
     if endpoint.catalog is None:  # no case to show: the endpoint's own page
         return await endpoint_page(request)
-    cached = getattr(endpoint, "home_html", None)
-    if cached is None:
-        def work() -> bytes:
-            with _home_lock:  # centrality is the slow part: compute it once, not once per waiting client
-                if getattr(endpoint, "home_html", None) is None:
-                    endpoint.home_html = render_page("workbench/home.html.j2", case_title=endpoint.case_title,
-                                                     **home_context(endpoint.catalog))
-                return endpoint.home_html
-
-        cached = await run_in_threadpool(work)
-    return page_response(cached)
+    if endpoint.home_html is None:  # an endpoint made without it
+        endpoint.home_html = await run_in_threadpool(render_home, endpoint.case_title, endpoint.catalog)
+    if getattr(endpoint, "home_csp", None) is None:
+        endpoint.home_csp = page_csp(endpoint.home_html)
+    return page_response(endpoint.home_html, csp=endpoint.home_csp)
 
 
 # ------------------------------------------------------------ entity
@@ -159,8 +205,10 @@ def entity_context(catalog: Catalog, eid: str, page: int = 1) -> dict[str, Any] 
     pages = max(1, -(-len(events) // EVENTS_PER_PAGE))
     page = min(page, pages)
     shown = events[(page - 1) * EVENTS_PER_PAGE:page * EVENTS_PER_PAGE]
-    rel_out = [_relation(catalog, r, r["to"], r["fromRole"], r["toRole"]) for r in catalog.relations_out.get(eid, [])]
-    rel_in = [_relation(catalog, r, r["from"], r["toRole"], r["fromRole"]) for r in catalog.relations_in.get(eid, [])]
+    outgoing, incoming = catalog.relations_out.get(eid, []), catalog.relations_in.get(eid, [])
+    rel_out = [_relation(catalog, r, r["to"], r["fromRole"], r["toRole"]) for r in outgoing[:LIST_CAP]]
+    rel_in = [_relation(catalog, r, r["from"], r["toRole"], r["fromRole"]) for r in incoming[:LIST_CAP]]
+    made, about = catalog.claims_made.get(eid, []), catalog.claims_about.get(eid, [])
     qid = wikidata_id(entity.wikidata)
     strip = [(ev.id, ev.label, ev.date_label, ev.sort, event_url(ev.id)) for ev, _roles in events[:STRIP_EVENTS]]
     dots, ticks, strip_height = figures.time_strip(strip)
@@ -171,8 +219,9 @@ def entity_context(catalog: Catalog, eid: str, page: int = 1) -> dict[str, Any] 
         "events": [{"event": ev, "roles": roles, "url": event_url(ev.id)} for ev, roles in shown],
         "event_total": len(events), "page": page, "pages": pages, "per_page": EVENTS_PER_PAGE,
         "relations_out": rel_out, "relations_in": rel_in,
-        "claims_made": [_claim(catalog, c) for c in catalog.claims_made.get(eid, [])],
-        "claims_about": [_claim(catalog, c) for c in catalog.claims_about.get(eid, [])],
+        "relations_more": len(outgoing) + len(incoming) - len(rel_out) - len(rel_in),
+        "claims_made": [_claim(catalog, c) for c in made[:LIST_CAP]], "claims_made_total": len(made),
+        "claims_about": [_claim(catalog, c) for c in about[:LIST_CAP]], "claims_about_total": len(about),
         "sources": [catalog.view.sources[s] for s in catalog.entity_sources(eid)],
         "ego": _ego(catalog, eid), "dots": dots, "ticks": ticks, "strip_height": strip_height,
         "strip_total": len(events), "strip_shown": len(strip),
@@ -222,7 +271,7 @@ async def entity(request: Request) -> Response:
         context = entity_context(catalog, eid, page)
         return None if context is None else ("workbench/entity.html.j2", context)
 
-    return await _page(request, build, f"There is no entity with the id “{eid}” in this case")
+    return await _page(request, build, f"There is no entity with the id “{eid}” in this case", cache=True)
 
 
 # ------------------------------------------------------------ event
@@ -286,7 +335,7 @@ async def event(request: Request) -> Response:
         context = event_context(catalog, eid)
         return None if context is None else ("workbench/event.html.j2", context)
 
-    return await _page(request, build, f"There is no event with the id “{eid}” in this case")
+    return await _page(request, build, f"There is no event with the id “{eid}” in this case", cache=True)
 
 
 # ------------------------------------------------------------ source
@@ -308,7 +357,7 @@ async def source(request: Request) -> Response:
         context = source_context(catalog, sid)
         return None if context is None else ("workbench/source.html.j2", context)
 
-    return await _page(request, build, f"There is no source with the id “{sid}” in this case")
+    return await _page(request, build, f"There is no source with the id “{sid}” in this case", cache=True)
 
 
 def routes() -> list[Route]:
