@@ -3,6 +3,10 @@
 * :func:`oxigraph_server` runs the ``oxigraph`` binary (PyPI package
   ``oxigraph``, in the ``test`` extra) on a free port with a temporary
   location, waits until it answers and yields its URLs.
+* :func:`virtuoso_server` runs OpenLink Virtuoso (Debian's
+  ``virtuoso-opensource``, installed by ``.ci/run``) with a ``virtuoso.ini`` of
+  its own in a temporary directory: a fresh database (user ``dba``, password
+  ``dba``), free ports, no system service; killed after.
 * :func:`http_server` runs a tiny ``http.server`` whose handler the test
   gives (to record headers, to answer slowly, to answer with an error).
 * :func:`timeline_server` runs ``timeline serve`` (``timeline.serve.make_server``)
@@ -101,7 +105,7 @@ def oxigraph_server(workdir: Path, union_default_graph: bool = True, persistent:
         _stop(process)
 
 
-def _wait_until_up(server: OxigraphServer, limit: float) -> bool:
+def _wait_until_up(server: OxigraphServer | VirtuosoServer, limit: float) -> bool:
     deadline = time.monotonic() + limit
     probe = f"{server.query_url}?query=ASK%7B%7D"
     while time.monotonic() < deadline:
@@ -116,15 +120,107 @@ def _wait_until_up(server: OxigraphServer, limit: float) -> bool:
     return False
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen, kill: bool = False) -> None:
+    """Terminate (or, for a throwaway database, kill at once) and wait."""
     if process.poll() is not None:
         return
-    process.terminate()
+    process.kill() if kill else process.terminate()
     try:
         process.wait(timeout=5)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=5)
+
+
+VIRTUOSO_USER = VIRTUOSO_PASSWORD = "dba"  # a new Virtuoso database's administrator
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+
+[Parameters]
+ServerPort = {host}:{sql_port}
+DisableUnixSocket = 1
+DirsAllowed = ., {dir}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+CheckpointInterval = 0
+
+[HTTPServer]
+ServerPort = {host}:{http_port}
+ServerThreads = 4
+
+[SPARQL]
+ResultSetMaxRows = 10000
+MaxQueryExecutionTime = 60
+"""
+
+
+def virtuoso_binary() -> str | None:
+    """Virtuoso's server binary (``virtuoso-t`` from Debian's virtuoso-opensource), or None."""
+    return shutil.which("virtuoso-t") or next(
+        (p for p in ("/usr/bin/virtuoso-t", "/usr/sbin/virtuoso-t") if Path(p).is_file()), None)
+
+
+@dataclass
+class VirtuosoServer:
+    base: str
+    process: subprocess.Popen
+    directory: Path
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.base}/sparql"
+
+    @property
+    def update_url(self) -> str:  # SPARQL Update with Digest authentication
+        return f"{self.base}/sparql-auth"
+
+    @property
+    def store_url(self) -> str:  # the Graph Store Protocol with Digest authentication
+        return f"{self.base}/sparql-graph-crud-auth"
+
+
+@contextlib.contextmanager
+def virtuoso_server(workdir: Path, startup: float = 90.0) -> Iterator[VirtuosoServer]:
+    """``virtuoso-t +foreground`` on 127.0.0.1 with a fresh database in ``workdir``; killed on exit."""
+    binary = virtuoso_binary()
+    if binary is None:
+        raise FileNotFoundError("virtuoso-t is not installed (apt-get install virtuoso-opensource)")
+    last_error = ""
+    for attempt in range(3):  # another process may take a free port before the server binds it
+        directory = workdir / f"virtuoso-{attempt}"
+        directory.mkdir(parents=True, exist_ok=True)
+        http_port, sql_port = free_port(), free_port()
+        ini = directory / "virtuoso.ini"
+        ini.write_text(VIRTUOSO_INI.format(dir=directory, host=HOST, sql_port=sql_port, http_port=http_port))
+        with open(directory / "server.out", "wb") as out:
+            process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=directory,
+                                       stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        server = VirtuosoServer(f"http://{HOST}:{http_port}", process, directory)
+        try:
+            if _wait_until_up(server, startup):
+                break
+            last_error = (directory / "server.out").read_text(errors="replace")
+        except BaseException:
+            _stop(process, kill=True)
+            raise
+        _stop(process, kill=True)
+    else:
+        raise RuntimeError(f"virtuoso-t did not start: {last_error.strip()[-500:]}")
+    try:
+        yield server
+    finally:
+        _stop(process, kill=True)
 
 
 @dataclass

@@ -224,13 +224,44 @@ def test_push_needs_a_way_to_write() -> None:
 
 
 @needs_oxigraph
-def test_a_default_graph_that_is_not_the_union_is_detected(built, tmp_path, stores) -> None:
+def test_an_empty_default_graph_gets_the_case_graphs_as_the_dataset(built, tmp_path, stores) -> None:
     with oxigraph_server(tmp_path / "plain", union_default_graph=False, persistent=False) as plain:
-        push(built, RemoteStore(**oxigraph_urls(plain.base)))
-        with pytest.raises(EndpointError, match="not the union of its named graphs.*--union-default-graph"):
-            open_store(plain.query_url)
+        summary = push(built, RemoteStore(**oxigraph_urls(plain.base)))
+        assert "with the case's 7 graphs as each query's dataset" in summary.how_to_query()
+        remote = open_store(plain.query_url)
+        assert remote.default_graphs == remote.named_graphs == tuple(remote.graphs(BASE)) and len(remote.graphs()) == 7
+        assert run(remote, "corroboration").rows == run(stores["memory"], "corroboration").rows
         per_request = open_store(plain.query_url + "?union-default-graph")  # Oxigraph's own switch, kept
+        assert per_request.default_graphs is None and "union-default-graph" in per_request.queried_by
         assert run(per_request, "corroboration").rows == run(stores["memory"], "corroboration").rows
+
+
+@needs_oxigraph
+def test_a_union_default_graph_is_used_only_while_it_holds_nothing_but_the_case(built, fresh_server,
+                                                                                stores) -> None:
+    assert stores["remote"].default_graphs is None  # the module's server: --union-default-graph, only the case
+    assert "the union of its 7 named graphs" in stores["remote"].queried_by
+    endpoint = RemoteStore(**oxigraph_urls(fresh_server.base))
+    push(built, endpoint)
+    endpoint.put_graph(FOREIGN, b'<http://example.org/s> <http://example.org/p> "x" .\n')
+    shared = open_store(fresh_server.query_url)
+    assert shared.default_graphs is not None and FOREIGN not in shared.default_graphs
+    assert run(shared, "corroboration").rows == run(stores["memory"], "corroboration").rows
+
+
+def test_a_dataset_in_the_url_is_sent_with_every_query_as_the_protocol_says() -> None:
+    def answer(handler, server):
+        reply(handler, 200, JSON_ASK, JSON_TYPES)
+
+    graph = "http://example.org/g?x=1&y"
+    with http_server(answer) as srv:
+        query = urllib.parse.urlencode({"default-graph-uri": graph, "named-graph-uri": graph})
+        store = RemoteStore(f"{srv.url}/sparql?timeout=5&{query}")
+        assert store.query_url == f"{srv.url}/sparql?timeout=5" and store.default_graphs == (graph,)
+        store.query("ASK { ?s ?p ?o }")
+    sent = urllib.parse.parse_qs(srv.requests[0]["body"].decode("ascii"))
+    assert sent["default-graph-uri"] == [graph] and sent["named-graph-uri"] == [graph]
+    assert srv.requests[0]["path"] == "/sparql?timeout=5"
 
 
 # ------------------------------------------------------------------ on-disk store

@@ -604,7 +604,9 @@ def _store_to(graph: Path, target: str) -> None:
     if is_endpoint(target):
         from timeline.stores.push import push
 
-        click.echo(f"pushed to {target}: {push(graph, target)}")
+        summary = push(graph, target)
+        click.echo(f"pushed to {target}: {summary}")
+        click.echo(summary.how_to_query())
     else:
         from timeline.stores import build_disk_store
 
@@ -665,8 +667,9 @@ def _adhoc_bindings(given: dict[str, str]):
 @click.option("--graph", "graph", type=click.Path(path_type=Path), help="A built graph file to query instead.")
 @click.option("--store", "store_dir", type=click.Path(path_type=Path),
               help="An on-disk Oxigraph store (from `build --store DIR`) to query instead.")
-@click.option("--endpoint", metavar="URL", help="A remote SPARQL 1.1 endpoint to query instead (credentials from "
-              "TIMELINE_ENDPOINT_USER/TIMELINE_ENDPOINT_PASSWORD or ~/.netrc).")
+@click.option("--endpoint", metavar="URL", help="A remote SPARQL 1.1 endpoint to query instead: the base URL given to "
+              "push (Oxigraph server, Virtuoso) or a query URL; the case's graphs go with each query as its dataset "
+              "(credentials from TIMELINE_ENDPOINT_USER/TIMELINE_ENDPOINT_PASSWORD or ~/.netrc).")
 @click.option("--backend", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True,
               help="Query engine: pyoxigraph, or rdflib's in-memory store.")
 @click.option("--allow-update", is_flag=True, help="Allow SPARQL UPDATE; the built graph is rewritten atomically.")
@@ -1133,22 +1136,32 @@ def _missing_images_note(events, graph: Path | None) -> str | None:
 @cli.command()
 @_graph_options
 @click.option("--endpoint", metavar="URL", required=True,
-              help="The SPARQL endpoint (Oxigraph server base URL, or a query URL with --update-url/--store-url).")
+              help="The SPARQL endpoint: a server's base URL (Oxigraph server, Virtuoso: the layout is read from "
+                   "its Server header), or its query URL with --update-url/--store-url.")
 @click.option("--update-url", metavar="URL", help="SPARQL Update URL, if not derivable from --endpoint.")
 @click.option("--store-url", metavar="URL", help="Graph Store Protocol URL, if not derivable from --endpoint.")
 def push(case, graph, endpoint: str, update_url: str | None, store_url: str | None) -> None:
     """Load the case's named graphs into a SPARQL endpoint, replacing them (a second push does not duplicate).
 
     Only graphs under the case's base IRI are touched. Credentials come from
-    TIMELINE_ENDPOINT_USER / TIMELINE_ENDPOINT_PASSWORD or ~/.netrc, never from the command line.
+    TIMELINE_ENDPOINT_USER / TIMELINE_ENDPOINT_PASSWORD or ~/.netrc, never from the command line
+    (Basic, or Digest where the server asks for it, as Virtuoso does). Says how
+    `timeline query --endpoint` will then see the case: its graphs sent as each
+    query's dataset (default-graph-uri, named-graph-uri), or the server's
+    default graph where that already is the case.
+
+    \b
+    Examples:
+      timeline push --endpoint http://127.0.0.1:7878
+      TIMELINE_ENDPOINT_USER=dba TIMELINE_ENDPOINT_PASSWORD=... timeline push --endpoint http://127.0.0.1:8890
     """
     from timeline.stores.push import push as do_push
-    from timeline.stores.remote import RemoteStore
+    from timeline.stores.push import push_target
 
     path = _graph_path(case, graph)
-    target = RemoteStore(endpoint, update_url=update_url, store_url=store_url) if (update_url or store_url) \
-        else endpoint
-    click.echo(f"pushed {path} to {endpoint}: {do_push(path, target)}")
+    summary = do_push(path, push_target(endpoint, update_url, store_url))
+    click.echo(f"pushed {path} to {endpoint}: {summary}")
+    click.echo(summary.how_to_query())
 
 
 @cli.command()

@@ -12,6 +12,11 @@ transaction (Oxigraph, Fuseki); a push as a whole is not atomic: a query
 during a push may see some graphs old and some new. Blank nodes are kept in
 the first chunk of their graph so they stay one node; a blank node shared
 between two graphs would become two (timeline's builds share none).
+
+After pushing, :func:`push` asks the endpoint how ``timeline query
+--endpoint`` will see the case (:meth:`RemoteStore.choose_dataset`: the
+case's graphs as the protocol's dataset, or the server's union default
+graph) and the summary says so.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from timeline.errors import TimelineError
 from timeline.stores import open_store
 from timeline.stores.memory import MemoryStore
 from timeline.stores.oxigraph import OxigraphStore
-from timeline.stores.remote import RemoteStore, iri_ref, oxigraph_urls
+from timeline.stores.remote import EndpointError, RemoteStore, endpoint_urls, iri_ref
 
 # ------------------------------------------------------------------ push
 
@@ -44,6 +49,8 @@ class PushSummary:
     removed: list[str] = field(default_factory=list)  # graphs under the base that the build no longer has
     skipped: int = 0  # quads outside the case's graphs, not pushed
     seconds: float = 0.0
+    query_url: str = ""
+    queried_by: str = ""  # how `timeline query --endpoint` will see the case (RemoteStore.queried_by)
 
     def __str__(self) -> str:
         text = (f"pushed {self.graphs} graphs ({self.triples} triples) to {self.endpoint} by {self.method} "
@@ -54,6 +61,10 @@ class PushSummary:
             text += f"; skipped {self.skipped} quads outside the case's graphs"
         return text
 
+    def how_to_query(self) -> str:
+        """One line: the command that queries the pushed case, and how the endpoint will be asked."""
+        return f"query it with: timeline query --endpoint {self.query_url} QUERY ({self.queried_by})"
+
 
 def push(source, endpoint: RemoteStore | str, *, base: str | None = None, prune: bool = True,
          chunk_triples: int = CHUNK_TRIPLES, progress: Callable[[int, int], None] | None = None) -> PushSummary:
@@ -62,21 +73,22 @@ def push(source, endpoint: RemoteStore | str, *, base: str | None = None, prune:
     ``source``: a built ``graph.nq`` or store directory (path), N-Quads bytes,
     or an open local store. ``endpoint``: a :class:`RemoteStore` with a
     ``store_url`` (Graph Store Protocol, preferred) or an ``update_url``; a
-    plain URL string is taken as an Oxigraph server's base (or ``/query``) URL. ``base`` is
+    plain URL string as below. ``base`` is
     the case IRI (found from the ``tl:Case`` in the source when not given);
     only graphs whose IRI starts with it are pushed or removed. ``progress``
     is called after each request with (triples sent so far, triples to send).
+    A plain URL string is resolved as ``timeline push --endpoint`` does
+    (:func:`timeline.stores.remote.endpoint_urls`: Oxigraph server or Virtuoso
+    by their base URL).
     """
     import pyoxigraph as ox
 
     started = time.perf_counter()
-    if isinstance(endpoint, RemoteStore):
-        remote = endpoint
-    else:
-        remote = RemoteStore(**oxigraph_urls(re.sub(r"/(query|sparql)/?$", "", str(endpoint))))
+    remote = endpoint if isinstance(endpoint, RemoteStore) else push_target(str(endpoint))
     if not remote.store_url and not remote.update_url:
         raise TimelineError(f"{remote.query_url}: push needs a Graph Store URL or an update URL "
-                            "(for Oxigraph server: BASE/store or BASE/update)")
+                            "(Oxigraph server: BASE/store or BASE/update; Virtuoso: BASE/sparql-graph-crud-auth "
+                            "or BASE/sparql-auth)")
     local = _local_store(source)
     base = base or _case_base(local)
     if not base.endswith(("/", "#")):
@@ -101,9 +113,7 @@ def push(source, endpoint: RemoteStore | str, *, base: str | None = None, prune:
             if remote.store_url:
                 remote.put_graph(graph.value, data, replace=number == 0)
             else:
-                name = iri_ref(graph.value)
-                drop = f"DROP SILENT GRAPH {name} ;\n" if number == 0 else ""
-                remote._post_update(f"{drop}INSERT DATA {{ GRAPH {name} {{\n{data.decode('utf-8')}}} }}", "push")
+                remote._post_update(_insert(graph.value, data.decode("utf-8"), number == 0), "push")
             summary.requests += 1
             summary.triples += len(chunk)
             if progress:
@@ -118,8 +128,48 @@ def push(source, endpoint: RemoteStore | str, *, base: str | None = None, prune:
             remote.delete_graph(graph)
             summary.removed.append(graph)
             summary.requests += 1
+    summary.query_url = remote.query_url
+    summary.queried_by = _queried_by(remote)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _queried_by(remote: RemoteStore) -> str:
+    """How a fresh ``open_remote`` of the query URL will see the case (the pushed dataset, as any reader would)."""
+    reader = RemoteStore(remote.query_url, timeout=remote.timeout)
+    try:
+        reader.choose_dataset()
+    except EndpointError as exc:  # several cases there: the push itself went well
+        return str(exc)
+    return reader.queried_by
+
+
+def push_target(endpoint: str, update_url: str | None = None, store_url: str | None = None) -> RemoteStore:
+    """The endpoint ``timeline push --endpoint URL [--update-url U] [--store-url S]`` writes to.
+
+    The URL may be a server's base URL (:func:`endpoint_urls`); an update or
+    Graph Store URL given explicitly is the only way to write.
+    """
+    urls = endpoint_urls(endpoint)
+    query_url = urls["query_url"] or endpoint
+    if update_url or store_url:
+        return RemoteStore(query_url, update_url=update_url, store_url=store_url)
+    return RemoteStore(query_url, urls["update_url"], urls["store_url"])
+
+
+def _insert(graph: str, ntriples: str, replace: bool) -> str:
+    """The update that adds N-Triples to a graph (replacing it first for the first chunk).
+
+    ``INSERT DATA`` unless the triples hold blank nodes: Virtuoso refuses those
+    in ``INSERT DATA`` ("not allowed in a constant clause"), and ``INSERT {...}
+    WHERE {}`` means the same on every server (one solution: each label one
+    fresh node).
+    """
+    name = iri_ref(graph)
+    drop = f"DROP SILENT GRAPH {name} ;\n" if replace else ""
+    if re.search(r"(^|\s)_:", ntriples):
+        return f"{drop}INSERT {{ GRAPH {name} {{\n{ntriples}}} }} WHERE {{}}"
+    return f"{drop}INSERT DATA {{ GRAPH {name} {{\n{ntriples}}} }}"
 
 
 def _chunks(triples: list, size: int) -> list[list]:
