@@ -113,6 +113,36 @@ def test_a_partial_name_is_taken_as_the_cli_takes_it_and_said(client) -> None:
     assert "resolved" in page.text and "ice" in page.text
 
 
+@pytest.mark.parametrize(("name", "given"), [
+    ("event-participants", {"event": "amazon-ice-meeting-2018-06"}),
+    ("claims-about", {"subject": "rekognition"}),
+    ("source-says", {"source": "bloomberg-2018-10-23"})])
+def test_record_parameters_give_the_rows_the_cli_gives(client, store, name, given) -> None:
+    page = client.get(f"/queries/{name}", params={**given, "run": "1"})
+    expected = cli_rows(store, name, **given)
+    assert expected and len(table(page.text)) == len(expected)
+
+
+def test_binding_reads_no_list_of_every_record_so_a_small_row_limit_still_binds(store) -> None:
+    """The CLI's look-up of an id reads every record's id; through the pool that is over a big case's row
+    limit. The pages resolve ids and names from the case read at start-up instead."""
+    from starlette.testclient import TestClient
+
+    from timeline.serve import Endpoint, create_app
+
+    endpoint = Endpoint(store, timeout=10, max_rows=20, pages=True, workers=1, isolation="thread")
+    try:
+        with TestClient(create_app(endpoint)) as small:
+            page = small.get("/queries/event-participants", params={"event": "amazon-ice-meeting-2018-06",
+                                                                     "run": "1"})
+            assert len(table(page.text)) == len(cli_rows(store, "event-participants",
+                                                         event="amazon-ice-meeting-2018-06"))
+            unknown = small.get("/queries/event-participants", params={"event": "amazon-ice-meeting", "run": "1"})
+            assert 'id="p-event-error"' in unknown.text and "amazon-ice-meeting-2018-06" in unknown.text
+    finally:
+        endpoint.engine.close()
+
+
 def test_the_timeline_and_graph_views_render_the_result(client) -> None:
     page = client.get("/queries/actor-timeline", params={"actor": "ICE", "run": "1", "view": "timeline"})
     assert page.status_code == 200

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -29,7 +30,7 @@ from starlette.routing import Route
 
 from timeline import namespaces
 from timeline.case.model import ENTITY_CLASS
-from timeline.errors import TimelineError
+from timeline.errors import TimelineError, did_you_mean
 from timeline.query import saved_queries
 from timeline.query.results import QueryResult, Term
 from timeline.query.sparql import bind_values, form_of
@@ -69,6 +70,13 @@ class PoolQueries:
 
     def __init__(self, endpoint) -> None:
         self.endpoint = endpoint
+        self._base = ""
+
+    def case_base(self) -> str:
+        """The case's IRI base (``https://.../case/NAME/``), read once."""
+        if not self._base:
+            self._base = saved_queries.case_base(self)
+        return self._base
 
     def query(self, text: str, bindings: dict[str, Term] | None = None, where: str = "query") -> QueryResult:
         full = bind_values(text, bindings or {})
@@ -303,8 +311,51 @@ def _bind(query: saved_queries.SavedQuery, given: dict[str, str], endpoint) -> t
     """The query text with its parameters bound as typed terms (as ``timeline query -p`` does), and the notes
     about partial names that were taken for an entity. Runs in a worker thread."""
     notes: list[str] = []
-    bindings = saved_queries.bind(query, given, pool_queries(endpoint), notes.append)
+    pool = pool_queries(endpoint)
+    if endpoint.catalog is not None:
+        given = records_as_iris(query, given, endpoint.catalog, pool.case_base(), notes.append)
+    bindings = saved_queries.bind(query, given, pool, notes.append)
     return bind_values(query.text, bindings), notes
+
+
+RECORD_TYPES = ("entity", "event", "claim", "source", "record")
+
+
+def records_as_iris(query: saved_queries.SavedQuery, given: dict[str, str], catalog, base: str,
+                    on_resolved: Callable[[str], None]) -> dict[str, str]:
+    """Record parameters (ids, and entity names as the CLI takes them) resolved against the case read at start-up,
+    as IRIs, which :func:`saved_queries.bind` takes as they are.
+
+    The command line asks the store for every record's id instead: through the worker pool, that answer would
+    be over the row limit on a big case. The same ids and the same name resolver
+    (:func:`timeline.views.model.resolve_entity`) give the same terms.
+    """
+    from timeline.views.model import resolve_entity
+
+    known = {"event": catalog.events, "claim": catalog.view.claims, "source": catalog.view.sources}
+    out = dict(given)
+    for p in query.params:
+        value = given.get(p.name)
+        if value is None or p.type not in RECORD_TYPES or re.match(r"^[a-z][a-z0-9+.-]*://", value):
+            continue
+        kinds = ["event", "claim", "source"] if p.type == "record" else [p.type] if p.type in known else []
+        hit = next((k for k in kinds if value in known[k]), None)
+        if hit is not None:
+            out[p.name] = f"{base}{hit}/{value}"
+        elif p.type in ("entity", "record"):
+            try:
+                out[p.name] = f"{base}entity/{resolve_entity(catalog.view, value, on_resolved).id}"
+            except TimelineError as exc:
+                raise _bad(p.name, value, str(exc)) from None
+        else:
+            raise _bad(p.name, value, f"no {p.type} with id {value!r}{did_you_mean(value, known[p.type])}")
+    return out
+
+
+def _bad(name: str, value: str, detail: str) -> saved_queries.ParamError:
+    """The error :func:`saved_queries.bind` gives for a bad value (``param actor='x': ...``)."""
+    said = f"param {name}={value!r}"
+    return saved_queries.ParamError(f"{said}: {detail}", param="params", said=said, value=f"{name}={value}")
 
 
 async def saved_query(request: Request) -> Response:
