@@ -119,7 +119,8 @@ def test_push_twice_holds_the_case_once_and_says_how_it_will_be_queried(server, 
     for output in pushed:
         assert f"pushed 7 graphs ({sample_quads} triples) to {srv.store_url} by graph store" in output
         assert f"query it with: timeline query --endpoint {srv.query_url} QUERY" in output
-        assert "with the case's 7 graphs as each query's dataset (default-graph-uri, named-graph-uri)" in output
+        assert ("each query is answered with the case's 7 graphs as its dataset (default-graph-uri, "
+                "named-graph-uri)") in output
     assert len(remote) == sample_quads  # the case's graphs, counted through the dataset
     assert sum(quads_in(srv, g) for g in remote.graphs(BASE)) == sample_quads  # not twice, on the server itself
     assert quads_in(srv, FOREIGN) == 1  # another project's graph is left alone
@@ -140,6 +141,15 @@ def test_ask_and_construct_answer_as_locally(remote, local) -> None:
         assert remote.query(text).boolean is local.query(text).boolean  # Virtuoso 7 answers ASK as a row
     text = "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e a tl:Event ; rdfs:label ?l }"
     assert sorted(remote.query(text).triples) == sorted(local.query(text).triples)
+
+
+def test_an_answer_the_server_cut_short_is_an_error_not_a_wrong_answer(server, remote) -> None:
+    text = "SELECT ?s ?x WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?x { 1 2 } }"  # 2 x the case's quads
+    if server[0] == "oxigraph":
+        assert len(remote.query(text).rows) == 2 * len(remote)
+        return
+    with pytest.raises(EndpointError, match=r"answered only the first 10000 rows .*ResultSetMaxRows"):
+        remote.query(text)  # Virtuoso as configured out of the box: at most 10,000 rows
 
 
 def test_the_cli_takes_the_base_url_for_queries_too(server, pushed, sample_graph) -> None:

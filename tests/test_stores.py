@@ -227,7 +227,7 @@ def test_push_needs_a_way_to_write() -> None:
 def test_an_empty_default_graph_gets_the_case_graphs_as_the_dataset(built, tmp_path, stores) -> None:
     with oxigraph_server(tmp_path / "plain", union_default_graph=False, persistent=False) as plain:
         summary = push(built, RemoteStore(**oxigraph_urls(plain.base)))
-        assert "with the case's 7 graphs as each query's dataset" in summary.how_to_query()
+        assert "each query is answered with the case's 7 graphs as its dataset" in summary.how_to_query()
         remote = open_store(plain.query_url)
         assert remote.default_graphs == remote.named_graphs == tuple(remote.graphs(BASE)) and len(remote.graphs()) == 7
         assert run(remote, "corroboration").rows == run(stores["memory"], "corroboration").rows

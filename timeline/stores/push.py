@@ -63,7 +63,8 @@ class PushSummary:
 
     def how_to_query(self) -> str:
         """One line: the command that queries the pushed case, and how the endpoint will be asked."""
-        return f"query it with: timeline query --endpoint {self.query_url} QUERY ({self.queried_by})"
+        return (f"query it with: timeline query --endpoint {self.query_url} QUERY; each query is answered "
+                f"{self.queried_by}")
 
 
 def push(source, endpoint: RemoteStore | str, *, base: str | None = None, prune: bool = True,

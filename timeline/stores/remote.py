@@ -193,6 +193,7 @@ class _Answer:
     status: int
     content_type: str
     body: bytes
+    cut_at: str | None = None  # X-SPARQL-MaxRows: the server returned only this many rows
 
 
 class RemoteStore:
@@ -236,6 +237,10 @@ class RemoteStore:
         prologue, sent = self._with_prefixes(bind_values(text, bindings or {}))
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         answer = self._send_query(sent, GRAPH_ACCEPT if graph_form else SELECT_ACCEPT, where, len(prologue))
+        if answer.cut_at:  # Virtuoso cuts at ResultSetMaxRows and says so only in this header
+            raise EndpointError(f"{where}: {self.query_url} answered only the first {answer.cut_at} rows (its "
+                                "limit; Virtuoso: ResultSetMaxRows in virtuoso.ini [SPARQL]); add LIMIT/OFFSET to "
+                                "the query, or raise the server's limit")
         ctype = answer.content_type
         try:
             if graph_form:
@@ -335,7 +340,7 @@ class RemoteStore:
                                    "graphs, all of them the case's")
             else:
                 self.default_graphs = self.named_graphs = ours
-                self.queried_by = (f"with the case's {len(ours)} graphs as each query's dataset "
+                self.queried_by = (f"with the case's {len(ours)} graphs as its dataset "
                                    "(default-graph-uri, named-graph-uri)")
             return cases
         in_default = self.cases(named=False)
@@ -493,7 +498,8 @@ class RemoteStore:
     def _send(self, request: urllib.request.Request, deadline: float) -> _Answer:
         with self._opener.open(request, timeout=self.timeout) as response:
             data = _read(response, deadline, None)
-            return _Answer(response.status, response.headers.get_content_type(), data)
+            return _Answer(response.status, response.headers.get_content_type(), data,
+                           response.headers.get("X-SPARQL-MaxRows"))
 
     def _connection_error(self, reason, shown: str) -> EndpointError:
         if isinstance(reason, TimeoutError):
