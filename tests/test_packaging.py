@@ -109,20 +109,21 @@ def test_sdist_carries_the_lockfile_and_the_vendored_libraries(sdist) -> None:
         names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
         vendored_meta = json.load(tar.extractfile(f"{sdist.name[:-7]}/{VENDOR}/vis-network/package.json"))
     assert {"package.json", "package-lock.json", "setup.py", "MANIFEST.in"} <= names
-    assert {f"{VENDOR}/{a.package}/{a.path}" for a in assets.ASSETS} <= names
+    assert {f"{VENDOR}/{a.package}/{a.path}" for a in (*assets.ASSETS, *assets.EDITOR_ASSETS)} <= names
+    assert "timeline/render/web/editor-bundle.mjs" in names  # the editor bundle's source
     assert vendored_meta["version"] == lock_version("vis-network")  # installed from the lockfile
     assert not [name for name in names if "node_modules" in name]
 
 
 def test_wheel_carries_the_libraries_and_their_licenses_and_nothing_else_of_npm(wheel) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {f"{VENDOR}/{a.package}/{a.path}" for a in assets.ASSETS} <= names
-    for package in assets.NOTICE_PACKAGES:
+    assert {f"{VENDOR}/{a.package}/{a.path}" for a in (*assets.ASSETS, *assets.EDITOR_ASSETS)} <= names
+    for package in (*assets.NOTICE_PACKAGES, *assets.EDITOR_BUNDLED):
         assert f"{VENDOR}/{package}/package.json" in names
         assert [n for n in names if n.startswith(f"{VENDOR}/{package}/") and LICENSE.search(n)], package
     assert not [name for name in names if "node_modules" in name]
     # Only the listed files: no README, source maps or CommonJS builds of the npm packages.
-    listed = {f"{VENDOR}/{a.package}/{a.path}" for a in assets.ASSETS}
+    listed = {f"{VENDOR}/{a.package}/{a.path}" for a in (*assets.ASSETS, *assets.EDITOR_ASSETS)}
     others = {n for n in names if n.startswith(VENDOR + "/") and n not in listed}
     assert all(n.endswith("/package.json") or LICENSE.search(n) for n in others), sorted(others)
 
@@ -166,6 +167,9 @@ def test_installed_wheel_renders_both_pages_offline_without_node(wheel, tmp_path
     where = run([str(venv / "bin" / "python"), "-c",
                  "from timeline.render import assets; print(assets.node_modules())"], cwd=cwd, env=env)
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout + where.stderr  # the wheel's own copy
+    editor = run([str(venv / "bin" / "python"), "-c", "from timeline.render import assets; "
+                  "print(assets.editor_root(), 'TimelineEditor' in assets.read_editor())"], cwd=cwd, env=env)
+    assert editor.stdout.split() == [where.stdout.strip(), "True"], editor.stdout + editor.stderr  # the query editor
     timeline("build")
     timeline("render", "timeline", "-o", "t.html")
     timeline("render", "graph", "-o", "g.html")
