@@ -308,3 +308,29 @@ def test_the_editor_bundle_is_built_with_a_license_text_for_every_package_in_it(
     notices = assets.editor_notices()
     assert len(notices) == len(assets.EDITOR_BUNDLED)
     assert all("Permission is hereby granted" in n for n in notices)  # every one is MIT, text included
+
+
+def test_a_slow_editor_query_does_not_stall_the_other_pages(sample_graph) -> None:
+    """The editor's query holds one worker of the pool until the time limit kills it; meanwhile another reader's
+    saved query is answered at once, and the slow one's page says it was stopped."""
+    import threading
+    import time
+
+    import httpx
+    from servers import timeline_server
+
+    from timeline.stores import open_store
+
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with timeline_server(open_store(sample_graph), workers=2, isolation="process", timeout=3) as server:
+        answers: dict[str, httpx.Response] = {}
+        waiting = threading.Thread(target=lambda: answers.update(
+            slow=httpx.get(server.url + "/editor", params={"query": slow, "run": "1"}, timeout=30)))
+        waiting.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        page = httpx.get(server.url + "/queries/actor-timeline", params={"actor": "ICE", "run": "1"}, timeout=30)
+        took = time.monotonic() - started
+        waiting.join(30)
+    assert page.status_code == 200 and len(table(page.text)) == 9 and took < 2.0
+    assert "did not finish within the server" in answers["slow"].text
