@@ -294,7 +294,8 @@ def _param_name(exc: TimelineError, names: list[str]) -> str | None:
 
 async def list_queries(request: Request) -> Response:
     endpoint = request.app.state.endpoint
-    return workbench_response(request, "workbench/queries.html.j2", active="queries", saved=endpoint.saved)
+    return workbench_response(request, "workbench/queries.html.j2", active="queries", saved=endpoint.saved,
+                              **_scripts())
 
 
 def _given(request: Request, query: saved_queries.SavedQuery) -> dict[str, str]:
