@@ -116,8 +116,9 @@ def test_a_partial_name_is_taken_as_the_cli_takes_it_and_said(client) -> None:
 @pytest.mark.parametrize(("name", "given"), [
     ("event-participants", {"event": "amazon-ice-meeting-2018-06"}),
     ("claims-about", {"subject": "rekognition"}),
-    ("source-says", {"source": "bloomberg-2018-10-23"})])
-def test_record_parameters_give_the_rows_the_cli_gives(client, store, name, given) -> None:
+    ("source-says", {"source": "bloomberg-2018-10-23"}),
+    ("events-in-window", {"from": "2018-05", "to": "2018-06"})])
+def test_record_and_date_parameters_give_the_rows_the_cli_gives(client, store, name, given) -> None:
     page = client.get(f"/queries/{name}", params={**given, "run": "1"})
     expected = cli_rows(store, name, **given)
     assert expected and len(table(page.text)) == len(expected)
@@ -215,6 +216,12 @@ def test_a_string_parameter_carrying_sparql_is_bound_as_a_literal(client, store)
     page = client.get("/queries/dates-from-outside", params={"basis": hostile, "run": "1"})
     assert page.status_code == 200 and "No rows" in page.text
     assert cli_rows(store, "dates-from-outside", basis=hostile) == []
+
+
+def test_a_date_that_is_no_date_is_said_at_its_field(client) -> None:
+    page = client.get("/queries/events-in-window", params={"from": "May 2018", "to": "2018-06", "run": "1"})
+    assert 'id="p-from-error"' in page.text and "not a date" in page.text and 'id="result"' not in page.text
+    assert re.search(r'<input id="p-from"[^>]*pattern=', page.text)  # the browser checks it before sending
 
 
 def test_a_missing_parameter_is_said_at_its_field(client) -> None:
