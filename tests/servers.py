@@ -250,7 +250,7 @@ def http_server(respond: Callable[[BaseHTTPRequestHandler, HttpServer], None],
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up first (the timeout tests)
 
-        do_GET = do_POST = do_PUT = do_DELETE = _any
+        do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = _any
 
         def log_message(self, *args) -> None:  # keep the test output clean
             pass

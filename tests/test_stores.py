@@ -526,6 +526,47 @@ def test_credentials_from_the_environment_become_basic_auth(monkeypatch) -> None
             assert password not in text and base64.b64encode(password.encode()).decode() not in text
 
 
+def test_digest_is_learnt_without_a_body_and_answered_with_each_request(monkeypatch) -> None:
+    """As Virtuoso's -auth endpoints: Basic refused without a challenge, Digest (MD5, qop=auth) asked for."""
+    import hashlib
+
+    monkeypatch.setenv(ENV_USER, "dba")
+    monkeypatch.setenv(ENV_PASSWORD, "pw")
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode()).hexdigest()  # noqa: S324 - the protocol's own hash
+
+    def respond(handler, state):
+        auth = handler.headers.get("Authorization", "")
+        if auth.startswith("Digest "):
+            f = urllib.request.parse_keqv_list(urllib.request.parse_http_list(auth[7:]))
+            ha1, ha2 = md5(f"{f['username']}:SPARQL:{state.password}"), md5(f"{handler.command}:{f['uri']}")
+            good = md5(f"{ha1}:n0nce:{f['nc']}:{f['cnonce']}:auth:{ha2}")
+            if f["response"] == good and f["opaque"] == "0paque" and f["uri"] == handler.path:
+                return reply(handler, 201, b"")
+        if auth:  # Basic, or a wrong Digest: refused without saying how to do better
+            return reply(handler, 401, b"")
+        handler.send_response(401)
+        handler.send_header("WWW-Authenticate", 'Digest realm="SPARQL", nonce="n0nce", opaque="0paque", '
+                                                'stale="false", qop="auth", algorithm="MD5"')
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    with http_server(respond) as srv:
+        srv.password = "pw"
+        store = RemoteStore(srv.url + "/sparql", store_url=srv.url + "/sparql-graph-crud-auth")
+        for _ in range(2):
+            store.put_graph("http://example.org/g", b"<http://example.org/s> <http://example.org/p> 1 .\n")
+        seen = [(r["method"], r["headers"].get("Authorization", "-").split()[0], bool(r["body"])) for r in srv.requests]
+        assert seen == [("HEAD", "Basic", False), ("HEAD", "-", False), ("PUT", "Digest", True),
+                        ("PUT", "Digest", True)]  # no body is sent to be refused; the nonce is reused
+        assert [r["headers"]["Authorization"].split("nc=")[1][:8] for r in srv.requests[2:]] == ["00000001", "00000002"]
+        srv.password = "another"
+        with pytest.raises(EndpointError, match="HTTP 401"):
+            RemoteStore(srv.url + "/sparql", store_url=srv.url + "/sparql-graph-crud-auth").put_graph(
+                "http://example.org/g", b"")
+
+
 def test_credentials_from_netrc(monkeypatch, tmp_path) -> None:
     netrc_file = tmp_path / "netrc"
     netrc_file.write_text("machine 127.0.0.1 login reader password from-netrc\n")
