@@ -341,3 +341,79 @@ def test_a_slow_editor_query_does_not_stall_the_other_pages(sample_graph) -> Non
         waiting.join(30)
     assert page.status_code == 200 and len(table(page.text)) == 9 and took < 2.0
     assert "did not finish within the server" in answers["slow"].text
+
+
+# ------------------------------------------------------------ hostile input, as a property
+
+BREAKERS = ['<script>__pwn()</script>', '"><img src=x onerror=__pwn()>', "' onfocus='__pwn()", "</textarea>",
+            "</script><script>__pwn()</script>", "<!--", "]]>", "javascript:__pwn()", "&amp;", "&lt;b&gt;", "`",
+            "{{ 7*7 }}", "\u2028", "\u202e", "} UNION { ?s ?p ?o }", '" . } #', "<iframe src=/>", "\\"]
+
+
+def census(html: str) -> tuple[list[str], list[str], dict[str, dict[str, str | None]], dict[str, str]]:
+    """The page's tags in order, any on* attributes, the attributes of each element with an id, and the text
+    inside each element with an id (as Python's parser reads them, character references resolved)."""
+    from html.parser import HTMLParser
+
+    tags: list[str] = []
+    handlers: list[str] = []
+    by_id: dict[str, dict[str, str | None]] = {}
+    text: dict[str, str] = {}
+    open_ids: list[str | None] = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append(tag)
+            handlers.extend(name for name, _ in attrs if name.startswith("on"))
+            values = dict(attrs)
+            if values.get("id"):
+                by_id[values["id"]] = values
+            if tag not in ("input", "meta", "link", "br", "img", "hr"):
+                open_ids.append(values.get("id"))
+
+        def handle_endtag(self, tag):
+            if open_ids:
+                open_ids.pop()
+
+        def handle_data(self, data):
+            for eid in open_ids:
+                if eid:
+                    text[eid] = text.get(eid, "") + data
+
+    Parser().feed(html)
+    return tags, handlers, by_id, text
+
+
+def _hostile():
+    from hypothesis import strategies as st
+
+    chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r")
+    return st.lists(st.one_of(st.sampled_from(BREAKERS), st.text(chars, max_size=12)), min_size=1,
+                    max_size=5).map("".join).filter(str.strip)
+
+
+def test_any_text_in_a_parameter_the_editor_or_the_path_finder_stays_text(client) -> None:
+    """Whatever is typed into a field comes back as that very text in the field, and adds no element, no
+    handler and no script to the page: the page has the structure it has for a plain word."""
+    pytest.importorskip("hypothesis")
+    from hypothesis import HealthCheck, given, settings
+
+    plain = {"query": census(client.get("/queries/actor-timeline", params={"actor": "zzqx", "run": "1"}).text),
+             "editor": census(client.get("/editor", params={"query": "zzqx"}).text),
+             "path": census(client.get("/path", params={"from": "zzqx", "to": "zzqx"}).text)}
+
+    @settings(max_examples=60, derandomize=True, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(_hostile())
+    def check(value: str) -> None:
+        tags, handlers, by_id, _ = census(client.get("/queries/actor-timeline",
+                                                     params={"actor": value, "run": "1"}).text)
+        assert handlers == [] and by_id["p-actor"]["value"] == value.strip()
+        if "p-actor-error" in by_id:  # not a name of the case: the same page as for any unknown name
+            assert tags == plain["query"][0]
+        tags, handlers, by_id, text = census(client.get("/editor", params={"query": value}).text)
+        assert handlers == [] and tags == plain["editor"][0] and text["wbq-query"] == value
+        tags, handlers, by_id, _ = census(client.get("/path", params={"from": value, "to": "zzqx"}).text)
+        assert handlers == [] and tags == plain["path"][0] and by_id["path-from"]["value"] == value.strip()
+
+    check()
