@@ -35,8 +35,9 @@ from pathlib import Path
 
 from timeline import __version__, templating
 from timeline.errors import TimelineError
+from timeline.gcpause import collections_paused
 from timeline.htmlsafe import safe_url, script_json
-from timeline.render import assets, themes
+from timeline.render import assets, themes, timeline_data
 from timeline.render.embed import HEIGHT_MESSAGE
 from timeline.render.pages import Page
 from timeline.views.model import EventView, View
@@ -57,6 +58,16 @@ TWIN_OPEN_UP_TO = 150
 #: Up to this many events the page prints as a handout with every quote; a larger case prints its list of events
 #: (a handout of thousands of events is not one, and its quotes would weigh on every page load).
 HANDOUT_UP_TO = 400
+#: More events than this and the page draws in levels of detail (:mod:`timeline.render.timeline_data`): the
+#: density of the events over time, and the events themselves once the visible stretch holds few enough
+#: (:data:`DETAIL_MAX`). Its data is compact (columns, string tables, gzip) and its list of events is the
+#: list of the events in view.
+LOD_FROM = 5000
+#: In the level-of-detail page, a stretch of time holding at most this many shown events draws them.
+DETAIL_MAX = 300
+#: In the level-of-detail page the actor filter lists the actors with the most events, this many (thousands
+#: of options take seconds to lay out); the search finds the others.
+LOD_ACTORS = 300
 OTHER_LANE = "~other"
 NONE_LANE = "~none"
 ALL_LANE = "all"
@@ -311,10 +322,17 @@ def _filters_text(view: View) -> str:
     return "; ".join(parts)
 
 
-def _actor_options(view: View) -> list[tuple[str, str, int]]:
+def _actor_options(view: View, most: int | None = None) -> list[tuple[str, str, int]]:
+    """The actor filter's options by label; ``most``: only that many, those with the most events."""
     counts = Counter(p.id for e in view.events for p in {p.id: p for p in e.participants}.values())
     labels = {p.id: p.label for e in view.events for p in e.participants}
+    if most is not None:
+        counts = Counter(dict(sorted(counts.items(), key=lambda t: (-t[1], t[0]))[:most]))
     return sorted(((a, labels[a], n) for a, n in counts.items()), key=lambda t: (t[1].casefold(), t[0]))
+
+
+def _actor_count(view: View) -> int:
+    return len({p.id for e in view.events for p in e.participants})
 
 
 def _type_options(view: View) -> list[tuple[str, str, int]]:
@@ -368,23 +386,37 @@ def _years(view: View) -> str:
 
 
 def render_timeline(view: View, *, group_by: str = "auto", title: str | None = None, show_title: bool = True,
-                    theme: str = "auto", accent: str | None = None) -> str:
+                    theme: str = "auto", accent: str | None = None, lod_from: int = LOD_FROM) -> str:
     """The whole HTML document of the interactive timeline of ``view`` (template ``timeline.html.j2``).
 
     ``group_by``: the lanes (:data:`GROUP_BYS`; :data:`AUTO_RULE`). ``show_title=False`` keeps the heading for
     screen readers and the printed handout only (an embed under the host page's own heading). ``theme`` and
-    ``accent`` (``#rgb`` or ``#rrggbb``): the colours (:mod:`timeline.render.themes`).
+    ``accent`` (``#rgb`` or ``#rrggbb``): the colours (:mod:`timeline.render.themes`). More events than
+    ``lod_from``: the level-of-detail page (:data:`LOD_FROM`).
     """
-    from markupsafe import Markup
-
     theme = themes.check_theme(theme)
     accent = themes.check_accent(accent)
+    with collections_paused():  # 100,000 events make millions of short-lived containers and no cycle
+        return _render(view, group_by, title, show_title, theme, accent, lod_from)
+
+
+def _render(view: View, group_by: str, title: str | None, show_title: bool, theme: str, accent: str,
+            lod_from: int) -> str:
+    from markupsafe import Markup
+
     cfg = config(view, group_by)
     group_by = str(cfg["groupBy"])
     n = len(view.events)
+    lod = n > lod_from
+    if lod:
+        data_json = _lod_data(view, cfg)
+        twin: list[dict[str, str]] = []
+    else:
+        data_json = view.to_json()
+        twin = _twin(view, cfg)
     config_json = json.dumps(cfg, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    twin = _twin(view, cfg)
-    handout, handout_sources = _handout(view, twin) if n <= HANDOUT_UP_TO else ([], [])
+    quotes = n <= HANDOUT_UP_TO and not lod
+    handout, handout_sources = _handout(view, twin) if quotes else ([], [])
     return templating.render(
         "timeline.html.j2",
         version=__version__,
@@ -398,13 +430,15 @@ def render_timeline(view: View, *, group_by: str = "auto", title: str | None = N
         lane_note=("" if group_by == "none"
                    else f"lanes by {_LANE_WORDS[group_by][0]} ({len(cfg['lanes'])})"),
         filters=_filters_text(view),
-        actor_options=_actor_options(view),
+        actor_options=_actor_options(view, LOD_ACTORS if lod else None),
+        actors_total=_actor_count(view) if lod else 0,
         type_options=_type_options(view),
         twin=twin,
         twin_open=n <= TWIN_OPEN_UP_TO,
+        lod=lod,
         handout=handout,
         handout_sources=handout_sources,
-        handout_quotes=n <= HANDOUT_UP_TO,
+        handout_quotes=quotes,
         notices="\n\n".join(license_notices()),
         # Safe as they are: _inline leaves no closing </style> or </script> in the CSS and JS (ours and
         # vis-timeline's), theme_css is built from checked #rrggbb colours, and script_json leaves no '<', '>'
@@ -412,11 +446,21 @@ def render_timeline(view: View, *, group_by: str = "auto", title: str | None = N
         vis_css=Markup(_inline(assets.read(assets.TIMELINE_CSS), "css")),
         theme_css=Markup(themes.theme_css(accent)),
         own_css=Markup(_inline(_read_web("timeline.css"), "css")),
-        data_json=Markup(script_json(view.to_json())),
+        data_json=Markup(script_json(data_json)),
         config_json=Markup(script_json(config_json)),
         vis_js=Markup(_inline(assets.read(assets.TIMELINE_JS), "js")),
         own_js=Markup(_inline(_read_web("timeline.js"), "js")),
     )
+
+
+def _lod_data(view: View, cfg: dict[str, object]) -> str:
+    """The level-of-detail page's data, a JSON string of gzipped columns; ``cfg`` loses its per-event list
+    (the columns carry it) and gains the page's ``lod`` settings."""
+    lane_ids = [lane["id"] for lane in cfg["lanes"]] if cfg["groupBy"] != "none" else None
+    parts = timeline_data.pack_parts(timeline_data.compact_data(view, cfg.pop("events"), lane_ids))
+    cfg["cluster"] = False
+    cfg["lod"] = {"detailMax": DETAIL_MAX, "flags": timeline_data.FLAGS, "version": timeline_data.VERSION}
+    return json.dumps(parts, sort_keys=True, separators=(",", ":"))
 
 
 class TimelinePage(Page):
