@@ -99,7 +99,8 @@ def workload(store) -> list[tuple[str, str, dict]]:
     return items
 
 
-def page_workload(store, items: list[tuple[str, str, dict]], n: int, seed: int = 19) -> list[tuple[str, str, str]]:
+def page_workload(store, items: list[tuple[str, str, dict]], n: int, seed: int = 19,
+                  mix: tuple[str, ...] = tuple(PAGE_MIX)) -> list[tuple[str, str, str]]:
     """``n`` requests (kind, path, "") of :data:`PAGE_MIX`, ids drawn at random from the case; SPARQL ones are
     (``"sparql"``, query name, text) from ``items``."""
     import random
@@ -110,7 +111,7 @@ def page_workload(store, items: list[tuple[str, str, dict]], n: int, seed: int =
     rng = random.Random(seed)
     entities, events, sources = sorted(view.entities), [e.id for e in view.events], sorted(view.sources)
     words = [w for e in list(view.entities.values())[:200] for w in e.label.split() if len(w) > 3] or ["the"]
-    kinds = [k for k, weight in PAGE_MIX.items() for _ in range(weight)]
+    kinds = [k for k, weight in PAGE_MIX.items() if k in mix for _ in range(weight)]
     quote = urllib.parse.quote
     out = []
     for i in range(n):
@@ -223,6 +224,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the figures here too")
     parser.add_argument("--pages", action="store_true", help="a mix of workbench pages and SPARQL (PAGE_MIX)")
     parser.add_argument("--synthetic", type=int, default=0, metavar="N", help="a synthetic case of N events")
+    parser.add_argument("--mix", default=",".join(PAGE_MIX), help="the kinds of request of PAGE_MIX to send")
     args = parser.parse_args()
     if args.pages:
         return pages_main(args)
@@ -323,7 +325,11 @@ def pages_main(args: argparse.Namespace) -> int:
         store = open_store(graph)
         items = workload(store)
         expected = {name: answer for name, _text, answer in items}
-        mix = page_workload(store, items, args.queries)
+        kinds = tuple(k.strip() for k in args.mix.split(","))
+        unknown = set(kinds) - set(PAGE_MIX)
+        if unknown:
+            raise SystemExit(f"--mix: unknown kinds {sorted(unknown)}; choose from {', '.join(PAGE_MIX)}")
+        mix = page_workload(store, items, args.queries, mix=kinds)
         started_at = time.perf_counter()
         process, url, pool_text = start_server(graph, args.timeout, args.max_rows, args.isolation, args.workers,
                                                pages=True)
@@ -363,7 +369,7 @@ def pages_main(args: argparse.Namespace) -> int:
             stop_server(process)
     errors = [s[2] for s in samples if s[2]]
     per_kind = {}
-    for kind in PAGE_MIX:
+    for kind in kinds:
         mine = sorted(s[1] * 1000 for s in samples if s[0] == kind)
         per_kind[kind] = {"n": len(mine), "errors": sum(1 for s in samples if s[0] == kind and s[2]),
                           "p50_ms": round(percentile(mine, 50), 1), "p99_ms": round(percentile(mine, 99), 1),

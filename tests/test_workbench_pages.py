@@ -189,3 +189,14 @@ def test_hostile_path_segments_and_queries_are_inert(client, hostile) -> None:
     assert isinstance(found, list)
     body = page(client, "/entity/ice?page=" + hostile)  # a bad page number is the first page
     assert f"/event/{MEETING}" in body
+
+
+def test_search_counts_up_to_a_limit_then_says_or_more(client, monkeypatch) -> None:
+    import timeline.serve.catalog as catalog_module
+
+    monkeypatch.setattr(catalog_module, "COUNT_LIMIT", 3)
+    found = client.app.app.state.endpoint.catalog.search("a")
+    assert found["entity"]["total"] == 3 and found["entity"]["more"] and len(found["entity"]["hits"]) == 3
+    assert found["source"]["total"] == 3 and found["source"]["more"]
+    body = page(client, "/search?q=amazon&x=1")
+    assert "or more" in body

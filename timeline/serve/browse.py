@@ -29,7 +29,7 @@ from timeline.views.model import ClaimView, EventView
 from timeline.views.network import centrality, coparticipation_graph
 
 MAX_QUERY = 200  # characters of a search or suggestion: more is not a name anyone types
-EVENTS_PER_PAGE = 200  # an entity's events listed on one page; ?page=2 for the next
+EVENTS_PER_PAGE = 100  # an entity's events listed on one page; ?page=2 for the next
 EGO_NEIGHBOURS = 12  # the entities drawn around an entity: those it shares most events with
 EGO_WIDTH, EGO_HEIGHT = 560, 400
 STRIP_EVENTS = 300  # an entity's events drawn on its time strip (the first, in date order)
@@ -56,7 +56,7 @@ class PageCache:
     """The most recently rendered pages, up to ``budget`` bytes: the case does not change while the server runs,
     so a page asked for again (an analyst going back, several analysts on one entity) is not rendered again."""
 
-    def __init__(self, budget: int = 32 * 2**20):
+    def __init__(self, budget: int = 64 * 2**20):
         self.budget, self.size = budget, 0
         self.pages: OrderedDict[str, tuple[bytes, str]] = OrderedDict()  # key: (page, its CSP)
         self.lock = threading.Lock()
@@ -78,10 +78,24 @@ class PageCache:
                 self.size -= len(self.pages.popitem(last=False)[1][0])
 
 
+_csp_of_template: dict[str, str] = {}
+
+
+def _template_csp(template: str, body: bytes) -> str:
+    """The CSP of a page of ``template``, from the first page of it rendered: these templates' only scripts are
+    the frame's own, the same bytes on every page, and case text is escaped, so every page of a template has
+    the same scripts; parsing each page for them cost as much as rendering it. (A template whose script held
+    data would differ page to page: its later pages' scripts would be blocked, visibly, never let through.)"""
+    if template not in _csp_of_template:
+        _csp_of_template[template] = page_csp(body)
+    return _csp_of_template[template]
+
+
 async def _page(request: Request, build: Callable[[Catalog], tuple[str, dict[str, Any]] | None],
-                missing: str = "", cache: bool = False) -> Response:
+                missing: str = "", cache: bool = False, inline: bool = False) -> Response:
     """Render what ``build`` returns (a template and its context) in a worker thread; 404 if it returns None.
-    ``cache``: keep the page (by its path and query) in the server's :class:`PageCache`."""
+    ``cache``: keep the page (by its path and query) in the server's :class:`PageCache`. ``inline``: render on the
+    event loop, for a page that costs about a millisecond (handing it to a thread and back costs more)."""
     endpoint = request.app.state.endpoint
     catalog = _catalog(request)
     if catalog is None:
@@ -95,9 +109,9 @@ async def _page(request: Request, build: Callable[[Catalog], tuple[str, dict[str
             if built is None:
                 return None
             body = render_page(built[0], case_title=endpoint.case_title, **built[1])
-            return body, page_csp(body)  # here too: finding the page's scripts is work for the thread
+            return body, _template_csp(built[0], body)
 
-        found = await run_in_threadpool(work)
+        found = work() if inline else await run_in_threadpool(work)
         if found is not None and pages is not None:
             pages.put(key, *found)
     return not_found(request, missing) if found is None else page_response(found[0], csp=found[1])
@@ -125,7 +139,8 @@ async def search(request: Request) -> Response:
         results = catalog.search(text)
         groups = [(kind, results[kind]) for kind in KINDS if results[kind]["total"]]
         return "workbench/search.html.j2", {"active": "", "query": text, "groups": groups,
-                                            "total": sum(g["total"] for _k, g in groups)}
+                                            "total": sum(g["total"] for _k, g in groups),
+                                            "more": any(g["more"] for _k, g in groups)}
 
     return await _page(request, build)
 
@@ -335,7 +350,8 @@ async def event(request: Request) -> Response:
         context = event_context(catalog, eid)
         return None if context is None else ("workbench/event.html.j2", context)
 
-    return await _page(request, build, f"There is no event with the id “{eid}” in this case", cache=True)
+    return await _page(request, build, f"There is no event with the id “{eid}” in this case", cache=True,
+                       inline=True)
 
 
 # ------------------------------------------------------------ source

@@ -9,6 +9,7 @@ reads only what it shows, so an entity or event page costs the same at 45 events
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -18,6 +19,7 @@ from timeline.views.model import Citation, ClaimView, EventView, View
 
 SUGGEST_LIMIT = 20
 SEARCH_LIMIT = 50  # hits shown per kind; the page says how many more there are
+COUNT_LIMIT = 1000  # records counted per kind: past that, "1,000 or more"
 KINDS = ("entity", "event", "claim", "quote", "source")
 
 
@@ -131,6 +133,14 @@ class Catalog:
         self.source_counts = self._source_counts()
         self._names = self._name_entries()
         self._search = self._search_entries()
+        # The search texts as one string (NUL between them, and in none: no search matches across two).
+        self._blob = "\x00".join(e.lower.replace("\x00", " ") for e in self._search)
+        self._starts, at = [], 0
+        self._kind_end: dict[str, int] = {}  # the entries are grouped by kind: where each kind's group ends
+        for i, e in enumerate(self._search):
+            self._starts.append(at)
+            at += len(e.lower) + 1
+            self._kind_end[e.kind] = i + 1
 
     # ------------------------------------------------------------ urls and labels
 
@@ -269,22 +279,32 @@ class Catalog:
 
     def search(self, text: str) -> dict[str, dict]:
         """The records whose names, aliases, descriptions, claims, quotes or titles contain ``text`` (any case):
-        by kind (:data:`KINDS`), ``{"total": n, "hits": [...]}`` with at most :data:`SEARCH_LIMIT` hits, each
-        ``{kind, id, label, url, field, pieces}`` where ``pieces`` are ``(text, matched)`` pairs."""
+        by kind (:data:`KINDS`), ``{"total": n, "more": bool, "hits": [...]}`` with at most :data:`SEARCH_LIMIT`
+        hits, each ``{kind, id, label, url, field, pieces}`` where ``pieces`` are ``(text, matched)`` pairs.
+        Counting stops at :data:`COUNT_LIMIT` records of a kind (``more`` is then true)."""
         wanted = " ".join(text.split()).casefold()
-        results: dict[str, dict] = {k: {"total": 0, "hits": []} for k in KINDS}
-        if not wanted:
+        results: dict[str, dict] = {k: {"total": 0, "more": False, "hits": []} for k in KINDS}
+        if not wanted or "\x00" in wanted:
             return results
         seen: set[tuple[str, str]] = set()
-        for entry in self._search:
-            if wanted not in entry.lower or (entry.kind, entry.id) in seen:
-                continue
-            seen.add((entry.kind, entry.id))
+        blob, starts = self._blob, self._starts
+        at = blob.find(wanted)
+        while at >= 0:  # str.find runs over all the texts at once; Python looks only at the matches
+            i = bisect_right(starts, at) - 1
+            entry = self._search[i]
             group = results[entry.kind]
-            group["total"] += 1
-            if len(group["hits"]) < SEARCH_LIMIT:
-                group["hits"].append({"kind": entry.kind, "id": entry.id, "label": entry.label, "url": entry.url,
-                                      "field": entry.field, "pieces": pieces(entry.text, entry.lower, wanted)})
+            if (entry.kind, entry.id) not in seen and not group["more"]:
+                seen.add((entry.kind, entry.id))
+                if group["total"] == COUNT_LIMIT:
+                    group["more"] = True
+                else:
+                    group["total"] += 1
+                    if len(group["hits"]) < SEARCH_LIMIT:
+                        group["hits"].append({"kind": entry.kind, "id": entry.id, "label": entry.label,
+                                              "url": entry.url, "field": entry.field,
+                                              "pieces": pieces(entry.text, entry.lower, wanted)})
+            after = self._kind_end[entry.kind] if group["more"] else i + 1  # a full kind: on to the next
+            at = blob.find(wanted, starts[after]) if after < len(starts) else -1
         return results
 
     # ------------------------------------------------------------ the case at a glance
