@@ -23,10 +23,23 @@ child times their compilation:
   FILTER on every event's bounds it replaced, for a day, a month and a year;
   the answers must be identical (target at 100k: under 50 ms p50).
 * **render**: ``load_view`` with a one-year window plus ``render_timeline``.
+* **cold CLI** (``--cli``, or ``--cli-only`` for this alone): what a user waits
+  for at the prompt, each run a fresh ``python -m timeline`` process: a saved
+  query (``actor-timeline`` for the actor with the median number of events)
+  on the built graph -- the first one, which keeps the query store beside the
+  graph (:mod:`timeline.stores.kept`), then cold queries that open it -- and
+  on the sample, ``query actor-timeline --param actor=ICE``, ``entity ICE`` and
+  ``stats`` from a directory where ``timeline build`` ran. With ``--before
+  DIR`` (an earlier source tree, e.g. ``git archive COMMIT | tar -x -C DIR``)
+  the same commands run on that code too, interleaved, and must print the same
+  answers; every figure is also given as a multiple of ``python -c pass`` timed
+  in the same rounds (target: the 100k saved query under 0.5 s).
 
     python benchmarks/bench_scale.py                      # 1k and 10k events, a few minutes
     python benchmarks/bench_scale.py --with-100k          # adds 100k: about half an hour, 16 GB
     python benchmarks/bench_scale.py --sizes 1000 --runs 5 --json benchmarks/results/scale.json
+    git archive HEAD~3 | tar -x -C /tmp/before                # then, the cold CLI before and after:
+    python benchmarks/bench_scale.py --cli-only --with-100k --before /tmp/before
 
 Exit status 0 unless a step fails or the two window queries disagree (missed
 targets are reported, not failed).
@@ -183,6 +196,155 @@ print(json.dumps(out))
 """
 
 
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def median_actor(case_dir: Path) -> tuple[str, int]:
+    """The actor with the median number of events in the case's events.csv (ties: the smallest id), and that number."""
+    import csv
+    import re
+
+    counts: dict[str, int] = {}
+    with open(case_dir / "events.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            for actor in {part.split(":")[0].strip() for part in re.split(r"[;|]", row["actors"] or "")} - {""}:
+                counts[actor] = counts.get(actor, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (item[1], item[0]))
+    return ranked[len(ranked) // 2]
+
+
+class Cli:
+    """Cold ``python -m timeline`` processes of the current tree (``after``) and optionally an earlier one."""
+
+    def __init__(self, before: Path | None):
+        self.trees = {"after": REPO, **({"before": before.resolve()} if before else {})}
+
+    def env(self, tree: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = child_env()
+        env["PYTHONPATH"] = str(self.trees[tree]) + os.pathsep + os.environ.get("PYTHONPATH", "")
+        env.pop("TIMELINE_STORE_MIN_BYTES", None)
+        return {**env, **(extra or {})}
+
+    def run(self, argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, bytes]:
+        started = time.perf_counter()
+        done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, timeout=3600)
+        wall = time.perf_counter() - started
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr.decode(errors='replace')[-2000:]}")
+        return wall, done.stdout
+
+    def rounds(self, variants: dict[str, tuple[list[str], dict[str, str], int]], cwd: Path) -> dict:
+        """Interleaved rounds; variants: label -> (argv, env, runs). Returns label -> {median_s, runs, stdout}."""
+        samples: dict[str, list[float]] = {label: [] for label in variants}
+        outputs: dict[str, bytes] = {}
+        for round_ in range(max(runs for _, _, runs in variants.values())):
+            for label, (argv, env, runs) in variants.items():
+                if round_ < runs:
+                    wall, out = self.run(argv, env, cwd)
+                    samples[label].append(wall)
+                    outputs.setdefault(label, out)
+        return {label: {"median_s": median(v), "runs": v, "stdout": outputs[label]} for label, v in samples.items()}
+
+
+PASS = [PY, "-c", "pass"]
+
+
+def timeline_argv(*args: str) -> list[str]:
+    return [PY, "-m", "timeline", *args]
+
+
+def cli_compare(cli: Cli, commands: dict[str, list[str]], cwd: Path, runs: int, before_runs: int,
+                extra: dict[str, tuple[str, dict[str, str]]] | None = None) -> dict:
+    """Each command before (if given) and after, with ``python -c pass``, interleaved; answers compared."""
+    results = {}
+    for name, args in commands.items():
+        variants = {"python -c pass": (PASS, cli.env("after"), runs),
+                    "after": (timeline_argv(*args), cli.env("after"), runs)}
+        if "before" in cli.trees:
+            variants["before"] = (timeline_argv(*args), cli.env("before"), before_runs)
+        for label, (tree, env_extra) in (extra or {}).items():
+            variants[label] = (timeline_argv(*args), cli.env(tree, env_extra), runs)
+        measured = cli.rounds(variants, cwd)
+        if "before" in measured and measured["before"]["stdout"] != measured["after"]["stdout"]:
+            raise RuntimeError(f"{name}: the answer differs before and after")
+        results[name] = {label: {"median_s": m["median_s"], "runs": m["runs"]} for label, m in measured.items()}
+        results[name]["output_lines"] = measured["after"]["stdout"].count(b"\n")
+        print("  " + cli_line(name, results[name]), flush=True)
+    return results
+
+
+def cli_line(name: str, r: dict) -> str:
+    base = r["python -c pass"]["median_s"]
+    parts = [f"{name}: pass {base * 1000:.0f} ms"]
+    for label, m in r.items():
+        if label in ("python -c pass", "output_lines"):
+            continue
+        parts.append(f"{label} {m['median_s'] * 1000:,.0f} ms ({m['median_s'] / base:.1f}x pass, "
+                     f"{len(m['runs'])} runs)")
+    if "before" in r:
+        parts.append(f"after/before {r['after']['median_s'] / r['before']['median_s']:.3f}")
+    return "; ".join(parts)
+
+
+def bench_cli_size(n: int, case_dir: Path, graph: Path, cli: Cli, args) -> dict:
+    """Cold CLI on the synthetic case's built graph: the first query (keeps the store), then cold ones."""
+    store = graph.with_name(graph.stem + ".oxigraph")
+    shutil.rmtree(store, ignore_errors=True)
+    actor, events = median_actor(case_dir)
+    args_q = ["query", "actor-timeline", "-p", f"actor={actor}", "--graph", str(graph), "--format", "csv"]
+    first_s, _ = cli.run(timeline_argv(*args_q), cli.env("after"), graph.parent)
+    size = sum(p.stat().st_size for p in store.rglob("*") if p.is_file())
+    print(f"cold CLI: first query (keeps {store.name}, {size / 2**20:,.0f} MiB) {first_s:.1f} s; "
+          f"actor {actor} ({events} events)", flush=True)
+    before_runs = args.cli_runs if n <= 10_000 else args.slow_runs
+    results = cli_compare(cli, {"query actor-timeline": args_q}, graph.parent, args.cli_runs, before_runs)
+    return {"first_query_s": first_s, "store_mib": size / 2**20, "actor": actor, "actor_events": events,
+            "commands": results}
+
+
+def bench_cli_sample(work: Path, cli: Cli, args) -> dict:
+    """Cold CLI on the sample, as the README runs it: `timeline build` in a directory, then read commands there."""
+    where = work / "sample"
+    shutil.rmtree(where, ignore_errors=True)
+    where.mkdir(parents=True)
+    (where / "sources").symlink_to(REPO / "sources")
+    cli.run(timeline_argv("build", "-q"), cli.env("after"), where)
+    print("\n== the sample, cold CLI ==", flush=True)
+    commands = {"query actor-timeline --param actor=ICE": ["query", "actor-timeline", "--param", "actor=ICE"],
+                "entity ICE": ["entity", "ICE"], "stats": ["stats"]}
+    forced = {"after, store forced": ("after", {"TIMELINE_STORE_MIN_BYTES": "0"})}  # what a store would cost here
+    return cli_compare(cli, commands, where, args.cli_runs, args.cli_runs, extra=forced)
+
+
+def cli_markdown(sample: dict | None, sizes: list[dict]) -> str:
+    lines = ["| case | command | `python -c pass` | before | after | after / before | before / pass | after / pass |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+
+    def row(case: str, name: str, r: dict, label: str = "after") -> None:
+        base, after = r["python -c pass"]["median_s"], r[label]["median_s"]
+        before = r.get("before", {}).get("median_s")
+        cells = [case, f"`{name}`" + ("" if label == "after" else f" ({label})"), f"{base * 1000:.0f} ms",
+                 f"{before * 1000:,.0f} ms" if before else "–", f"{after * 1000:,.0f} ms",
+                 f"{after / before:.3f}" if before else "–", f"{before / base:.1f}x" if before else "–",
+                 f"{after / base:.1f}x"]
+        lines.append("| " + " | ".join(cells) + " |")
+
+    for name, r in (sample or {}).items():
+        row("sample", name, r)
+        for label in r:
+            if label.startswith("after, "):
+                row("sample", name, r, label)
+    for s in sizes:
+        for name, r in s["cli"]["commands"].items():
+            row(f"{s['events']:,} events", f"{name} ({s['cli']['actor_events']} events)", r)
+    lines += ["", "| events | first query, keeping the store | store size |", "|---:|---:|---:|"]
+    lines += [f"| {s['events']:,} | {s['cli']['first_query_s']:.1f} s | {s['cli']['store_mib']:,.0f} MiB |"
+              for s in sizes]
+    return "\n".join(lines)
+
+
 def child_env() -> dict[str, str]:
     """The children's environment: the repository importable, and bytecode cached (where
     ``PYTHONPYCACHEPREFIX`` points, which main sets) as after ``pip install``, even where the environment
@@ -221,6 +383,11 @@ def bench_size(n: int, work: Path, args) -> dict:
     print(f"generated: case {gen['case_s']:.1f} s, synthetic_nquads {gen['nquads_s']:.1f} s, {gen['quads']:,} quads "
           f"({gen['bytes'] / 2**20:.0f} MiB), peak RSS {gen_rss:.0f} MiB", flush=True)
     result = {"events": n, "generate": {**gen, "wall_s": gen_wall, "rss_mib": gen_rss}, "build": {}}
+    if args.cli or args.cli_only:
+        result["cli"] = bench_cli_size(n, case_dir, graph, args.cli_runner, args)
+    if args.cli_only:
+        _tidy(n, case_dir, graph, args)
+        return result
     # Rounds interleave the floor and the builds, so a machine that slows down (the floor's bulk loader uses
     # both cores, the build one) weighs on both sides; each figure is the median run of its rounds.
     runs: dict[str, list] = {variant: [] for variant in ["floor", *args.build]}
@@ -269,10 +436,15 @@ def bench_size(n: int, work: Path, args) -> dict:
     r = queries["render"]
     print(f"  render 2018: {r['events']:,} events, load_view {r['load_view_s']:.2f} s, render {r['render_s']:.2f} s, "
           f"{r['html_bytes'] / 1024:,.0f} KiB", flush=True)
+    _tidy(n, case_dir, graph, args)
+    return result
+
+
+def _tidy(n: int, case_dir: Path, graph: Path, args) -> None:
+    shutil.rmtree(graph.with_name(graph.stem + ".oxigraph"), ignore_errors=True)  # the CLI's kept store
     if not (args.keep or args.reuse):  # a later --reuse run reuses them
         shutil.rmtree(case_dir, ignore_errors=True)
         graph.unlink(missing_ok=True)
-    return result
 
 
 def markdown(results: list[dict]) -> str:
@@ -328,8 +500,8 @@ def markdown(results: list[dict]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[1000, 10000],
-                        help="comma-separated event counts (default 1000,10000)")
+    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",") if x], default=[1000, 10000],
+                        help="comma-separated event counts (default 1000,10000; '' for none: the sample's CLI only)")
     parser.add_argument("--with-100k", action="store_true", help="also 100,000 events (about half an hour, 16 GB)")
     parser.add_argument("--build", type=lambda s: s.split(","), default=["shacl", "no-shacl"],
                         help="build variants: shacl (the default build), no-shacl; comma-separated")
@@ -346,24 +518,39 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="with --workdir: reuse the cases and graphs a previous --keep or --reuse run "
                              "generated there (and keep them)")
+    parser.add_argument("--cli", action="store_true", help="also time cold CLI processes (see above)")
+    parser.add_argument("--cli-only", action="store_true", help="only the cold CLI timings (no builds, no in-process "
+                        "queries): the sample and each size")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="an earlier source tree whose CLI is timed beside this one's (with --cli/--cli-only)")
+    parser.add_argument("--cli-runs", type=int, default=9, help="cold CLI runs per command (median), default 9")
+    parser.add_argument("--slow-runs", type=int, default=2,
+                        help="cold CLI runs of --before above 10k events (each parses the whole graph), default 2")
     args = parser.parse_args()
+    args.cli_runner = Cli(args.before)
     sizes = args.sizes + ([100_000] if args.with_100k and 100_000 not in args.sizes else [])
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     # Compiled once, here, into a cache every child then reads; no measured child compiles the sources.
     os.environ.setdefault("PYTHONPYCACHEPREFIX", str(work / "pycache"))
-    subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "timeline")], env=child_env(), check=True)
+    for tree in args.cli_runner.trees.values():
+        subprocess.run([PY, "-m", "compileall", "-q", str(tree / "timeline")], env=child_env(), check=True)
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; work in {work}")
     results, ok = [], True
+    sample = bench_cli_sample(work, args.cli_runner, args) if args.cli or args.cli_only else None
     for n in sizes:
         result = bench_size(n, work, args)
         results.append(result)
-        ok = ok and all(w["identical"] for w in result["queries"]["windows"])
-    print("\n" + markdown(results))
+        ok = ok and all(w["identical"] for w in result.get("queries", {}).get("windows", []))
+    if not args.cli_only:
+        print("\n" + markdown(results))
+    if sample is not None:
+        print("\n" + cli_markdown(sample, results))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps({"sizes": results, "cli_sample": sample} if sample else results, indent=2),
+                             encoding="utf-8")
     if args.workdir is None and not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if ok else 1

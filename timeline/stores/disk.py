@@ -34,6 +34,10 @@ from timeline.stores.oxigraph import OxigraphStore
 
 #: Written last into a store directory built by :func:`build_disk_store`.
 STORE_MARKER = "timeline-store.json"
+#: The stamp of the N-Quads file a store was loaded from (:func:`file_stamp`), beside the marker. Not in the
+#: marker: it is rewritten when the same file is found under a new stamp (copied, touched), and a server that
+#: opened the store compares markers to tell a rebuilt store (:attr:`OxigraphDiskStore.info`).
+SOURCE_STAMP = "timeline-source.json"
 STORE_FORMAT = "timeline-oxigraph-store"
 
 
@@ -145,7 +149,7 @@ _VOLATILE = re.compile(r"^(LOCK|LOG(\..*)?|IDENTITY)$")
 def store_files(path: Path) -> dict[str, int]:
     """The data files of a store directory and their sizes, as recorded in the marker (without the marker)."""
     return {entry.name: entry.stat().st_size for entry in sorted(Path(path).iterdir())
-            if entry.is_file() and entry.name != STORE_MARKER and not _VOLATILE.match(entry.name)}
+            if entry.is_file() and entry.name not in (STORE_MARKER, SOURCE_STAMP) and not _VOLATILE.match(entry.name)}
 
 
 def read_marker(path: Path) -> dict:
@@ -212,7 +216,7 @@ def build_disk_store(nquads: bytes | Path, target_dir: Path) -> DiskStoreInfo:
                   "sha256": digest.hexdigest(), "pyoxigraph": ox.__version__,
                   "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "files": store_files(tmp)}
         if source is not None:
-            marker["source"] = source
+            write_atomic(tmp / SOURCE_STAMP, (json.dumps(source) + "\n").encode("utf-8"))
         write_atomic(tmp / STORE_MARKER, (json.dumps(marker, indent=1) + "\n").encode("utf-8"))
         fsync_dir(tmp)
         with _dir_lock(parent):

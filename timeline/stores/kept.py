@@ -9,13 +9,14 @@ instead of parsing 6.5 million quads (about 30 s).
 
 The store is used only while it is the store of this very file:
 
-* its marker records the sha256 of the N-Quads it was loaded from and the file's
-  *stamp* (size, mtime and ctime in ns, inode, device) taken before reading it. A
+* its marker records the sha256 of the N-Quads it was loaded from, and
+  ``timeline-source.json`` beside it the file's *stamp* (size, mtime and ctime in
+  ns, inode, device) taken before reading it. A
   command compares the stamp only: hashing 1.5 GB of N-Quads would cost a second or
   more on every query, while any edit, rebuild (a new file renamed over the old one)
   or copy changes the inode or ctime, which no one can set back. When the stamp
   differs the file is hashed once: the same sha256 (the pair was copied, or the file
-  touched) re-stamps the marker; another one rebuilds the store;
+  touched) re-stamps it; another one rebuilds the store;
 * the data files the marker lists must be there with their sizes (a half-copied store
   is not used), and pyoxigraph must be the version that wrote it;
 * a directory there that is not a timeline store is never used nor replaced.
@@ -41,7 +42,7 @@ from pathlib import Path
 from timeline.errors import TimelineError
 from timeline.files import write_atomic
 from timeline.stores.disk import (
-    STORE_MARKER,
+    SOURCE_STAMP,
     OxigraphDiskStore,
     build_disk_store,
     file_stamp,
@@ -157,12 +158,19 @@ def _current_marker(graph: Path, target: Path) -> dict | None:
         return None
     if marker.get("pyoxigraph") != pyoxigraph.__version__ or not _files_intact(target, marker.get("files")):
         return None
-    if marker.get("source") == stamp:
+    if _read_stamp(target) == stamp:
         return marker
     if marker.get("sha256") != _sha256(graph):
         return None
-    _restamp(target, marker, stamp)
+    _restamp(target, stamp)
     return marker
+
+
+def _read_stamp(target: Path) -> dict | None:
+    try:
+        return json.loads((target / SOURCE_STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _files_intact(target: Path, files: object) -> bool:
@@ -189,10 +197,13 @@ def _sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _restamp(target: Path, marker: dict, stamp: dict) -> None:
-    """Record the new stamp of an unchanged graph (copied, touched), so later commands need not hash it again."""
+def _restamp(target: Path, stamp: dict) -> None:
+    """Record the new stamp of an unchanged graph (copied, touched), so later commands need not hash it again.
+
+    The marker stays as it is: a server that opened the store takes a changed marker for a rebuilt store.
+    """
     try:
-        write_atomic(target / STORE_MARKER, (json.dumps({**marker, "source": stamp}, indent=1) + "\n").encode())
+        write_atomic(target / SOURCE_STAMP, (json.dumps(stamp) + "\n").encode("utf-8"))
     except (TimelineError, OSError):
         pass  # a read-only directory: the store is still right, it is only hashed again next time
 
