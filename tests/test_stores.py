@@ -558,13 +558,16 @@ def test_digest_is_learnt_without_a_body_and_answered_with_each_request(monkeypa
         for _ in range(2):
             store.put_graph("http://example.org/g", b"<http://example.org/s> <http://example.org/p> 1 .\n")
         seen = [(r["method"], r["headers"].get("Authorization", "-").split()[0], bool(r["body"])) for r in srv.requests]
-        assert seen == [("HEAD", "Basic", False), ("HEAD", "-", False), ("PUT", "Digest", True),
-                        ("PUT", "Digest", True)]  # no body is sent to be refused; the nonce is reused
-        assert [r["headers"]["Authorization"].split("nc=")[1][:8] for r in srv.requests[2:]] == ["00000001", "00000002"]
+        assert seen == [("HEAD", "Basic", False), ("HEAD", "-", False), ("HEAD", "Digest", False),
+                        ("PUT", "Digest", True), ("PUT", "Digest", True)]  # no body sent to be refused
+        counts = [r["headers"]["Authorization"].split("nc=")[1][:8] for r in srv.requests[2:]]
+        assert counts == ["00000001", "00000002", "00000003"]  # one nonce, counted up
         srv.password = "another"
+        srv.requests.clear()
         with pytest.raises(EndpointError, match="HTTP 401"):
             RemoteStore(srv.url + "/sparql", store_url=srv.url + "/sparql-graph-crud-auth").put_graph(
-                "http://example.org/g", b"")
+                "http://example.org/g", b"<http://example.org/s> <http://example.org/p> 1 .\n")
+        assert [r["method"] for r in srv.requests] == ["HEAD"] * 3  # refused before any body went
 
 
 def test_credentials_from_netrc(monkeypatch, tmp_path) -> None:

@@ -471,29 +471,39 @@ class RemoteStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _learn_scheme(self, url: str, shown: str) -> None:
-        """Before the first body goes to a host, learn with bodiless HEADs whether it wants Digest.
+        """Before the first body goes to a URL, learn (and check) with bodiless HEADs whether it wants Digest.
 
         A server that refuses credentials may answer and close the connection
         before reading a large body (Virtuoso does), which the client sees as
-        a broken pipe, not as the 401.
+        a broken pipe, not as the 401: so Basic is tried, then no credentials
+        (to be told the scheme), then Digest, whose refusal is the error.
         """
         key = _auth_key(url)
         if key in self._schemes_known:
             return
         self._schemes_known.add(key)
-        for header in (self._authorization("HEAD", url), None):
+        anonymous = False
+        for _step in range(3):
+            header = None if anonymous else self._authorization("HEAD", url)
             request = urllib.request.Request(url, method="HEAD")
             if header:
                 request.add_unredirected_header("Authorization", header)
+            deadline = time.monotonic() + self.timeout
             try:
-                self._send(request, time.monotonic() + self.timeout)
-                return  # accepted (or no credentials needed): Basic it is
+                self._send(request, deadline)
+                return  # accepted (or no credentials needed)
             except urllib.error.HTTPError as exc:
-                with exc:
-                    if exc.code != 401 or self._take_digest_challenge(url, exc):
-                        return  # not about credentials, or Digest learnt
-            except (urllib.error.URLError, OSError, ValueError) as exc:
-                raise self._connection_error(getattr(exc, "reason", exc), shown) from None
+                if exc.code != 401:
+                    exc.close()
+                    return  # not about credentials (HEAD not allowed, no such graph, ...)
+                if (header or "").startswith("Digest ") or not self._take_digest_challenge(url, exc) and anonymous:
+                    raise self._http_error(exc, shown, "push", 0, deadline) from None
+                exc.close()
+                anonymous = key not in self._digest  # no challenge yet: ask without credentials
+            except urllib.error.URLError as exc:
+                raise self._connection_error(exc.reason, shown) from None
+            except (OSError, ValueError) as exc:
+                raise self._connection_error(exc, shown) from None
 
     def _send(self, request: urllib.request.Request, deadline: float) -> _Answer:
         with self._opener.open(request, timeout=self.timeout) as response:
