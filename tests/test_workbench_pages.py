@@ -80,6 +80,8 @@ def test_search_groups_hits_by_kind_and_marks_the_match(client) -> None:
     assert 'id="entity"' in body and 'id="event"' in body and 'id="quote"' in body
     assert "/entity/ice" in links(body) and f"/event/{MEETING}" in links(body)
     assert '<mark class="wb-hit">ICE</mark>' in body
+    entities = body.split('id="entity"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r'href="(/entity/[^"]+)"', entities).group(1) == "/entity/ice"  # the name typed whole first
     assert 'value="ICE"' in body  # the box keeps what was searched
     quotes = body.split('id="quote"', 1)[1]
     assert f"/source/{BLOOMBERG}#q-" in quotes

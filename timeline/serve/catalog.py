@@ -281,30 +281,37 @@ class Catalog:
         """The records whose names, aliases, descriptions, claims, quotes or titles contain ``text`` (any case):
         by kind (:data:`KINDS`), ``{"total": n, "more": bool, "hits": [...]}`` with at most :data:`SEARCH_LIMIT`
         hits, each ``{kind, id, label, url, field, pieces}`` where ``pieces`` are ``(text, matched)`` pairs.
-        Counting stops at :data:`COUNT_LIMIT` records of a kind (``more`` is then true)."""
+        Counting stops at :data:`COUNT_LIMIT` records of a kind (``more`` is then true). Best first: a name typed
+        whole, then a match at the start of a word, then inside one; then by label."""
         wanted = " ".join(text.split()).casefold()
         results: dict[str, dict] = {k: {"total": 0, "more": False, "hits": []} for k in KINDS}
         if not wanted or "\x00" in wanted:
             return results
-        seen: set[tuple[str, str]] = set()
+        best: dict[str, dict[str, tuple[int, int]]] = {k: {} for k in KINDS}  # kind: {id: (rank, entry)}
         blob, starts = self._blob, self._starts
         at = blob.find(wanted)
         while at >= 0:  # str.find runs over all the texts at once; Python looks only at the matches
             i = bisect_right(starts, at) - 1
             entry = self._search[i]
-            group = results[entry.kind]
-            if (entry.kind, entry.id) not in seen and not group["more"]:
-                seen.add((entry.kind, entry.id))
-                if group["total"] == COUNT_LIMIT:
-                    group["more"] = True
-                else:
-                    group["total"] += 1
-                    if len(group["hits"]) < SEARCH_LIMIT:
-                        group["hits"].append({"kind": entry.kind, "id": entry.id, "label": entry.label,
-                                              "url": entry.url, "field": entry.field,
-                                              "pieces": pieces(entry.text, entry.lower, wanted)})
+            group, found = results[entry.kind], best[entry.kind]
+            # 0: the whole text (a name or alias as typed), 1: from the start of a word, 2: inside a word
+            rank = 0 if len(entry.lower) == len(wanted) else 1 if at == starts[i] or not blob[at - 1].isalnum() else 2
+            if entry.id in found:
+                found[entry.id] = min(found[entry.id], (rank, i))
+            elif len(found) == COUNT_LIMIT:
+                group["more"] = True
+            else:
+                found[entry.id] = (rank, i)
             after = self._kind_end[entry.kind] if group["more"] else i + 1  # a full kind: on to the next
             at = blob.find(wanted, starts[after]) if after < len(starts) else -1
+        for kind, found in best.items():
+            group = results[kind]
+            group["total"] = len(found)
+            ranked = sorted(found.values(), key=lambda r: (r[0], self._search[r[1]].label.casefold(), r[1]))
+            for _rank, i in ranked[:SEARCH_LIMIT]:
+                entry = self._search[i]
+                group["hits"].append({"kind": entry.kind, "id": entry.id, "label": entry.label, "url": entry.url,
+                                      "field": entry.field, "pieces": pieces(entry.text, entry.lower, wanted)})
         return results
 
     # ------------------------------------------------------------ the case at a glance
