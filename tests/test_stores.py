@@ -249,6 +249,20 @@ def test_a_union_default_graph_is_used_only_while_it_holds_nothing_but_the_case(
     assert run(shared, "corroboration").rows == run(stores["memory"], "corroboration").rows
 
 
+def test_a_base_url_is_resolved_by_the_server_header_and_an_unknown_server_asks_for_its_query_url() -> None:
+    from timeline.stores.remote import endpoint_urls
+
+    def answer(handler, server):
+        reply(handler, 404, b"")  # http.server says "Server: BaseHTTP/..."
+
+    with http_server(answer) as srv:
+        with pytest.raises(EndpointError, match=r"does not know the layout of \(BaseHTTP.*give its SPARQL query URL"):
+            open_store(srv.url)
+        assert endpoint_urls(srv.url + "/sparql") == {"query_url": srv.url + "/sparql", "update_url": None,
+                                                     "store_url": None}
+        assert endpoint_urls(srv.url + "/ds/query-here")["query_url"] == srv.url + "/ds/query-here"
+
+
 def test_a_dataset_in_the_url_is_sent_with_every_query_as_the_protocol_says() -> None:
     def answer(handler, server):
         reply(handler, 200, JSON_ASK, JSON_TYPES)

@@ -153,8 +153,8 @@ def endpoint_urls(url: str, timeout: float | None = None) -> dict[str, str | Non
         if named:
             return {"query_url": url, "update_url": None, "store_url": None}
         raise EndpointError(f"{url}: a server timeline does not know the layout of ({software or 'no Server header'}"
-                            "); give its SPARQL query URL (such as .../sparql), and to push --update-url or "
-                            "--store-url")
+                            "); give its SPARQL query URL (such as .../sparql), and to push its update or Graph Store "
+                            "URL")
     urls: dict[str, str | None] = dict(layout_urls(urllib.parse.urlunsplit(parts._replace(
         path=root, query="", fragment="")), kind))
     if parts.query:
