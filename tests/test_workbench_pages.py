@@ -202,3 +202,16 @@ def test_search_counts_up_to_a_limit_then_says_or_more(client, monkeypatch) -> N
     assert found["source"]["total"] == 3 and found["source"]["more"]
     body = page(client, "/search?q=amazon&x=1")
     assert "or more" in body
+
+
+def test_the_busiest_entities_pages_are_rendered_at_start_up(client, monkeypatch) -> None:
+    from timeline.serve import browse
+
+    endpoint = client.app.app.state.endpoint
+    page(client, "/entity/ice")
+    assert endpoint.page_cache.get("/entity/ice?") is not None  # the key a request uses, as warm() writes it
+    monkeypatch.setattr(browse, "EVENTS_PER_PAGE", 5)
+    cache = browse.PageCache()
+    browse.warm(cache, endpoint.case_title, endpoint.catalog)
+    assert {"/entity/ice?", "/entity/amazon?"} <= set(cache.pages)
+    assert all(len(endpoint.catalog.entity_events[key[len("/entity/"):-1]]) > 5 for key in cache.pages)

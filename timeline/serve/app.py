@@ -64,6 +64,8 @@ class Endpoint:
             self.pages, self.pages_error, self.case_title = case.pages, case.error, case.case_title
             self.catalog = case.catalog  # the workbench's indexes; None without pages
             self.page_cache = browse.PageCache()
+            if self.catalog is not None:
+                browse.warm(self.page_cache, self.case_title, self.catalog)
             self.home_html = browse.render_home(self.case_title, self.catalog) if self.catalog else None
             self.home_csp = page_csp(self.home_html) if self.home_html else None
             self.page_csp = {path: page_csp(body) for path, body in self.pages.items()}
