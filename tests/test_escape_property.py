@@ -1004,10 +1004,68 @@ def test_case_files_to_pages_end_to_end(browser, tmp_path_factory, pool) -> None
                 view.case_title)
             v.inspect(frame=frame)
         v.clean()
-    # `timeline serve`: its index page names the case (its /timeline.html and /graph.html are the pages above).
-    with timeline_server(store, workers=1, isolation="thread") as server, visit(browser, server.url + "/") as v:
-        got = v.page.evaluate("""() => [document.querySelector('title').textContent,
-            document.querySelector('h1').textContent, document.querySelectorAll('script, img, iframe').length,
-            window.__pwnHits()]""")
-        assert got == [html_text(view.case_title) + " \u2014 timeline serve", html_text(view.case_title), 0, []]
-        v.clean()
+    # `timeline serve`: its endpoint page names the case (its /timeline.html and /graph.html are the pages above),
+    # and so do the workbench's pages, which show every record's text.
+    with timeline_server(store, workers=1, isolation="thread") as server:
+        with visit(browser, server.url + "/endpoint") as v:
+            got = v.page.evaluate("""() => [document.querySelector('title').textContent,
+                document.querySelector('h1').textContent, document.querySelectorAll('script, img, iframe').length,
+                window.__pwnHits()]""")
+            assert got == [html_text(view.case_title) + " \u2014 timeline serve", html_text(view.case_title), 0, []]
+            v.clean()
+        check_workbench(browser, server, view, want)
+
+
+# What a workbench page may hold: its own script, style, metas and search forms; nothing else a payload could add.
+WORKBENCH_TAGS = ["script", "style", "meta", "form", "input", "button", "img", "iframe", "frame", "object", "embed",
+                  "link", "base", "textarea", "select", "template", "math", "video", "audio", "details", "noscript",
+                  "plaintext", "xmp", "marquee", "x", "body", "head", "html"]
+WORKBENCH_JS = """(tags) => {
+  const bad = [];
+  const risky = ['src', 'srcdoc', 'srcset', 'formaction', 'poster', 'background', 'data', 'ping', 'xlink:href'];
+  for (const e of document.querySelectorAll('*')) {
+    for (const a of e.attributes) {
+      const n = a.name.toLowerCase();
+      if (n.startsWith('on') || risky.includes(n)) bad.push(e.tagName + ' ' + n);
+      if (n === 'action' && !(e.tagName === 'FORM' && a.value === '/search')) bad.push('action=' + a.value);
+      if (n === 'href') {
+        const u = new URL(a.value, location.href);
+        if (u.origin !== location.origin && !/^https?:$/.test(u.protocol)) bad.push('href=' + a.value.slice(0, 80));
+      }
+    }
+  }
+  const census = {};
+  for (const t of tags) census[t] = document.getElementsByTagName(t).length;
+  const h1 = document.querySelector('h1');
+  return { bad, census, hits: window.__pwnHits(), h1: h1 ? h1.textContent : null,
+           marks: document.querySelectorAll('article mark, mark.wb-hit').length };
+}"""
+
+
+def check_workbench(browser, server, view: View, want: dict) -> None:
+    """Every workbench page of the hostile case: nothing ran, no element or attribute came from case text, and the
+    headings are the records' very text."""
+    first_entity, first_event, first_source = sorted(want["entities"])[0], "event-1", sorted(want["sources"])[0]
+    pages = {
+        "/": html_text(view.case_title),
+        "/search?q=%3C": "Search",
+        f"/entity/{first_entity}": html_text(want["entities"][first_entity][0]),
+        f"/event/{first_event}": html_text(want["events"][first_event][0]),
+        f"/source/{first_source}": html_text(want["sources"][first_source][0]),
+        "/entity/%3Cscript%3E__pwn('path')%3C%2Fscript%3E": "Not found",
+    }
+    for path, heading in pages.items():
+        with visit(browser, server.url + path) as v:
+            got = v.page.evaluate(WORKBENCH_JS, WORKBENCH_TAGS)
+            assert got["hits"] == [], (path, got["hits"])
+            assert got["bad"] == [], (path, got["bad"][:10])
+            forms = 2 if path == "/" else 1  # the header's search box; the home page has a second
+            census = {t: 0 for t in WORKBENCH_TAGS} | {"script": 1, "style": 1, "meta": 4, "form": forms,
+                                                       "input": forms, "button": forms, "body": 1, "head": 1,
+                                                       "html": 1}
+            assert got["census"] == census, path
+            assert got["h1"] == heading, path
+            if path.startswith(("/source/", "/search")):
+                assert got["marks"] > 0, path  # the cited passages, the matches: marked, as text
+            assert v.requests == [] and v.page_errors == [] and v.dialogs == []
+            assert [e for e in v.console_errors if "404" not in e] == []  # the not-found page is a 404
