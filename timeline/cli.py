@@ -1179,9 +1179,11 @@ def serve(case, graph, store_dir, host: str, public: bool, port: int, timeout: f
     """Serve a built graph as a read-only SPARQL 1.1 endpoint, with the timeline, graph and story pages.
 
     GET/POST /sparql (SPARQL 1.1 Protocol with default-graph-uri and named-graph-uri, results by
-    content negotiation), / (index), /timeline.html, /graph.html, /story.html, /queries. UPDATE and SERVICE are
-    refused; each query has a time and a result-size limit. One line per request in the Common Log
-    Format on stderr; Ctrl-C or SIGTERM lets requests in flight finish, then stops.
+    content negotiation); / the analyst workbench (search, entity, event and source pages, saved queries as
+    forms, query editor, path finder); /endpoint (the endpoint's URL, formats and limits); /timeline.html,
+    /graph.html, /story.html, /queries. UPDATE and SERVICE are refused; each query has a time and a result-size
+    limit. One line per request in the Common Log Format on stderr; Ctrl-C or SIGTERM lets requests in flight
+    finish, then stops.
     """
     from timeline.serve import serve as run_server
     from timeline.stores import open_store
