@@ -227,25 +227,34 @@ class Cli:
         env.pop("TIMELINE_STORE_MIN_BYTES", None)
         return {**env, **(extra or {})}
 
-    def run(self, argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, bytes]:
-        started = time.perf_counter()
-        done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, timeout=3600)
-        wall = time.perf_counter() - started
-        if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr.decode(errors='replace')[-2000:]}")
-        return wall, done.stdout
+    def run(self, argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, bytes, float]:
+        """(wall seconds, stdout, CPU seconds: user + system of that child, from ``os.wait4``)."""
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            started = time.perf_counter()
+            child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=err)
+            _, status, usage = os.wait4(child.pid, 0)
+            wall = time.perf_counter() - started
+            child.returncode = os.waitstatus_to_exitcode(status)
+            err.seek(0)
+            if child.returncode != 0:
+                raise RuntimeError(f"{' '.join(argv)} failed: {err.read().decode(errors='replace')[-2000:]}")
+            out.seek(0)
+            return wall, out.read(), usage.ru_utime + usage.ru_stime
 
     def rounds(self, variants: dict[str, tuple[list[str], dict[str, str], int]], cwd: Path) -> dict:
-        """Interleaved rounds; variants: label -> (argv, env, runs). Returns label -> {median_s, runs, stdout}."""
-        samples: dict[str, list[float]] = {label: [] for label in variants}
+        """Interleaved rounds; variants: label -> (argv, env, runs). Returns label -> {median_s, cpu_s, runs, stdout}.
+
+        CPU time is given beside wall time: on a shared machine it moves less with the other work going on."""
+        samples: dict[str, list[tuple[float, float]]] = {label: [] for label in variants}
         outputs: dict[str, bytes] = {}
         for round_ in range(max(runs for _, _, runs in variants.values())):
             for label, (argv, env, runs) in variants.items():
                 if round_ < runs:
-                    wall, out = self.run(argv, env, cwd)
-                    samples[label].append(wall)
+                    wall, out, cpu = self.run(argv, env, cwd)
+                    samples[label].append((wall, cpu))
                     outputs.setdefault(label, out)
-        return {label: {"median_s": median(v), "runs": v, "stdout": outputs[label]} for label, v in samples.items()}
+        return {label: {"median_s": median([w for w, _ in v]), "cpu_s": median([c for _, c in v]),
+                        "runs": [w for w, _ in v], "stdout": outputs[label]} for label, v in samples.items()}
 
 
 PASS = [PY, "-c", "pass"]
@@ -269,7 +278,7 @@ def cli_compare(cli: Cli, commands: dict[str, list[str]], cwd: Path, runs: int, 
         measured = cli.rounds(variants, cwd)
         if "before" in measured and measured["before"]["stdout"] != measured["after"]["stdout"]:
             raise RuntimeError(f"{name}: the answer differs before and after")
-        results[name] = {label: {"median_s": m["median_s"], "runs": m["runs"]} for label, m in measured.items()}
+        results[name] = {label: {k: m[k] for k in ("median_s", "cpu_s", "runs")} for label, m in measured.items()}
         results[name]["output_lines"] = measured["after"]["stdout"].count(b"\n")
         print("  " + cli_line(name, results[name]), flush=True)
     return results
@@ -282,9 +291,10 @@ def cli_line(name: str, r: dict) -> str:
         if label in ("python -c pass", "output_lines"):
             continue
         parts.append(f"{label} {m['median_s'] * 1000:,.0f} ms ({m['median_s'] / base:.1f}x pass, "
-                     f"{len(m['runs'])} runs)")
+                     f"CPU {m['cpu_s'] * 1000:,.0f} ms, {len(m['runs'])} runs)")
     if "before" in r:
-        parts.append(f"after/before {r['after']['median_s'] / r['before']['median_s']:.3f}")
+        parts.append(f"after/before {r['after']['median_s'] / r['before']['median_s']:.3f} "
+                     f"(CPU {r['after']['cpu_s'] / r['before']['cpu_s']:.3f})")
     return "; ".join(parts)
 
 
@@ -294,7 +304,7 @@ def bench_cli_size(n: int, case_dir: Path, graph: Path, cli: Cli, args) -> dict:
     shutil.rmtree(store, ignore_errors=True)
     actor, events = median_actor(case_dir)
     args_q = ["query", "actor-timeline", "-p", f"actor={actor}", "--graph", str(graph), "--format", "csv"]
-    first_s, _ = cli.run(timeline_argv(*args_q), cli.env("after"), graph.parent)
+    first_s, _, _ = cli.run(timeline_argv(*args_q), cli.env("after"), graph.parent)
     size = sum(p.stat().st_size for p in store.rglob("*") if p.is_file())
     print(f"cold CLI: first query (keeps {store.name}, {size / 2**20:,.0f} MiB) {first_s:.1f} s; "
           f"actor {actor} ({events} events)", flush=True)
@@ -319,16 +329,19 @@ def bench_cli_sample(work: Path, cli: Cli, args) -> dict:
 
 
 def cli_markdown(sample: dict | None, sizes: list[dict]) -> str:
-    lines = ["| case | command | `python -c pass` | before | after | after / before | before / pass | after / pass |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| case | command | `python -c pass` | before | after | after / before | before / pass | after / pass "
+             "| CPU: before, after, ratio |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
 
     def row(case: str, name: str, r: dict, label: str = "after") -> None:
         base, after = r["python -c pass"]["median_s"], r[label]["median_s"]
         before = r.get("before", {}).get("median_s")
+        cpu_before, cpu_after = r.get("before", {}).get("cpu_s"), r[label]["cpu_s"]
         cells = [case, f"`{name}`" + ("" if label == "after" else f" ({label})"), f"{base * 1000:.0f} ms",
                  f"{before * 1000:,.0f} ms" if before else "–", f"{after * 1000:,.0f} ms",
                  f"{after / before:.3f}" if before else "–", f"{before / base:.1f}x" if before else "–",
-                 f"{after / base:.1f}x"]
+                 f"{after / base:.1f}x",
+                 f"{cpu_before * 1000:,.0f}, {cpu_after * 1000:,.0f} ms, {cpu_after / cpu_before:.3f}" if before
+                 else f"–, {cpu_after * 1000:,.0f} ms, –"]
         lines.append("| " + " | ".join(cells) + " |")
 
     for name, r in (sample or {}).items():
