@@ -215,3 +215,11 @@ def test_the_busiest_entities_pages_are_rendered_at_start_up(client, monkeypatch
     browse.warm(cache, endpoint.case_title, endpoint.catalog)
     assert {"/entity/ice?", "/entity/amazon?"} <= set(cache.pages)
     assert all(len(endpoint.catalog.entity_events[key[len("/entity/"):-1]]) > 5 for key in cache.pages)
+
+
+def test_the_served_story_page_opens_with_the_case_description(client, store) -> None:
+    """Rendered by the same function as `build --pages`: the title slide has the case's description."""
+    from timeline.render.story import case_description
+
+    description = case_description(store)
+    assert description and html.escape(description, quote=True)[:60] in client.get("/story.html").text
