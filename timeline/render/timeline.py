@@ -16,6 +16,13 @@ latest bound), the ``<time datetime>`` of the text twin, the printed handout
 (every event with its quotes and numbered sources), and which URLs are safe
 (``http``/``https`` only; the script checks again).
 
+A case of more than :data:`LOD_FROM` events gets the page in levels of
+detail: its data as gzipped columns (:mod:`timeline.render.timeline_data`),
+bars of how many events begin when over the whole range, and the events
+themselves once the window holds :data:`DETAIL_MAX` or fewer; search and
+filters still cover every event, a search lists its matches, and the list of
+events is the list of those in view. A smaller case's page is as it was.
+
 The page is the template ``timeline/templates/timeline.html.j2``: every
 piece of case text is autoescaped (:mod:`timeline.templating`) or embedded
 as JSON that cannot close its ``<script>`` element
@@ -409,10 +416,10 @@ def _render(view: View, group_by: str, title: str | None, show_title: bool, them
     n = len(view.events)
     lod = n > lod_from
     if lod:
-        data_json = _lod_data(view, cfg)
+        data_json, rest_json = _lod_data(view, cfg)
         twin: list[dict[str, str]] = []
     else:
-        data_json = view.to_json()
+        data_json, rest_json = view.to_json(), ""
         twin = _twin(view, cfg)
     config_json = json.dumps(cfg, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     quotes = n <= HANDOUT_UP_TO and not lod
@@ -447,20 +454,25 @@ def _render(view: View, group_by: str, title: str | None, show_title: bool, them
         theme_css=Markup(themes.theme_css(accent)),
         own_css=Markup(_inline(_read_web("timeline.css"), "css")),
         data_json=Markup(script_json(data_json)),
+        rest_json=Markup(script_json(rest_json)),
         config_json=Markup(script_json(config_json)),
         vis_js=Markup(_inline(assets.read(assets.TIMELINE_JS), "js")),
         own_js=Markup(_inline(_read_web("timeline.js"), "js")),
     )
 
 
-def _lod_data(view: View, cfg: dict[str, object]) -> str:
-    """The level-of-detail page's data, a JSON string of gzipped columns; ``cfg`` loses its per-event list
-    (the columns carry it) and gains the page's ``lod`` settings."""
+def _lod_data(view: View, cfg: dict[str, object]) -> tuple[str, str]:
+    """The level-of-detail page's data: a JSON object of the packed first-view columns and tables, and a JSON
+    array of the packed chunks of the rest, which the page carries after its scripts (they run, and draw the
+    first view, before the browser has read the chunks). ``cfg`` loses its per-event list (the columns carry
+    it) and gains the page's ``lod`` settings."""
     lane_ids = [lane["id"] for lane in cfg["lanes"]] if cfg["groupBy"] != "none" else None
     parts = timeline_data.pack_parts(timeline_data.compact_data(view, cfg.pop("events"), lane_ids))
     cfg["cluster"] = False
     cfg["lod"] = {"detailMax": DETAIL_MAX, "flags": timeline_data.FLAGS, "version": timeline_data.VERSION}
-    return json.dumps(parts, sort_keys=True, separators=(",", ":"))
+    first = {"core": parts["core"], "tables": parts["tables"]}
+    return (json.dumps(first, sort_keys=True, separators=(",", ":")),
+            json.dumps(parts["chunks"], separators=(",", ":")))
 
 
 class TimelinePage(Page):

@@ -1013,6 +1013,10 @@
     }
 
     function loadRest() {
+      if (doc.readyState === 'loading') {
+        doc.addEventListener('DOMContentLoaded', loadRest);
+        return;
+      }
       var tables = null;
       var at = 0;
       var chain = inflate(parts.tables).then(function (t) {
@@ -1020,7 +1024,8 @@
         tablesLod(tables, data);
         indexEntities();
       });
-      parts.chunks.forEach(function (packed) {
+      var chunks = readJson('timeline-rest');  // after the scripts: there once the document is parsed
+      chunks.forEach(function (packed) {
         chain = chain.then(function () { return inflate(packed); }).then(function (cols) {
           fillLod(cols, at, tables, data, geo);
           indexEvents(at, at + cols.ids.length);
