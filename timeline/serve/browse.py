@@ -32,7 +32,7 @@ MAX_QUERY = 200  # characters of a search or suggestion: more is not a name anyo
 EVENTS_PER_PAGE = 100  # an entity's events listed on one page; ?page=2 for the next
 EGO_NEIGHBOURS = 12  # the entities drawn around an entity: those it shares most events with
 EGO_WIDTH, EGO_HEIGHT = 560, 400
-STRIP_EVENTS = 300  # an entity's events drawn on its time strip (the first, in date order)
+STRIP_EVENTS = 300  # an entity's events drawn as dots on its time strip; more are drawn as bars per year
 LIST_CAP = 100  # relations and claims listed per kind on an entity page; the page says how many more
 TOP_ACTORS = 10
 EXACT_CENTRALITY = 400  # entities up to which the home page ranks actors by betweenness; above, by partners
@@ -225,8 +225,13 @@ def entity_context(catalog: Catalog, eid: str, page: int = 1) -> dict[str, Any] 
     rel_in = [_relation(catalog, r, r["from"], r["toRole"], r["fromRole"]) for r in incoming[:LIST_CAP]]
     made, about = catalog.claims_made.get(eid, []), catalog.claims_about.get(eid, [])
     qid = wikidata_id(entity.wikidata)
-    strip = [(ev.id, ev.label, ev.date_label, ev.sort, event_url(ev.id)) for ev, _roles in events[:STRIP_EVENTS]]
-    dots, ticks, strip_height = figures.time_strip(strip)
+    if len(events) > STRIP_EVENTS:  # too many dots to tell apart: how many a year instead
+        dots, ticks, strip_height = [], [], 0
+        bars = figures.year_bars(sorted(Counter(ev.sort[:4] for ev, _roles in events if ev.sort).items()))
+    else:
+        strip = [(ev.id, ev.label, ev.date_label, ev.sort, event_url(ev.id)) for ev, _roles in events]
+        dots, ticks, strip_height = figures.time_strip(strip)
+        bars = []
     return {
         "active": "", "entity": entity, "wikidata": qid, "wikidata_url": WIKIDATA_PAGE + qid if qid else None,
         "member_of": [_named(catalog, i) for i in entity.member_of],
@@ -239,7 +244,7 @@ def entity_context(catalog: Catalog, eid: str, page: int = 1) -> dict[str, Any] 
         "claims_about": [_claim(catalog, c) for c in about[:LIST_CAP]], "claims_about_total": len(about),
         "sources": [catalog.view.sources[s] for s in catalog.entity_sources(eid)],
         "ego": _ego(catalog, eid), "dots": dots, "ticks": ticks, "strip_height": strip_height,
-        "strip_total": len(events), "strip_shown": len(strip),
+        "bars": bars,
         "graph_link": "/graph.html#" + eid,
     }
 
