@@ -223,3 +223,14 @@ def test_the_served_story_page_opens_with_the_case_description(client, store) ->
 
     description = case_description(store)
     assert description and html.escape(description, quote=True)[:60] in client.get("/story.html").text
+
+
+def test_entity_time_strip_links_each_event_and_turns_into_years_when_crowded(client, monkeypatch) -> None:
+    from timeline.serve import browse
+
+    endpoint = client.app.app.state.endpoint
+    context = browse.entity_context(endpoint.catalog, "ice")
+    assert len(context["dots"]) == 9 and f"/event/{MEETING}" in {d.href for d in context["dots"]}
+    monkeypatch.setattr(browse, "STRIP_EVENTS", 3)
+    context = browse.entity_context(endpoint.catalog, "ice")
+    assert context["dots"] == [] and [(b.label, b.count) for b in context["bars"]] == [("2018", 9)]
