@@ -613,6 +613,18 @@ def test_a_slow_query_does_not_hold_up_other_requests(store) -> None:
         assert get(srv, COUNT)[0] == 200
 
 
+def test_query_workers_run_at_a_lower_cpu_priority_than_the_pages(store) -> None:
+    """On two cores, two busy query workers at the server's own priority would take two thirds of the CPU from
+    the pages; niced, they take what the pages leave."""
+    from timeline.serve.zygote import QUERY_NICENESS
+
+    with timeline_server(store, workers=2) as srv:
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        pids = srv.engine.pids()
+        assert pids and {os.getpriority(os.PRIO_PROCESS, p) for p in pids} == {min(19, mine + QUERY_NICENESS)}
+        assert get(srv, COUNT)[0] == 200
+
+
 def test_head_sends_no_body_and_a_large_body_is_413(server) -> None:
     status, headers, body = fetch(server.url + "/sparql?" + urllib.parse.urlencode({"query": COUNT}), method="HEAD")
     assert (status, body) == (200, b"")

@@ -22,6 +22,10 @@ from timeline.serve.errors import HttpError
 from timeline.serve.execution import execute, prewarm
 from timeline.stores import MemoryStore, OxigraphStore
 
+#: How much lower the query workers' CPU priority is than the server's (``nice``): on a machine with few cores a
+#: long query then takes the time the pages leave, rather than a share of it, and reading stays quick while
+#: queries run; alone on the machine, a query still gets a whole core.
+QUERY_NICENESS = 10
 FRAME = struct.Struct("!Q")  # a message between the server and a worker: its length, then its pickle
 
 
@@ -114,6 +118,10 @@ def run_zygote(ctl: socket.socket, store, opener, max_rows: int | None, sandbox:
     Workers use ``store`` (inherited) or, if it is None, call ``opener()`` after the fork.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; we follow it by EOF
+    try:
+        os.nice(QUERY_NICENESS)  # the workers forked from here inherit it
+    except OSError:
+        pass  # not allowed here: queries run at the server's priority
     gc.freeze()  # what the parent left behind is never collected (and never closes a descriptor) here
     _close_inherited_sockets(ctl.fileno())
     if store is not None:
