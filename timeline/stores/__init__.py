@@ -11,9 +11,11 @@
 * a remote SPARQL 1.1 endpoint (``http://`` or ``https://``):
   :class:`timeline.stores.remote.RemoteStore`.
 
-All use the union of all named graphs as the default graph, so a query sees
-every fact unless it asks for a ``GRAPH`` (a remote server must be set up so;
-see :mod:`timeline.stores.remote`). Queries are read-only unless the caller allows
+All query the case's graphs together as the default graph, so a query sees
+every fact unless it asks for a ``GRAPH``: the local stores by their union, a
+remote server by the SPARQL 1.1 Protocol's ``default-graph-uri`` and
+``named-graph-uri`` (whatever its own default graph is; see
+:mod:`timeline.stores.remote`). Queries are read-only unless the caller allows
 updates explicitly.
 
 The backends live in :mod:`.oxigraph`, :mod:`.disk` (and :mod:`.kept`), :mod:`.memory` and :mod:`.remote`; this
