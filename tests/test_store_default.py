@@ -235,3 +235,29 @@ def test_concurrent_first_queries_all_answer_and_leave_one_store(graph) -> None:
         assert out == expected and err == ""
     assert store_is_current(graph)
     assert sorted(p.name for p in graph.parent.iterdir()) == ["graph.nq", "graph.oxigraph"]  # nothing left aside
+
+
+def test_a_kept_store_carries_the_entity_names_and_a_name_resolves_without_reading_them(graph, monkeypatch) -> None:
+    """Reading every entity's names from a 100,000-event graph takes seconds: the store keeps them from its build,
+    so `-p actor=ICE` (an alias) is resolved without a query for them, to the same entity."""
+    from timeline.query import saved_queries
+
+    expected = run(QUERY + ["--graph", str(graph)], NEVER).stdout
+    run(QUERY + ["--graph", str(graph)], ALWAYS)  # makes the store
+    kept = json.loads((kept_store_path(graph) / "entity-names.json").read_text(encoding="utf-8"))
+    assert ["ice", "U.S. Immigration and Customs Enforcement"] == kept[[r[0] for r in kept].index("ice")][:2]
+    monkeypatch.setattr(saved_queries, "entity_name_records", lambda store: pytest.fail("names read from the graph"))
+    assert run(QUERY + ["--graph", str(graph)], ALWAYS).stdout == expected
+
+
+def test_a_store_changed_after_its_build_reads_the_names_from_its_graph(tmp_path, sample_graph) -> None:
+    from timeline.query.saved_queries import entity_names
+    from timeline.stores import OxigraphDiskStore, build_disk_store
+
+    build_disk_store(sample_graph, tmp_path / "store")
+    with OxigraphDiskStore.open(tmp_path / "store", writable=True) as store:
+        store.update('INSERT DATA { GRAPH <urn:x> { <https://w3id.org/timeline/case/rekognition/entity/ice> '
+                     '<http://www.w3.org/2004/02/skos/core#altLabel> "La Migra" } }')
+    assert not (tmp_path / "store" / "entity-names.json").exists()
+    with OxigraphDiskStore.open(tmp_path / "store") as store:
+        assert entity_names(store).exact("La Migra") == ("alias", ["ice"])

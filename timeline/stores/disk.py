@@ -38,6 +38,9 @@ STORE_MARKER = "timeline-store.json"
 #: marker: it is rewritten when the same file is found under a new stamp (copied, touched), and a server that
 #: opened the store compares markers to tell a rebuilt store (:attr:`OxigraphDiskStore.info`).
 SOURCE_STAMP = "timeline-source.json"
+#: The case's entity names (id, label, aliases), read from the graph once when the store is built: every command
+#: that names an entity needs them, and reading them from a big graph takes seconds.
+ENTITY_NAMES = "entity-names.json"
 STORE_FORMAT = "timeline-oxigraph-store"
 
 
@@ -72,6 +75,16 @@ class OxigraphDiskStore(OxigraphStore):
     def open(cls, path: Path, writable: bool = False) -> OxigraphDiskStore:
         return cls(path, writable)
 
+    def kept_entity_names(self) -> list[tuple[str, str, list[str]]] | None:
+        """The entity names written when the store was built, or None (a writable store may have changed since)."""
+        if self.writable:
+            return None
+        try:
+            records = json.loads((self.path / ENTITY_NAMES).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return [(eid, label, list(aliases)) for eid, label, aliases in records]
+
     @property
     def info(self) -> dict:
         """The marker: format, version, quads and graphs at build time, sha256 of the N-Quads loaded."""
@@ -79,11 +92,20 @@ class OxigraphDiskStore(OxigraphStore):
 
     def add_nquads(self, data: bytes) -> None:
         self._writable("add_nquads")
+        self._forget_entity_names()
         super().add_nquads(data)
 
     def update(self, text: str, where: str = "query") -> None:
         self._writable(where)
+        self._forget_entity_names()
         super().update(text, where)
+
+    def _forget_entity_names(self) -> None:
+        """The names kept at build time no longer hold once the graph changes: read from the graph from now on."""
+        try:
+            (self.path / ENTITY_NAMES).unlink(missing_ok=True)
+        except OSError as exc:
+            raise TimelineError(f"{self.path / ENTITY_NAMES}: cannot remove: {exc.strerror or exc}") from None
 
     def save(self, path: Path) -> None:
         """Flush updates when ``path`` is this store; write N-Quads when it is a file name."""
@@ -144,6 +166,18 @@ def file_stamp(stat: os.stat_result) -> dict[str, int]:
 
 #: RocksDB's own bookkeeping, which may change while a store is open; every other file is the data.
 _VOLATILE = re.compile(r"^(LOCK|LOG(\..*)?|IDENTITY)$")
+
+
+def _write_entity_names(store: OxigraphStore, directory: Path) -> None:
+    """The case's entity names beside the store's data, listed in its marker like them (a graph without a case
+    has none: a command that needs them says so when it asks)."""
+    from timeline.query.saved_queries import entity_name_records
+
+    try:
+        records = entity_name_records(store)
+    except TimelineError:
+        return
+    write_atomic(directory / ENTITY_NAMES, (json.dumps(records, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def store_files(path: Path) -> dict[str, int]:
@@ -207,6 +241,7 @@ def build_disk_store(nquads: bytes | Path, target_dir: Path) -> DiskStoreInfo:
             store.flush()
             quads = len(store)
             graphs = sum(1 for _ in store.named_graphs())
+            _write_entity_names(OxigraphStore(store), tmp)
         except (SyntaxError, ValueError, OSError) as exc:
             raise TimelineError(f"{where}: cannot build the store at {target}: "
                                 f"{' '.join(str(exc).split())}") from None
