@@ -309,7 +309,10 @@ def bench_cli_size(n: int, case_dir: Path, graph: Path, cli: Cli, args) -> dict:
     print(f"cold CLI: first query (keeps {store.name}, {size / 2**20:,.0f} MiB) {first_s:.1f} s; "
           f"actor {actor} ({events} events)", flush=True)
     before_runs = args.cli_runs if n <= 10_000 else args.slow_runs
-    results = cli_compare(cli, {"query actor-timeline": args_q}, graph.parent, args.cli_runs, before_runs)
+    label = next(r[1] for r in json.loads((store / "entity-names.json").read_text(encoding="utf-8")) if r[0] == actor)
+    by_label = ["query", "actor-timeline", "-p", f"actor={label}", "--graph", str(graph), "--format", "csv"]
+    results = cli_compare(cli, {"query actor-timeline": args_q, "query actor-timeline, actor by label": by_label},
+                          graph.parent, args.cli_runs, before_runs)
     return {"first_query_s": first_s, "store_mib": size / 2**20, "actor": actor, "actor_events": events,
             "commands": results}
 
