@@ -675,7 +675,7 @@
     var syncing = false;
     var densityCanvas = null;
     var densityBuckets = [];
-    var RESULTS_MAX = 200;            // matches listed by a search or a bar; the rest are counted
+    var RESULTS_MAX = 1000;           // matches listed by a search or a bar (a pile of 600 on a 1 January); the rest counted
     var lodStatus = doc.getElementById('tl-lod-status');
     var results = doc.getElementById('tl-results');
     var resultsList = doc.getElementById('tl-results-list');
