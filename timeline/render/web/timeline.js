@@ -837,14 +837,17 @@
 
     /* Stretches of time whose bars are at least 6 px wide: days, weeks, months, quarters, years, 5 or 10 years,
        on calendar boundaries, so that the bars stay put while the window moves. */
-    var UNITS = [{ days: 1 }, { days: 7 }, { months: 1 }, { months: 3 }, { months: 12 }, { months: 60 },
-                 { months: 120 }, { months: 600 }];
+    var UNITS = [{ days: 1, name: 'day' }, { days: 7, name: 'week' }, { months: 1, name: 'month' },
+                 { months: 3, name: 'quarter' }, { months: 12, name: 'year' }, { months: 60, name: '5 years' },
+                 { months: 120, name: '10 years' }, { months: 600, name: '50 years' }];
+    var densityUnit = UNITS[0];
     function densityEdges(a, b, width) {
       var unit = UNITS[UNITS.length - 1];
       for (var u = 0; u < UNITS.length; u++) {
         var length = UNITS[u].days ? UNITS[u].days * DAY : UNITS[u].months * 30.44 * DAY;
         if (length * width / (b - a) >= 6) { unit = UNITS[u]; break; }
       }
+      densityUnit = unit;
       var edges = [];
       var d = new Date(a);
       if (unit.days) {
@@ -930,7 +933,7 @@
       if (!detail && most) {
         ctx.font = '12px ' + style.fontFamily;
         ctx.textBaseline = 'top';
-        ctx.fillText('highest bar: ' + plural(most, 'event', 'events'), 6, 6);
+        ctx.fillText('one bar per ' + densityUnit.name + ' \u00b7 highest: ' + plural(most, 'event', 'events'), 6, 6);
       }
     }
 
