@@ -9,6 +9,7 @@ seconds; then the query workers are killed.
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import signal
 import socket
@@ -156,6 +157,11 @@ def serve(store, **kw) -> None:
     if not is_loopback(server.server_address[0]):
         print(f"timeline serve: warning: listening on {server.server_address[0]} (--public): anyone who can reach "
               "this machine can query the graph and read the pages", file=sys.stderr, flush=True)
+    # What start-up made (the case's indexes, the pages rendered) lives as long as the server: frozen, the
+    # collector never walks it again. Unfrozen, each full collection walked it all (about 0.3 s at 10,000 events),
+    # a pause every request in flight waited out.
+    gc.collect()
+    gc.freeze()
     # uvicorn stops gracefully on SIGTERM, then raises it again: as KeyboardInterrupt, it ends us cleanly too.
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
