@@ -39,7 +39,7 @@ from timeline.serve.errors import READ_ONLY, HttpError
 from timeline.serve.guard import refused
 from timeline.serve.negotiation import GRAPH_FORMATS, GRAPH_FORMS, RESULT_FORMATS, Format
 from timeline.serve.security import page_csp
-from timeline.serve.workbench import WEB_DIR, not_found, page_response, render_page, workbench_response
+from timeline.serve.workbench import not_found, own_file, page_response, render_page, workbench_response
 
 SHOWN_ROWS = 500  # rows drawn in the page's table; the downloads hold them all (within the server's row limit)
 MAX_QUERY = 20_000  # characters of an editor query in a URL
@@ -492,8 +492,8 @@ def _scripts(editor: bool = False) -> dict[str, Any]:
 
     from timeline.render import assets
 
-    out: dict[str, Any] = {"query_js": _own("workbench-query.js", "</script"),
-                                                "query_css": _own("workbench-query.css", "</style")}
+    out: dict[str, Any] = {"query_js": own_file("workbench-query.js", "</script"),
+                                                "query_css": own_file("workbench-query.css", "</style")}
     if editor:
         try:
             # safe: the bundle built from the lockfile, with any closing script tag escaped by read_editor
@@ -502,15 +502,6 @@ def _scripts(editor: bool = False) -> dict[str, Any]:
         except TimelineError:  # the page still works: a plain textarea
             out["editor_js"], out["editor_notices"] = Markup(""), ()
     return out
-
-
-def _own(name: str, closing: str) -> Any:
-    from markupsafe import Markup
-
-    text = (WEB_DIR / name).read_text(encoding="utf-8")
-    if closing in text.lower():
-        raise ValueError(f"{WEB_DIR / name} contains {closing!r}")
-    return Markup(text)  # safe: the package's own file, checked above to hold no closing tag
 
 
 # ------------------------------------------------------------ the path finder

@@ -43,7 +43,8 @@ def page_response(body: bytes | str, status: int = 200, csp: str | None = None) 
                     headers={"Cache-Control": "no-cache", "Content-Security-Policy": csp or page_csp(data)})
 
 
-def _own(name: str, closing: str):
+def own_file(name: str, closing: str) -> Any:
+    """One of the package's own scripts or stylesheets (``render/web/NAME``), to inline as it is."""
     from markupsafe import Markup  # here: importing the server must not load the template engine
 
     text = (WEB_DIR / name).read_text(encoding="utf-8")
@@ -58,10 +59,10 @@ def _frame() -> dict[str, Any]:
     from markupsafe import Markup
 
     return {
-        "css": _own("workbench.css", "</style"),
+        "css": own_file("workbench.css", "</style"),
         # safe: built from checked #rrggbb colours only
         "theme_css": Markup(themes.theme_css(themes.DEFAULT_ACCENT)),
-        "base_js": _own("workbench.js", "</script"),
+        "base_js": own_file("workbench.js", "</script"),
         "nav": NAV,
         "version": __version__,
     }
