@@ -175,7 +175,7 @@ def test_a_failure_mid_write_leaves_every_file_unchanged(case: Path, monkeypatch
     monkeypatch.setattr(files.AtomicFile, "commit", failing)
     result = run("accept", ARTICLE, "--case", case, ok=False)
     assert result.exit_code != 0 and "No space left" in result.output and "Traceback" not in result.output
-    assert calls[2:] == calls[:1] and snapshot(case) == before  # the second failed; the first was put back
+    assert calls[:2] == ['entities.yaml', 'events.yaml'] and snapshot(case) == before  # the first was put back
     assert not [p for p in case.rglob(".*.tmp")]
 
 
@@ -184,3 +184,14 @@ def test_the_sample_is_never_changed_by_default(tmp_path: Path, monkeypatch: pyt
     monkeypatch.delenv("TIMELINE_CASE", raising=False)
     result = run("accept", ARTICLE, ok=False)
     assert result.exit_code != 0 and "timeline new" in result.output
+
+
+def test_a_note_left_in_a_drafts_list_is_refused_not_lost(case: Path) -> None:
+    """A draft item that is not a record would vanish when the draft is accepted and removed."""
+    draft = case / "drafts" / f"{ARTICLE}.yaml"
+    draft.write_text(draft.read_text(encoding="utf-8").replace("events:\n", "events:\n- 'TODO: the mayor too'\n", 1),
+                     encoding="utf-8")
+    before = snapshot(case)
+    result = run("accept", ARTICLE, "--case", case, ok=False)
+    assert "is a string, not a record" in result.output and f"{ARTICLE}.yaml:" in result.output
+    assert snapshot(case) == before

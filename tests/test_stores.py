@@ -597,6 +597,9 @@ def test_credentials_from_netrc(monkeypatch, tmp_path) -> None:
 def test_credentials_never_in_urls_nor_sent_in_clear_to_another_host(monkeypatch) -> None:
     with pytest.raises(TimelineError, match="holds credentials; refused"):
         RemoteStore("http://user:pw@127.0.0.1:1/query")
+    with pytest.raises(TimelineError, match="holds credentials; refused") as raised:  # no host: still not echoed
+        RemoteStore("http://user:secret@/query")
+    assert "secret" not in str(raised.value)
     monkeypatch.setenv(ENV_USER, "analyst")
     with pytest.raises(TimelineError, match="set both"):
         RemoteStore("http://127.0.0.1:1/query").query("ASK {}")

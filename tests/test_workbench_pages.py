@@ -234,3 +234,8 @@ def test_entity_time_strip_links_each_event_and_turns_into_years_when_crowded(cl
     monkeypatch.setattr(browse, "STRIP_EVENTS", 3)
     context = browse.entity_context(endpoint.catalog, "ice")
     assert context["dots"] == [] and [(b.label, b.count) for b in context["bars"]] == [("2018", 9)]
+
+
+def test_a_page_number_no_int_can_read_is_the_first_page_never_a_500(client) -> None:
+    for page in ("%C2%B2", "1" * 5000, "-1", "x"):
+        assert client.get(f"/entity/aclu?page={page}").status_code == 200, page

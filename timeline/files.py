@@ -68,24 +68,26 @@ def write_all(changes: dict[Path, bytes | None]) -> None:
         for out in pending:
             out.discard()
         raise
-    done: list[Path] = []
+    done: list[Path] = []  # listed before it is touched: putting back what did not change changes nothing
     try:
         for out in pending:
-            out.commit()
             done.append(out.path)
+            out.commit()
         for path, data in changes.items():
             if data is None and path.exists():
-                path.unlink()
                 done.append(path)
+                path.unlink()
     except BaseException:
         for out in pending:
-            if out.path not in done:
-                out.discard()
-        for path in done:  # put back what was replaced or removed
-            if old[path] is None:
-                path.unlink(missing_ok=True)
-            else:
-                write_atomic(path, old[path], keep_mode=True)
+            out.discard()  # the temporary file of one not renamed into place; nothing of one that was
+        for path in done:  # put back what was replaced or removed, each one even if another cannot be
+            try:
+                if old[path] is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    write_atomic(path, old[path], keep_mode=True)
+            except Exception:  # noqa: S112 - the first failure is the one to report
+                continue
         raise
 
 

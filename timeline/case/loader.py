@@ -635,7 +635,12 @@ def read_draft_file(path: Path, problems: list[Problem]) -> list[DraftRecord]:
         if kind not in BUILDERS or not isinstance(items, yamlio.LineList):
             reader.error(data.line_of(kind), f"a draft has lists of entities, events and claims, not {kind!r}")
             continue
-        records += [DraftRecord(kind, path, raw, i) for i, raw in enumerate(items) if isinstance(raw, yamlio.LineDict)]
+        for i, raw in enumerate(items):
+            if isinstance(raw, yamlio.LineDict):
+                records.append(DraftRecord(kind, path, raw, i))
+            else:  # a note left in the list would be lost when the draft is accepted: say so
+                reader.error(items.line_of(i), f"{kind} #{i + 1} is {_kind(raw)}, not a record (a mapping with an "
+                                               "id); make it a record or a # comment")
     return records
 
 

@@ -159,8 +159,8 @@ def convert(p: Param, value: str, store: Queryable, on_resolved: Callable[[str],
         day = parsed.lo if p.type == "date" else parsed.hi
         return Term.literal(day.isoformat(), XSD_DATE)
     if p.type == "integer":
-        if not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
-            raise _bad(p.name, value, "not an integer")
+        if not re.fullmatch(r"[+-]?[0-9]{1,18}", value.strip()):  # int() refuses over 4,300 digits
+            raise _bad(p.name, value, "not an integer (at most 18 digits)")
         return Term.literal(str(int(value)), XSD_INTEGER)
     if p.type == "string":
         return Term.literal(value)

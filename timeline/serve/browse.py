@@ -9,6 +9,7 @@ while the server runs: it is rendered once, on first request.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from timeline.serve import figures
 from timeline.serve.catalog import KINDS, Catalog, entity_url, event_url, source_url
 from timeline.serve.pages import index_html
 from timeline.serve.security import page_csp
-from timeline.serve.workbench import not_found, page_response, render_page
+from timeline.serve.workbench import not_found, page_response, render_page, template_csp
 from timeline.views.model import ClaimView, EventView
 from timeline.views.network import centrality, coparticipation_graph
 
@@ -78,19 +79,6 @@ class PageCache:
                 self.size -= len(self.pages.popitem(last=False)[1][0])
 
 
-_csp_of_template: dict[str, str] = {}
-
-
-def _template_csp(template: str, body: bytes) -> str:
-    """The CSP of a page of ``template``, from the first page of it rendered: these templates' only scripts are
-    the frame's own, the same bytes on every page, and case text is escaped, so every page of a template has
-    the same scripts; parsing each page for them cost as much as rendering it. (A template whose script held
-    data would differ page to page: its later pages' scripts would be blocked, visibly, never let through.)"""
-    if template not in _csp_of_template:
-        _csp_of_template[template] = page_csp(body)
-    return _csp_of_template[template]
-
-
 async def _page(request: Request, build: Callable[[Catalog], tuple[str, dict[str, Any]] | None],
                 missing: str = "", cache: bool = False, inline: bool = False) -> Response:
     """Render what ``build`` returns (a template and its context) in a worker thread; 404 if it returns None.
@@ -109,7 +97,7 @@ async def _page(request: Request, build: Callable[[Catalog], tuple[str, dict[str
             if built is None:
                 return None
             body = render_page(built[0], case_title=endpoint.case_title, **built[1])
-            return body, _template_csp(built[0], body)
+            return body, template_csp(built[0], body)
 
         found = work() if inline else await run_in_threadpool(work)
         if found is not None and pages is not None:
@@ -209,7 +197,8 @@ async def home(request: Request) -> Response:
 
 def _page_number(request: Request) -> int:
     raw = request.query_params.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
+    # ASCII digits only, and few: str.isdigit() takes "²", and int() refuses numbers of over 4,300 digits
+    return int(raw) if re.fullmatch(r"[0-9]{1,6}", raw) and int(raw) > 0 else 1
 
 
 def entity_context(catalog: Catalog, eid: str, page: int = 1) -> dict[str, Any] | None:
@@ -295,7 +284,7 @@ def warm(page_cache: PageCache, case_title: str, catalog: Catalog) -> None:
                   key=lambda eid: (-len(catalog.entity_events[eid]), eid))[:WARM_ENTITIES]
     for eid in busy:
         body = render_page("workbench/entity.html.j2", case_title=case_title, **entity_context(catalog, eid))
-        page_cache.put(f"/entity/{eid}?", body, _template_csp("workbench/entity.html.j2", body))
+        page_cache.put(f"/entity/{eid}?", body, template_csp("workbench/entity.html.j2", body))
 
 
 async def entity(request: Request) -> Response:

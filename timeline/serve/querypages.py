@@ -39,7 +39,7 @@ from timeline.serve.errors import READ_ONLY, HttpError
 from timeline.serve.guard import refused
 from timeline.serve.negotiation import GRAPH_FORMATS, GRAPH_FORMS, RESULT_FORMATS, Format
 from timeline.serve.security import page_csp
-from timeline.serve.workbench import not_found, own_file, page_response, render_page, workbench_response
+from timeline.serve.workbench import not_found, own_file, page_response, render_page, workbench_page, workbench_response
 
 SHOWN_ROWS = 500  # rows drawn in the page's table; the downloads hold them all (within the server's row limit)
 MAX_QUERY = 20_000  # characters of an editor query in a URL
@@ -390,8 +390,8 @@ async def saved_query(request: Request) -> Response:
                 next(f for f in fields if f.name == owner).error = str(exc)
                 context["error"] = "Check the field marked below."
     # 200 even when the form says what to fix: the page is fine (a browser logs every 4xx page as an error).
-    return workbench_response(request, "workbench/query.html.j2", active="queries",
-                              title=query.title or query.name, **context, **_scripts())
+    return await workbench_page(request, "workbench/query.html.j2", active="queries",
+                                title=query.title or query.name, **context, **_scripts())
 
 
 def _form_params(given: dict[str, str]) -> list[tuple[str, str]]:
@@ -462,8 +462,8 @@ async def editor(request: Request) -> Response:
                                             "query")
         except HttpError as exc:
             context["error"] = _editor_error(exc.message)
-    body = render_page("workbench/editor.html.j2", case_title=endpoint.case_title, active="editor", **context,
-                       **_scripts(editor=True))
+    body = await run_in_threadpool(lambda: render_page("workbench/editor.html.j2", case_title=endpoint.case_title,
+                                                       active="editor", **context, **_scripts(editor=True)))
     return page_response(body, csp=_editor_csp())  # 200 with an error too: the page says what to fix
 
 
@@ -544,7 +544,7 @@ async def path_page(request: Request) -> Response:
     endpoint = request.app.state.endpoint
     params = request.query_params
     hops_text = params.get("hops", "4")
-    hops = int(hops_text) if hops_text.isdigit() and 1 <= int(hops_text) <= 8 else 4
+    hops = int(hops_text) if re.fullmatch(r"[1-8]", hops_text) else 4  # ASCII: isdigit() takes "²"
     form = PathForm(params.get("from", "").strip(), params.get("to", "").strip(), hops)
     if hops_text != str(hops):
         form.errors["hops"] = "the hop limit is a whole number from 1 to 8"
@@ -554,9 +554,9 @@ async def path_page(request: Request) -> Response:
     elif asked and not form.errors:
         found, a, b = await run_in_threadpool(_find_paths, endpoint.catalog, form)
         labels = (a, b)
-    return workbench_response(request, "workbench/path.html.j2", active="path", form=form, asked=asked,
-                              found=found, labels=labels, entity_url=entity_url, event_url=event_url,
-                              hop_source_url=hop_source_url, **_scripts())
+    return await workbench_page(request, "workbench/path.html.j2", active="path", form=form, asked=asked,
+                                found=found, labels=labels, entity_url=entity_url, event_url=event_url,
+                                hop_source_url=hop_source_url, **_scripts())
 
 
 def routes() -> list[Route]:

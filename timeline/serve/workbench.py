@@ -79,10 +79,36 @@ def render_page(template: str, *, case_title: str = "", active: str = "", query:
                              query=query, **context).encode("utf-8")
 
 
+_csp_of_template: dict[str, str] = {}
+
+
+def template_csp(template: str, body: bytes) -> str:
+    """The CSP of a page of ``template``, from the first page of it rendered: these templates' only scripts are
+    the frame's own and the package's, the same bytes on every page, and case text is escaped, so every page of a
+    template has the same scripts; parsing each page for them cost as much as rendering it. (A template whose
+    script held data would differ page to page: its later pages' scripts would be blocked, visibly, never let
+    through.)"""
+    if template not in _csp_of_template:
+        _csp_of_template[template] = page_csp(body)
+    return _csp_of_template[template]
+
+
 def workbench_response(request: Request, template: str, status: int = 200, **context: Any) -> Response:
-    """:func:`render_page` with the server's case title, answered by :func:`page_response`."""
+    """:func:`render_page` with the server's case title, answered by :func:`page_response` (small pages only: it
+    renders on the event loop; see :func:`workbench_page`)."""
     title = getattr(request.app.state.endpoint, "case_title", "")
-    return page_response(render_page(template, case_title=title, **context), status)
+    body = render_page(template, case_title=title, **context)
+    return page_response(body, status, csp=template_csp(template, body))
+
+
+async def workbench_page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    """:func:`workbench_response` rendered in the thread pool: a result table of 500 rows takes tens of
+    milliseconds, which the event loop would make every other request wait out."""
+    from starlette.concurrency import run_in_threadpool
+
+    title = getattr(request.app.state.endpoint, "case_title", "")
+    body = await run_in_threadpool(lambda: render_page(template, case_title=title, **context))
+    return page_response(body, status, csp=template_csp(template, body))
 
 
 def not_found(request: Request, what: str) -> Response:

@@ -164,11 +164,11 @@ def endpoint_urls(url: str, timeout: float | None = None) -> dict[str, str | Non
 
 def _check_url(url: str, what: str) -> str:
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise TimelineError(f"{url}: not an http(s) URL for the {what}")
-    if parts.username is not None or parts.password is not None:
+    if parts.username is not None or parts.password is not None:  # first: never echo a password
         raise TimelineError(f"the {what} URL holds credentials; refused: set {ENV_USER} and {ENV_PASSWORD} "
                             "or use ~/.netrc instead")
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise TimelineError(f"{url}: not an http(s) URL for the {what}")
     return url
 
 
