@@ -136,7 +136,9 @@ def frame_ms(browser, path: Path, ready: str, steps: int) -> tuple[float, float,
         v.page.wait_for_function(READY[ready], timeout=120_000)
         v.page.wait_for_function(LOADED, timeout=120_000, polling=50)
         loaded = v.page.evaluate("performance.now()")
-        frames = sorted(v.page.evaluate(FRAMES, steps))
+        frames = sorted(v.page.evaluate(FRAMES, steps)) if steps > 0 else []
+    if not frames:  # --frames 0: time to interactive only
+        return 0.0, 0.0, 0.0, loaded
     p95 = frames[min(len(frames) - 1, round(0.95 * (len(frames) - 1)))]
     return statistics.median(frames), p95, frames[-1], loaded
 
