@@ -43,14 +43,16 @@ def launch(playwright):
 @contextmanager
 def visit(browser, url: str, *, reduced_motion: bool = False, viewport=(1280, 900), wait_for: str | None = None,
           init_script: str | None = None, ignore: tuple[str, ...] = (), timeout: float | None = None,
-          record: type[Visit] = Visit):
+          record: type[Visit] = Visit, touch: bool = False):
     """Open ``url`` in a fresh context; yields a ``record`` (a :class:`Visit`) of requests, errors and dialogs.
 
     Requests to ``url`` itself, to ``data:`` URLs and to URLs starting with one of ``ignore`` are not recorded.
     ``init_script`` runs before any script of any frame; ``timeout`` is the page's default timeout (ms).
+    ``touch``: a phone-like context (a touch screen, no mouse; mobile below 700 px wide).
     """
+    phone = {"has_touch": True, "is_mobile": viewport[0] < 700, "device_scale_factor": 1} if touch else {}
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                  reduced_motion="reduce" if reduced_motion else "no-preference")
+                                  reduced_motion="reduce" if reduced_motion else "no-preference", **phone)
     if init_script:
         context.add_init_script(init_script)
     page = context.new_page()

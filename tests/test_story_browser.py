@@ -9,7 +9,6 @@ and no text runs out of its box; nothing is fetched.
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,26 +37,6 @@ def clean(v: Visit) -> None:
     assert v.requests == [], v.requests
     assert v.console_errors == [], v.console_errors
     assert v.page_errors == [], v.page_errors
-
-
-@contextmanager
-def touch_visit(browser, url: str, size: tuple[int, int]):
-    """A phone-like visit: a touch screen (has_touch), reduced motion, requests and errors recorded."""
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, has_touch=True, is_mobile=True,
-                                  reduced_motion="reduce")
-    page = context.new_page()
-    seen = Visit(page)
-    own = url.split("#", 1)[0]
-    page.on("request", lambda r: None if r.url.split("#", 1)[0] == own or r.url.startswith("data:")
-            else seen.requests.append(r.url))
-    page.on("console", lambda m: seen.console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: seen.page_errors.append(str(e)))
-    try:
-        page.goto(url)
-        page.wait_for_selector(READY)
-        yield seen
-    finally:
-        context.close()
 
 
 # What a person would see go wrong, measured on the page as it is now: the current slide, where the navigator and
@@ -156,7 +135,7 @@ def test_every_slide_by_next_and_by_keyboard(browser, sample, size) -> None:
 def test_every_slide_by_swipe(browser, sample, size) -> None:
     path, view = sample
     n = len(view.events)
-    with touch_visit(browser, path.as_uri(), size) as v:
+    with visit(browser, path.as_uri(), viewport=size, touch=True, wait_for=READY, reduced_motion=True) as v:
         page = v.page
         cdp = page.context.new_cdp_session(page)
 

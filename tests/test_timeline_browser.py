@@ -18,7 +18,7 @@ import pytest
 
 pytest.importorskip("playwright")
 
-from browser import ARTIFACTS, Visit, visit  # noqa: E402
+from browser import ARTIFACTS, visit  # noqa: E402
 from smallcase import small_case_view  # noqa: E402
 
 from timeline.render import themes  # noqa: E402
@@ -410,26 +410,6 @@ def test_first_event_by_keyboard(browser, case_page, size) -> None:
         clean(v)
 
 
-@contextmanager
-def touch_visit(browser, url: str, size: tuple[int, int]):
-    """A phone-like context (touch, no mouse): a visit recording requests and errors as tests/browser.py does."""
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, has_touch=True,
-                                  is_mobile=size[0] < 700, device_scale_factor=1)
-    page = context.new_page()
-    seen = Visit(page)
-    own = url.split("#", 1)[0]
-    page.on("request", lambda r: None if r.url.split("#", 1)[0] == own or r.url.startswith("data:")
-            else seen.requests.append(r.url))
-    page.on("console", lambda m: seen.console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: seen.page_errors.append(str(e)))
-    try:
-        page.goto(url)
-        page.wait_for_selector(READY)
-        yield seen
-    finally:
-        context.close()
-
-
 def touch(cdp, kind: str, points: list[tuple[float, float]]) -> None:
     cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y} for x, y in points]})
 
@@ -452,7 +432,7 @@ WINDOW = "(() => { const w = timelinePage.timeline.getWindow(); return [w.start.
 def test_touch_tap_swipe_pinch(browser, case_page, size) -> None:
     name, path, view = case_page
     first = view.events[0]
-    with touch_visit(browser, path.as_uri(), size) as v:
+    with visit(browser, path.as_uri(), viewport=size, touch=True, wait_for=READY) as v:
         page = v.page
         # Tap selects, and the details show the event.
         page.locator(f'.vis-item[data-event="{first.id}"] .vis-item-content').tap()
