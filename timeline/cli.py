@@ -868,6 +868,18 @@ _THEME = click.option("--theme", type=click.Choice(["auto", "light", "dark", "co
                                               "contrast: black on white with heavy borders.")
 
 
+def _no_title(what: str, stays: str):
+    return click.option("--no-title", "no_title", is_flag=True,
+                        help=f"No {what} (it stays for screen readers{stays}): for a page embedded under a heading "
+                             "of its own.")
+
+
+def _accent(what: str):
+    return click.option("--accent", metavar="COLOR",
+                        help=f"Accent colour of {what}, #rgb or #rrggbb (made darker or lighter where needed to "
+                             "keep the text readable).")
+
+
 @render.command("timeline")
 @_view_options
 @click.option("--group-by", type=click.Choice(["auto", "actor", "type", "source", "none"]), default="auto",
@@ -875,13 +887,9 @@ _THEME = click.option("--theme", type=click.Choice(["auto", "light", "dark", "co
               help="Lanes of the timeline. auto: lanes by event type when the events fall into 2 to 5 types, each "
                    "event in exactly one; otherwise one lane. By actor or source an event is drawn in each of its "
                    "lanes.")
-@click.option("--no-title", "no_title", is_flag=True,
-              help="No visible heading (it stays for screen readers and on the printed handout): for a page "
-                   "embedded under a heading of its own.")
+@_no_title("visible heading", " and on the printed handout")
 @_THEME
-@click.option("--accent", metavar="COLOR",
-              help="Accent colour of the events and links, #rgb or #rrggbb (made darker or lighter where needed "
-                   "to keep the text readable).")
+@_accent("the events and links")
 def render_timeline_cmd(case, graph, date_from, date_to, actors, types, title, output, embed_snippet,
                         group_by, no_title, theme, accent) -> None:
     """An interactive timeline: zoom and pan, precision-aware dates, citations on click; prints as a handout."""
@@ -898,13 +906,9 @@ def render_timeline_cmd(case, graph, date_from, date_to, actors, types, title, o
 
 @render.command("story")
 @_view_options
-@click.option("--no-title", "no_title", is_flag=True,
-              help="No title bar above the slides (it stays for screen readers, and the title slide stays): for a "
-                   "page embedded under a heading of its own.")
+@_no_title("title bar above the slides", ", and the title slide stays")
 @_THEME
-@click.option("--accent", metavar="COLOR",
-              help="Accent colour of the buttons, links, quote bars and the current date on the navigator, #rgb or "
-                   "#rrggbb (made darker or lighter where needed to keep the text readable).")
+@_accent("the buttons, links, quote bars and the current date on the navigator")
 def render_story_cmd(case, graph, date_from, date_to, actors, types, title, output, embed_snippet, no_title, theme,
                      accent) -> None:
     """A story: a title slide, then one slide per event in date order, with its quotes, people and claims."""
