@@ -210,6 +210,32 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[rank - 1]
 
 
+def drive(jobs: list, run, clients: int, max_seconds: float) -> tuple[list[tuple[str, float, str | None]], float]:
+    """Run ``jobs`` in order from ``clients`` threads, each taking the next one, until all are done or
+    ``max_seconds`` have passed: the samples ``run(job)`` gave (label, seconds, error or None) and the wall time."""
+    deadline = time.monotonic() + max_seconds
+    lock = threading.Lock()
+    next_index = [0]
+    samples: list[tuple[str, float, str | None]] = []
+
+    def client() -> None:
+        while time.monotonic() < deadline:
+            with lock:
+                i = next_index[0]
+                if i >= len(jobs):
+                    return
+                next_index[0] += 1
+            sample = run(jobs[i])
+            with lock:
+                samples.append(sample)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        for future in [pool.submit(client) for _ in range(clients)]:
+            future.result()
+    return samples, time.perf_counter() - started
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--queries", type=int, default=1000)
@@ -242,28 +268,12 @@ def main() -> int:
         try:
             for _name, text, expected in items:  # warm-up, untimed
                 one(url, text, expected, args.timeout + 30)
-            deadline = time.monotonic() + args.max_seconds
-            lock = threading.Lock()
-            next_index = [0]
-            samples: list[tuple[str, float, str | None]] = []
+            def run(job: tuple) -> tuple[str, float, str | None]:
+                name, text, expected = job
+                return (name, *one(url, text, expected, args.timeout + 30))
 
-            def client() -> None:
-                while time.monotonic() < deadline:
-                    with lock:
-                        i = next_index[0]
-                        if i >= args.queries:
-                            return
-                        next_index[0] += 1
-                    name, text, expected = items[i % len(items)]
-                    elapsed, error = one(url, text, expected, args.timeout + 30)
-                    with lock:
-                        samples.append((name, elapsed, error))
-
-            started = time.perf_counter()
-            with ThreadPoolExecutor(args.clients) as pool:
-                for future in [pool.submit(client) for _ in range(args.clients)]:
-                    future.result()
-            wall = time.perf_counter() - started
+            jobs = [items[i % len(items)] for i in range(args.queries)]
+            samples, wall = drive(jobs, run, args.clients, args.max_seconds)
         finally:
             stop_server(process)
         floor = sorted(floor + baseline(items, store, args.baseline - args.baseline // 2))
@@ -340,31 +350,15 @@ def pages_main(args: argparse.Namespace) -> int:
                     one(url, text, expected[path], args.timeout + 30)
                 else:
                     one_page(url, path, args.timeout + 30)
-            deadline = time.monotonic() + args.max_seconds
-            lock = threading.Lock()
-            next_index = [0]
-            samples: list[tuple[str, float, str | None]] = []
+            def run(job: tuple) -> tuple[str, float, str | None]:
+                kind, path, text = job
+                if kind == "sparql":
+                    elapsed, error = one(url, text, expected[path], args.timeout + 30)
+                else:
+                    elapsed, error = one_page(url, path, args.timeout + 30)
+                return kind, elapsed, error and f"{kind} {path}: {error}"
 
-            def client() -> None:
-                while time.monotonic() < deadline:
-                    with lock:
-                        i = next_index[0]
-                        if i >= len(mix):
-                            return
-                        next_index[0] += 1
-                    kind, path, text = mix[i]
-                    if kind == "sparql":
-                        elapsed, error = one(url, text, expected[path], args.timeout + 30)
-                    else:
-                        elapsed, error = one_page(url, path, args.timeout + 30)
-                    with lock:
-                        samples.append((kind, elapsed, error and f"{kind} {path}: {error}"))
-
-            started = time.perf_counter()
-            with ThreadPoolExecutor(args.clients) as pool:
-                for future in [pool.submit(client) for _ in range(args.clients)]:
-                    future.result()
-            wall = time.perf_counter() - started
+            samples, wall = drive(mix, run, args.clients, args.max_seconds)
         finally:
             stop_server(process)
     errors = [s[2] for s in samples if s[2]]
