@@ -53,15 +53,21 @@
       active = -1;
     }
 
+    // Asked once typing pauses: a list for "I" that arrives while the reader already moves through the one for
+    // "ICE" would replace it under their keys (and each keystroke would cost the server a search).
+    var timer = 0;
     input.addEventListener("input", function () {
       var text = input.value.trim();
       var ticket = ++asked;
+      clearTimeout(timer);
       if (text.length < (options.min || 1)) { close(); return; }
       var url = "/suggest?q=" + encodeURIComponent(text) + (options.kind ? "&kind=" + encodeURIComponent(options.kind) : "");
-      fetch(url, { headers: { Accept: "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : []; })
-        .then(function (found) { if (ticket === asked) show(found); })
-        .catch(close);
+      timer = setTimeout(function () {
+        fetch(url, { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (found) { if (ticket === asked) show(found); })
+          .catch(close);
+      }, 150);
     });
 
     input.addEventListener("keydown", function (e) {
